@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * memhp: the command table, the options every command shares, dispatch.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "memhp.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct memhp_cli *cli);
+	const char *doc;
+};
+
+/* The only command table: dispatch, --help and --list-commands use it. */
+static const struct command commands[] = {
+	{ "list", cmd_list, "list memory blocks and ranges (lsmem compatible)" },
+	{ "summary", cmd_summary,
+	  "block size, totals per node and zone, policy, module status" },
+};
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const char *argp_program_version = "memhp " MEMHP_VERSION;
+const char *argp_program_bug_address = NULL;
+
+enum {
+	OPT_SYSFS_ROOT = 's',
+	OPT_JSON = 'J',
+	OPT_VERBOSE = 'v',
+	OPT_QUIET = 'q',
+	OPT_HELP_H = 'h',
+	OPT_BYTES = 0x100,
+	OPT_LIST_COMMANDS,
+};
+
+static const struct argp_option common_options[] = {
+	{ "sysfs-root", OPT_SYSFS_ROOT, "DIR", 0,
+	  "Read and write sysfs below DIR instead of / (also MEMHP_SYSFS_ROOT)",
+	  -1 },
+	{ "sysroot", 0, NULL, OPTION_ALIAS, NULL, -1 },
+	{ "json", OPT_JSON, NULL, 0,
+	  "Print one JSON document (memhp-json(7))", -1 },
+	{ "verbose", OPT_VERBOSE, NULL, 0, "Say more (repeat for debug)", -1 },
+	{ "quiet", OPT_QUIET, NULL, 0, "Print errors only", -1 },
+	{ NULL, OPT_HELP_H, NULL, OPTION_HIDDEN, "Give this help list", -1 },
+	{ 0 }
+};
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	struct memhp_cli *cli = state->input;
+
+	switch (key) {
+	case OPT_SYSFS_ROOT:
+		if (!*arg)
+			argp_error(state, "--sysfs-root needs a directory");
+		cli->sysfs_root = arg;
+		break;
+	case OPT_JSON:
+		cli->json = true;
+		break;
+	case OPT_VERBOSE:
+		cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
+		break;
+	case OPT_QUIET:
+		cli->verbosity = -1;
+		break;
+	case OPT_HELP_H:
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp memhp_common_argp = {
+	.options = common_options,
+	.parser = common_parse,
+};
+
+/* The command being parsed: its parser, and the shared options' target. */
+static const struct argp *parsing_argp;
+static struct memhp_cli *parsing_cli;
+
+static error_t command_parse(int key, char *arg, struct argp_state *state)
+{
+	if (key == ARGP_KEY_INIT)
+		state->child_inputs[0] = parsing_cli;
+	return parsing_argp->parser(key, arg, state);
+}
+
+int memhp_parse(const struct argp *argp, int argc, char **argv,
+		struct memhp_cli *cli, void *input)
+{
+	const struct argp_child children[] = {
+		{ &memhp_common_argp, 0, "Common options:", 1 },
+		{ 0 }
+	};
+	struct argp with_common = *argp;
+	char name[64];
+	char *argv0 = argv[0];
+	error_t ret;
+
+	/* "memhp list: ..." in messages and usage lines */
+	snprintf(name, sizeof(name), "memhp %s", argv[0]);
+	argv[0] = name;
+	with_common.children = children;
+	with_common.parser = command_parse;
+	parsing_argp = argp;
+	parsing_cli = cli;
+	ret = argp_parse(&with_common, argc, argv, 0, NULL, input);
+	argv[0] = argv0;
+	return ret ? -ret : 0;
+}
+
+static void log_to_stderr(void *data, int priority, const char *file,
+			  int line, const char *fn, const char *format,
+			  va_list args)
+{
+	struct memhp_cli *cli = data;
+
+	if (priority > LOG_DEBUG - 1 + (cli->verbosity > 1))
+		return;
+	if (priority <= LOG_ERR)
+		cli->reported = true;
+	if (cli->verbosity > 1)
+		fprintf(stderr, "memhp: %s:%d %s: ", file, line, fn);
+	else
+		fputs("memhp: ", stderr);
+	vfprintf(stderr, format, args);
+	fputc('\n', stderr);
+}
+
+struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli)
+{
+	int ret;
+
+	if (cli->ctx)
+		return cli->ctx;
+	ret = memhp_new(&cli->ctx, cli->sysfs_root);
+	if (ret < 0) {
+		const char *root = cli->sysfs_root;
+
+		if (!root || !*root)
+			root = getenv("MEMHP_SYSFS_ROOT");
+		fprintf(stderr, "memhp: sysfs root %s: %s\n",
+			root && *root ? root : "/", strerror(-ret));
+		return NULL;
+	}
+	memhp_set_log_fn(cli->ctx, log_to_stderr, cli);
+	if (cli->verbosity > 1)
+		memhp_set_log_priority(cli->ctx, LOG_DEBUG);
+	else if (cli->verbosity > 0 &&
+		 memhp_get_log_priority(cli->ctx) < LOG_INFO)
+		memhp_set_log_priority(cli->ctx, LOG_INFO);
+	return cli->ctx;
+}
+
+void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli->reported)
+		return;
+	fputs("memhp: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
+	fputc('\n', stderr);
+}
+
+/* main's own options: the common ones, --bytes and --list-commands */
+struct main_args {
+	struct memhp_cli *cli;
+	int cmd;	/* index in argv of the command name */
+};
+
+static const struct argp_option main_options[] = {
+	{ "bytes", OPT_BYTES, NULL, 0, "Print sizes in bytes", 0 },
+	{ "list-commands", OPT_LIST_COMMANDS, NULL, OPTION_HIDDEN, NULL, 0 },
+	{ 0 }
+};
+
+static error_t main_parse(int key, char *arg, struct argp_state *state)
+{
+	struct main_args *a = state->input;
+
+	(void)arg;
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = a->cli;
+		break;
+	case OPT_BYTES:
+		a->cli->bytes = true;
+		break;
+	case OPT_LIST_COMMANDS:
+		for (size_t i = 0; i < NR_COMMANDS; i++)
+			puts(commands[i].name);
+		exit(EXIT_OK);
+	case ARGP_KEY_ARG:
+		/* the command: what follows is its own */
+		a->cmd = state->next - 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no command given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static char *main_help_filter(int key, const char *text, void *input)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fputs("Commands:\n", f);
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].doc);
+	fputs("\n'memhp COMMAND --help' shows a command's options; memhp(8) "
+	      "and memhp-COMMAND(8) tell the rest.\n", f);
+	fputs("Exit status: 0 done (or already so), 1 failed, 2 usage or "
+	      "invalid input, 64 partial success.", f);
+	fclose(f);
+	return buf;
+}
+
+static const struct argp_child main_children[] = {
+	{ &memhp_common_argp, 0, NULL, 0 },
+	{ 0 }
+};
+
+static const struct argp main_argp = {
+	.options = main_options,
+	.parser = main_parse,
+	.args_doc = "COMMAND [ARG...]",
+	.doc = "Administer Linux memory hotplug: list memory blocks and "
+	       "ranges, report totals and policy.\v",
+	.children = main_children,
+	.help_filter = main_help_filter,
+};
+
+static int finish(int ret)
+{
+	/* a full disk or closed pipe must not pass for success */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			fprintf(stderr, "memhp: write error: %s\n",
+				strerror(errno));
+		return ret ? ret : EXIT_FAILED;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct memhp_cli cli = { 0 };
+	struct main_args a = { .cli = &cli };
+	int ret;
+
+	setlocale(LC_ALL, "");
+	argp_err_exit_status = EXIT_USAGE;
+	argp_parse(&main_argp, argc, argv, ARGP_IN_ORDER, NULL, &a);
+
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		if (strcmp(argv[a.cmd], commands[i].name) != 0)
+			continue;
+		ret = commands[i].fn(argc - a.cmd, argv + a.cmd, &cli);
+		memhp_unref(cli.ctx);
+		return finish(ret);
+	}
+	fprintf(stderr, "memhp: unknown command '%s'\n"
+		"Try 'memhp --help' for the list of commands.\n", argv[a.cmd]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MEMHP_CMD_H
+#define MEMHP_CMD_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libmemhp.h>
+
+/* exit codes (memhp(8)) */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,	/* failed, nothing changed */
+	EXIT_USAGE = 2,		/* usage or invalid input, nothing touched */
+	EXIT_PARTIAL = 64,	/* partial success */
+};
+
+/* What every command shares: the options any of them accepts, the
+ * library context made from them, and how errors were reported. */
+struct memhp_cli {
+	const char *sysfs_root;
+	bool json;
+	bool bytes;
+	int verbosity;		/* -1 quiet, 0 normal, >0 verbose */
+	struct memhp_ctx *ctx;
+	bool reported;		/* the library logged an error */
+};
+
+/* argp child with --sysfs-root/--sysroot, --json, -v, -q, -h */
+extern const struct argp memhp_common_argp;
+
+/* Parse a command's options: @argv[0] is the command name. */
+int memhp_parse(const struct argp *argp, int argc, char **argv,
+		struct memhp_cli *cli, void *input);
+/* The library context for the sysfs root in effect; NULL after an error
+ * has been printed. */
+struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli);
+/* Print "memhp: <msg>: <strerror(-err)>" unless the library did already. */
+void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* format.c */
+/* lsmem's human size ("128M", "1.5G", "0B"), or bytes with @bytes */
+void memhp_format_size(char *buf, size_t size, uint64_t bytes, bool raw);
+
+/* json.c */
+struct json_object;
+struct json_object *memhp_json_document(struct memhp_ctx *ctx);
+struct json_object *memhp_json_u64(uint64_t v);
+int memhp_json_print(struct json_object *doc);
+
+/* the commands */
+int cmd_list(int argc, char **argv, struct memhp_cli *cli);
+int cmd_summary(int argc, char **argv, struct memhp_cli *cli);
+
+#endif

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * memhp summary: block size, totals, usage per node and zone, the onlining
+ * policy and whether memhp.ko is loaded.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <libsmartcols.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memhp.h"
+
+static const struct argp_option options[] = {
+	{ "bytes", 'b', NULL, 0, "Print sizes in bytes", 0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct memhp_cli *cli = state->child_inputs[0];
+
+	switch (key) {
+	case 'b':
+		cli->bytes = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp summary_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.doc = "Summarise memory hotplug on this system: block size, online "
+	       "and offline totals, usage per NUMA node and zone, the "
+	       "onlining policy and whether memhp.ko is loaded.\v"
+	       "Examples:\n  memhp summary\n  memhp summary --json | jq "
+	       "'.summary.nodes[] | {node, online}'",
+};
+
+/* Policy values with their JSON types. */
+enum ptype { P_STRING, P_NUMBER, P_BOOL };
+static const struct {
+	const char *key;
+	enum ptype type;
+} policy_types[] = {
+	{ "auto_online_blocks", P_STRING },
+	{ "online_policy", P_STRING },
+	{ "auto_movable_ratio", P_NUMBER },
+	{ "auto_movable_numa_aware", P_BOOL },
+	{ "memmap_on_memory", P_BOOL },
+};
+#define NR_POLICY (sizeof(policy_types) / sizeof(policy_types[0]))
+
+static struct json_object *policy_value(const char *v, enum ptype t)
+{
+	char *end;
+	long long n;
+
+	switch (t) {
+	case P_NUMBER:
+		n = strtoll(v, &end, 10);
+		if (end != v && !*end)
+			return json_object_new_int64(n);
+		break;
+	case P_BOOL:
+		/* kernel bools print Y or N; memmap_on_memory may say force */
+		if (!strcmp(v, "Y") || !strcmp(v, "1") || !strcmp(v, "force"))
+			return json_object_new_boolean(1);
+		if (!strcmp(v, "N") || !strcmp(v, "0"))
+			return json_object_new_boolean(0);
+		break;
+	case P_STRING:
+		break;
+	}
+	return json_object_new_string(v);
+}
+
+static bool zone_used(const struct memhp_node_usage *u, size_t n, int z)
+{
+	for (size_t i = 0; i < n; i++)
+		if (u[i].zone_online[z])
+			return true;
+	return false;
+}
+
+static void size_str(char *buf, size_t size, uint64_t v, bool bytes)
+{
+	memhp_format_size(buf, size, v, bytes);
+}
+
+static int print_nodes_table(struct memhp_ctx *ctx,
+			     const struct memhp_node_usage *u, size_t n,
+			     bool bytes)
+{
+	struct libscols_table *tb = scols_new_table();
+	int zcol[MEMHP_NR_ZONES];
+	int ncol = 0, ret = 0;
+	bool live_free = false;
+	uint64_t total, free_b;
+
+	if (!tb)
+		return -ENOMEM;
+	scols_table_new_column(tb, "NODE", 0, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "BLOCKS", 0, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "ONLINE", 5, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "OFFLINE", 5, SCOLS_FL_RIGHT);
+	ncol = 4;
+	for (int z = 0; z < MEMHP_NR_ZONES; z++) {
+		zcol[z] = -1;
+		if (zone_used(u, n, z)) {
+			scols_table_new_column(tb, memhp_zone_name(z), 5,
+					       SCOLS_FL_RIGHT);
+			zcol[z] = ncol++;
+		}
+	}
+	if (n && u[0].node >= 0 &&
+	    memhp_node_meminfo(ctx, u[0].node, &total, &free_b) == 0) {
+		scols_table_new_column(tb, "FREE", 5, SCOLS_FL_RIGHT);
+		live_free = true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char buf[64];
+
+		if (!ln) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (u[i].node >= 0)
+			snprintf(buf, sizeof(buf), "%d", u[i].node);
+		else
+			snprintf(buf, sizeof(buf), "-");
+		scols_line_set_data(ln, 0, buf);
+		snprintf(buf, sizeof(buf), "%llu",
+			 (unsigned long long)u[i].blocks);
+		scols_line_set_data(ln, 1, buf);
+		size_str(buf, sizeof(buf), u[i].online, bytes);
+		scols_line_set_data(ln, 2, buf);
+		size_str(buf, sizeof(buf), u[i].offline, bytes);
+		scols_line_set_data(ln, 3, buf);
+		for (int z = 0; z < MEMHP_NR_ZONES; z++) {
+			if (zcol[z] < 0)
+				continue;
+			size_str(buf, sizeof(buf), u[i].zone_online[z], bytes);
+			scols_line_set_data(ln, (size_t)zcol[z], buf);
+		}
+		if (live_free && u[i].node >= 0 &&
+		    memhp_node_meminfo(ctx, u[i].node, &total, &free_b) == 0) {
+			size_str(buf, sizeof(buf), free_b, bytes);
+			scols_line_set_data(ln, (size_t)ncol, buf);
+		}
+	}
+	if (!ret)
+		scols_print_table(tb);
+	scols_unref_table(tb);
+	return ret;
+}
+
+static void print_line(const char *label, const char *value)
+{
+	printf("%-26s %s\n", label, value);
+}
+
+static int print_text(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
+		      size_t n, bool bytes)
+{
+	uint64_t online = 0, offline = 0;
+	char buf[64];
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		online += u[i].online;
+		offline += u[i].offline;
+	}
+	size_str(buf, sizeof(buf), memhp_get_block_size(ctx), bytes);
+	print_line("Memory block size:", buf);
+	size_str(buf, sizeof(buf), online, bytes);
+	print_line("Total online memory:", buf);
+	size_str(buf, sizeof(buf), offline, bytes);
+	print_line("Total offline memory:", buf);
+	snprintf(buf, sizeof(buf), "%zu", memhp_get_nr_blocks(ctx));
+	print_line("Memory blocks:", buf);
+	for (const char *const *k = memhp_policy_keys(); *k; k++) {
+		char *v = NULL;
+		char label[64];
+
+		if (memhp_policy_read(ctx, *k, &v) < 0)
+			continue;
+		snprintf(label, sizeof(label), "%s:", *k);
+		print_line(label, v);
+		free(v);
+	}
+	print_line("memhp.ko:", memhp_module_loaded(ctx) ? "loaded" :
+		   "not loaded");
+	putchar('\n');
+	ret = print_nodes_table(ctx, u, n, bytes);
+	return ret;
+}
+
+static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
+		      size_t n)
+{
+	struct json_object *doc = memhp_json_document(ctx);
+	struct json_object *sum = json_object_new_object();
+	struct json_object *nodes = json_object_new_array();
+	struct json_object *policy = json_object_new_object();
+	struct json_object *module = json_object_new_object();
+	uint64_t online = 0, offline = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *zones = json_object_new_object();
+		uint64_t total, free_b;
+
+		online += u[i].online;
+		offline += u[i].offline;
+		json_object_object_add(o, "node", u[i].node >= 0 ?
+				       json_object_new_int(u[i].node) : NULL);
+		json_object_object_add(o, "online", memhp_json_u64(u[i].online));
+		json_object_object_add(o, "offline",
+				       memhp_json_u64(u[i].offline));
+		json_object_object_add(o, "blocks", memhp_json_u64(u[i].blocks));
+		for (int z = 0; z < MEMHP_NR_ZONES; z++)
+			if (u[i].zone_online[z])
+				json_object_object_add(zones,
+					memhp_zone_name(z),
+					memhp_json_u64(u[i].zone_online[z]));
+		json_object_object_add(o, "zones", zones);
+		if (u[i].node >= 0 &&
+		    memhp_node_meminfo(ctx, u[i].node, &total, &free_b) == 0) {
+			json_object_object_add(o, "total", memhp_json_u64(total));
+			json_object_object_add(o, "free", memhp_json_u64(free_b));
+		}
+		json_object_array_add(nodes, o);
+	}
+	json_object_object_add(sum, "online", memhp_json_u64(online));
+	json_object_object_add(sum, "offline", memhp_json_u64(offline));
+	json_object_object_add(sum, "blocks",
+			       memhp_json_u64(memhp_get_nr_blocks(ctx)));
+	json_object_object_add(sum, "nodes", nodes);
+	json_object_object_add(doc, "summary", sum);
+
+	for (size_t i = 0; i < NR_POLICY; i++) {
+		char *v = NULL;
+
+		if (memhp_policy_read(ctx, policy_types[i].key, &v) < 0)
+			continue;
+		json_object_object_add(policy, policy_types[i].key,
+				       policy_value(v, policy_types[i].type));
+		free(v);
+	}
+	json_object_object_add(doc, "policy", policy);
+	json_object_object_add(module, "loaded",
+			       json_object_new_boolean(memhp_module_loaded(ctx)));
+	json_object_object_add(doc, "module", module);
+	return memhp_json_print(doc);
+}
+
+int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
+{
+	struct memhp_node_usage *u = NULL;
+	struct memhp_ctx *ctx;
+	size_t n = 0;
+	int ret;
+
+	if (memhp_parse(&summary_argp, argc, argv, cli, NULL) < 0)
+		return EXIT_USAGE;
+	ctx = memhp_cli_ctx(cli);
+	if (!ctx)
+		return EXIT_FAILED;
+	ret = memhp_node_usage(ctx, &u, &n);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "cannot read memory blocks");
+		return EXIT_FAILED;
+	}
+	if (cli->json)
+		ret = print_json(ctx, u, n);
+	else
+		ret = print_text(ctx, u, n, cli->bytes);
+	free(u);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "cannot print the summary");
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}

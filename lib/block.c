@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Memory blocks: the memoryN directories and their attributes.
+ *
+ * Block ids come from the directory names alone.  Attributes are read only
+ * when asked for, one open/read/close each; node membership comes from the
+ * node directories (one listing per node instead of one per block), with a
+ * look into the block's own directory only for blocks no node claims.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+struct id_list {
+	struct memhp_block *blocks;
+	size_t nr, alloc;
+};
+
+static int collect_block(const char *name, unsigned char type, void *data)
+{
+	struct id_list *l = data;
+	uint64_t id;
+
+	(void)type;
+	if (memhp_parse_indexed_name(name, "memory", &id) < 0)
+		return 0;
+	if (l->nr == l->alloc) {
+		size_t n = l->alloc ? l->alloc * 2 : 256;
+		struct memhp_block *b = realloc(l->blocks, n * sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		l->blocks = b;
+		l->alloc = n;
+	}
+	l->blocks[l->nr++] = (struct memhp_block){
+		.id = id,
+		.node = -1,
+		.state = MEMHP_STATE_UNKNOWN,
+		.removable = -1,
+		.nr_zones = -1,
+	};
+	return 0;
+}
+
+static int cmp_block_id(const void *a, const void *b)
+{
+	const struct memhp_block *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int read_block_size(struct memhp_ctx *ctx)
+{
+	char buf[64];
+	ssize_t n;
+	int ret;
+
+	n = memhp_read_attr(ctx, AREA_MEMORY, "block_size_bytes", buf,
+			    sizeof(buf));
+	if (n == -ENOENT) {
+		err(ctx, "%s/%s has no block_size_bytes: this system does not "
+		    "support memory blocks (kernel without "
+		    "CONFIG_MEMORY_HOTPLUG?)", ctx->root,
+		    memhp_area_path(AREA_MEMORY));
+		return (int)n;
+	}
+	if (n < 0) {
+		err(ctx, "cannot read %s/%s/block_size_bytes: %s", ctx->root,
+		    memhp_area_path(AREA_MEMORY), strerror((int)-n));
+		return (int)n;
+	}
+	ret = memhp_parse_u64(buf, 16, &ctx->block_size);
+	if (ret < 0 || ctx->block_size == 0) {
+		err(ctx, "%s/%s/block_size_bytes: invalid value '%s'",
+		    ctx->root, memhp_area_path(AREA_MEMORY), buf);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int list_blocks(struct memhp_ctx *ctx)
+{
+	struct id_list l = { 0 };
+	int ret;
+
+	ret = memhp_area_fd(ctx, AREA_MEMORY);
+	if (ret < 0) {
+		err(ctx, "cannot open %s/%s: %s", ctx->root,
+		    memhp_area_path(AREA_MEMORY), strerror(-ret));
+		return ret;
+	}
+	ret = read_block_size(ctx);
+	if (ret < 0)
+		return ret;
+	ret = memhp_walk_dir(ctx, AREA_MEMORY, NULL, collect_block, &l);
+	if (ret < 0) {
+		err(ctx, "cannot list %s/%s: %s", ctx->root,
+		    memhp_area_path(AREA_MEMORY), strerror(-ret));
+		free(l.blocks);
+		return ret;
+	}
+	qsort(l.blocks, l.nr, sizeof(*l.blocks), cmp_block_id);
+	for (size_t i = 0; i < l.nr; i++)
+		l.blocks[i].ctx = ctx;
+	ctx->blocks = l.blocks;
+	ctx->nr_blocks = l.nr;
+	ctx->listed = true;
+	return 0;
+}
+
+static ssize_t read_block_attr(struct memhp_block *b, const char *attr,
+			       char *buf, size_t size)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "memory%llu/%s",
+		 (unsigned long long)b->id, attr);
+	return memhp_read_attr(b->ctx, AREA_MEMORY, name, buf, size);
+}
+
+static void read_state(struct memhp_block *b)
+{
+	char buf[32];
+
+	if (read_block_attr(b, "state", buf, sizeof(buf)) >= 0)
+		b->state = (int8_t)memhp_state_from_name(buf);
+}
+
+static void read_removable(struct memhp_block *b)
+{
+	char buf[32];
+	uint64_t v;
+
+	if (read_block_attr(b, "removable", buf, sizeof(buf)) < 0)
+		return;
+	b->removable = memhp_parse_u64(buf, 10, &v) == 0 && v == 1;
+}
+
+static void read_zones(struct memhp_block *b)
+{
+	char buf[128];
+	ssize_t n = read_block_attr(b, "valid_zones", buf, sizeof(buf));
+	char *p = buf;
+
+	if (n == -ENOENT)
+		return;
+	b->nr_zones = 0;
+	if (n < 0)
+		return;		/* there, but unreadable: no zones */
+	while (*p && b->nr_zones < MEMHP_MAX_ZONES) {
+		size_t len;
+
+		p += strspn(p, " ");
+		len = strcspn(p, " ");
+		if (!len)
+			break;
+		b->zones[b->nr_zones++] = (uint8_t)memhp_zone_from_name(p, len);
+		p += len;
+	}
+}
+
+struct node_walk {
+	struct memhp_ctx *ctx;
+	uint64_t node;
+	struct memhp_block *block;	/* fallback: the block being looked at */
+};
+
+static int node_member(const char *name, unsigned char type, void *data)
+{
+	struct node_walk *w = data;
+	struct memhp_block *b;
+	uint64_t id;
+
+	(void)type;
+	if (memhp_parse_indexed_name(name, "memory", &id) < 0)
+		return 0;
+	b = memhp_block_get_by_id(w->ctx, id);
+	if (b && b->node < 0)
+		b->node = (int)w->node;
+	return 0;
+}
+
+static int node_dir(const char *name, unsigned char type, void *data)
+{
+	struct node_walk *w = data;
+
+	(void)type;
+	if (memhp_parse_indexed_name(name, "node", &w->node) < 0 ||
+	    w->node > INT32_MAX)
+		return 0;
+	/* an unreadable node directory leaves its blocks to the fallback */
+	memhp_walk_dir(w->ctx, AREA_NODE, name, node_member, w);
+	return 0;
+}
+
+static int block_node_link(const char *name, unsigned char type, void *data)
+{
+	struct node_walk *w = data;
+	uint64_t node;
+
+	(void)type;
+	if (memhp_parse_indexed_name(name, "node", &node) < 0 ||
+	    node > INT32_MAX)
+		return 0;
+	w->block->node = (int)node;
+	return 1;	/* the first node link decides, as in lsmem */
+}
+
+static void read_nodes(struct memhp_ctx *ctx)
+{
+	struct node_walk w = { .ctx = ctx };
+
+	if (!memhp_area_exists(ctx, AREA_NODE))
+		return;		/* a kernel without NUMA: no node links */
+	memhp_walk_dir(ctx, AREA_NODE, NULL, node_dir, &w);
+	for (size_t i = 0; i < ctx->nr_blocks; i++) {
+		struct memhp_block *b = &ctx->blocks[i];
+		char name[32];
+
+		if (b->node >= 0)
+			continue;
+		w.block = b;
+		snprintf(name, sizeof(name), "memory%llu",
+			 (unsigned long long)b->id);
+		memhp_walk_dir(ctx, AREA_MEMORY, name, block_node_link, &w);
+	}
+}
+
+MEMHP_EXPORT int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs)
+{
+	unsigned int todo;
+	int ret;
+
+	if (!ctx->listed) {
+		ret = list_blocks(ctx);
+		if (ret < 0)
+			return ret;
+	}
+	todo = attrs & MEMHP_ATTR_ALL & ~ctx->attrs_read;
+	if (todo & MEMHP_ATTR_NODE) {
+		read_nodes(ctx);
+		for (size_t i = 0; i < ctx->nr_blocks; i++)
+			if (ctx->blocks[i].node >= 0)
+				ctx->have_nodes = true;
+	}
+	if (todo & (MEMHP_ATTR_STATE | MEMHP_ATTR_REMOVABLE | MEMHP_ATTR_ZONES)) {
+		for (size_t i = 0; i < ctx->nr_blocks; i++) {
+			struct memhp_block *b = &ctx->blocks[i];
+
+			if (todo & MEMHP_ATTR_STATE)
+				read_state(b);
+			if (todo & MEMHP_ATTR_REMOVABLE)
+				read_removable(b);
+			if (todo & MEMHP_ATTR_ZONES) {
+				read_zones(b);
+				if (b->nr_zones >= 0)
+					ctx->have_zones = true;
+			}
+		}
+	}
+	ctx->attrs_read |= todo;
+	return 0;
+}
+
+MEMHP_EXPORT uint64_t memhp_get_block_size(const struct memhp_ctx *ctx)
+{
+	return ctx->block_size;
+}
+
+MEMHP_EXPORT size_t memhp_get_nr_blocks(const struct memhp_ctx *ctx)
+{
+	return ctx->nr_blocks;
+}
+
+MEMHP_EXPORT bool memhp_have_nodes(const struct memhp_ctx *ctx)
+{
+	return ctx->have_nodes;
+}
+
+MEMHP_EXPORT bool memhp_have_zones(const struct memhp_ctx *ctx)
+{
+	return ctx->have_zones;
+}
+
+MEMHP_EXPORT struct memhp_block *memhp_block_get_first(struct memhp_ctx *ctx)
+{
+	if (!ctx->listed && memhp_blocks_scan(ctx, MEMHP_ATTR_STATE) < 0)
+		return NULL;
+	return ctx->nr_blocks ? &ctx->blocks[0] : NULL;
+}
+
+MEMHP_EXPORT struct memhp_block *memhp_block_get_next(struct memhp_block *b)
+{
+	struct memhp_ctx *ctx = b->ctx;
+
+	return b + 1 < ctx->blocks + ctx->nr_blocks ? b + 1 : NULL;
+}
+
+MEMHP_EXPORT struct memhp_block *memhp_block_get_by_id(struct memhp_ctx *ctx,
+						       uint64_t id)
+{
+	struct memhp_block key = { .id = id };
+
+	if (!ctx->listed && memhp_blocks_scan(ctx, 0) < 0)
+		return NULL;
+	if (!ctx->nr_blocks)
+		return NULL;
+	return bsearch(&key, ctx->blocks, ctx->nr_blocks, sizeof(key),
+		       cmp_block_id);
+}
+
+MEMHP_EXPORT uint64_t memhp_block_get_id(const struct memhp_block *b)
+{
+	return b->id;
+}
+
+MEMHP_EXPORT uint64_t memhp_block_get_start(const struct memhp_block *b)
+{
+	return b->id * b->ctx->block_size;
+}
+
+MEMHP_EXPORT enum memhp_state memhp_block_get_state(const struct memhp_block *b)
+{
+	return (enum memhp_state)b->state;
+}
+
+MEMHP_EXPORT int memhp_block_get_node(const struct memhp_block *b)
+{
+	return b->node;
+}
+
+MEMHP_EXPORT int memhp_block_get_removable(const struct memhp_block *b)
+{
+	return b->removable;
+}
+
+MEMHP_EXPORT int memhp_block_get_zones(const struct memhp_block *b,
+				       const uint8_t **zones)
+{
+	if (zones)
+		*zones = b->zones;
+	return b->nr_zones;
+}
+
+MEMHP_EXPORT bool memhp_block_has_zone(const struct memhp_block *b,
+				       enum memhp_zone zone)
+{
+	for (int i = 0; i < b->nr_zones; i++)
+		if (b->zones[i] == zone)
+			return true;
+	return false;
+}
+
+MEMHP_EXPORT bool memhp_block_match(const struct memhp_block *b,
+				    const struct memhp_filter *f)
+{
+	if (!f)
+		return true;
+	if (f->node >= 0 && b->node != f->node)
+		return false;
+	if (f->state != MEMHP_STATE_UNKNOWN &&
+	    (enum memhp_state)b->state != f->state)
+		return false;
+	if (f->zone != MEMHP_ZONE_ANY && !memhp_block_has_zone(b, f->zone))
+		return false;
+	return true;
+}

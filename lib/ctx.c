@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The library context: sysfs root, logging, reference count. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "private.h"
+
+static void log_nowhere(void *data, int priority, const char *file, int line,
+		       const char *fn, const char *format, va_list args)
+{
+	(void)data;
+	(void)priority;
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)format;
+	(void)args;
+	/* The library never prints: without a log function, messages go
+	 * nowhere.  Callers install one with memhp_set_log_fn(). */
+}
+
+void memhp_log(const struct memhp_ctx *ctx, int priority, const char *file,
+	       int line, const char *fn, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	ctx->log_fn(ctx->log_data, priority, file, line, fn, format, args);
+	va_end(args);
+}
+
+static int log_priority_from_string(const char *s)
+{
+	static const struct {
+		const char *name;
+		int prio;
+	} names[] = {
+		{ "err", LOG_ERR }, { "error", LOG_ERR },
+		{ "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	};
+	uint64_t n;
+
+	if (memhp_parse_u64(s, 10, &n) == 0 && n <= LOG_DEBUG)
+		return (int)n;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(s, names[i].name) == 0)
+			return names[i].prio;
+	return LOG_ERR;
+}
+
+MEMHP_EXPORT int memhp_new(struct memhp_ctx **out, const char *sysfs_root)
+{
+	struct memhp_ctx *ctx;
+	const char *env;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	if (!sysfs_root || !*sysfs_root)
+		sysfs_root = getenv("MEMHP_SYSFS_ROOT");
+	if (!sysfs_root || !*sysfs_root)
+		sysfs_root = "/";
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->refcount = 1;
+	ctx->log_fn = log_nowhere;
+	ctx->log_priority = LOG_ERR;
+	env = getenv("MEMHP_LOG");
+	if (env && *env)
+		ctx->log_priority = log_priority_from_string(env);
+	for (int i = 0; i < NR_AREAS; i++)
+		ctx->area_fd[i] = -1;
+
+	ctx->root = strdup(sysfs_root);
+	if (!ctx->root) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	ctx->root_fd = open(sysfs_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->root_fd < 0) {
+		err = -errno;
+		goto err_free;
+	}
+	*out = ctx;
+	return 0;
+
+err_free:
+	free(ctx->root);
+	free(ctx);
+	return err;
+}
+
+MEMHP_EXPORT struct memhp_ctx *memhp_ref(struct memhp_ctx *ctx)
+{
+	if (ctx)
+		ctx->refcount++;
+	return ctx;
+}
+
+MEMHP_EXPORT struct memhp_ctx *memhp_unref(struct memhp_ctx *ctx)
+{
+	if (!ctx || --ctx->refcount > 0)
+		return ctx;
+	memhp_close_areas(ctx);
+	close(ctx->root_fd);
+	free(ctx->blocks);
+	free(ctx->root);
+	free(ctx);
+	return NULL;
+}
+
+MEMHP_EXPORT const char *memhp_get_sysfs_root(const struct memhp_ctx *ctx)
+{
+	return ctx->root;
+}
+
+MEMHP_EXPORT void memhp_set_log_fn(struct memhp_ctx *ctx, memhp_log_fn fn,
+				   void *data)
+{
+	ctx->log_fn = fn ? fn : log_nowhere;
+	ctx->log_data = data;
+}
+
+MEMHP_EXPORT int memhp_get_log_priority(const struct memhp_ctx *ctx)
+{
+	return ctx->log_priority;
+}
+
+MEMHP_EXPORT void memhp_set_log_priority(struct memhp_ctx *ctx, int priority)
+{
+	ctx->log_priority = priority;
+}

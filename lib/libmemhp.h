@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libmemhp - access to the Linux memory hotplug sysfs interfaces.
+ *
+ * Every path the library opens is resolved below a sysfs root (default
+ * "/"), so the whole API works on a copy of the tree as well as on the live
+ * system.  Functions that can fail return 0 or a negative errno and report
+ * details through the context's log function; the library never prints.
+ */
+#ifndef LIBMEMHP_H
+#define LIBMEMHP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct memhp_ctx;
+struct memhp_block;
+struct memhp_ranges;
+struct memhp_range;
+
+/* context */
+int memhp_new(struct memhp_ctx **ctx, const char *sysfs_root);
+struct memhp_ctx *memhp_ref(struct memhp_ctx *ctx);
+struct memhp_ctx *memhp_unref(struct memhp_ctx *ctx);
+const char *memhp_get_sysfs_root(const struct memhp_ctx *ctx);
+
+typedef void (*memhp_log_fn)(void *data, int priority, const char *file,
+			     int line, const char *fn, const char *format,
+			     va_list args);
+void memhp_set_log_fn(struct memhp_ctx *ctx, memhp_log_fn fn, void *data);
+int memhp_get_log_priority(const struct memhp_ctx *ctx);
+void memhp_set_log_priority(struct memhp_ctx *ctx, int priority);
+
+/* vocabulary */
+enum memhp_state {
+	MEMHP_STATE_UNKNOWN = 0,
+	MEMHP_STATE_ONLINE,
+	MEMHP_STATE_OFFLINE,
+	MEMHP_STATE_GOING_OFFLINE,
+};
+
+enum memhp_zone {
+	MEMHP_ZONE_DMA = 0,
+	MEMHP_ZONE_DMA32,
+	MEMHP_ZONE_NORMAL,
+	MEMHP_ZONE_HIGHMEM,
+	MEMHP_ZONE_MOVABLE,
+	MEMHP_ZONE_DEVICE,
+	MEMHP_ZONE_NONE,	/* an online block spanning zones */
+	MEMHP_ZONE_UNKNOWN,	/* a name this library does not know */
+	MEMHP_NR_ZONES,
+};
+#define MEMHP_ZONE_ANY MEMHP_NR_ZONES
+
+/* sysfs spelling ("online", "going-offline"); NULL for UNKNOWN */
+const char *memhp_state_name(enum memhp_state state);
+enum memhp_state memhp_state_from_name(const char *name);
+/* sysfs spelling ("Normal", "none") */
+const char *memhp_zone_name(enum memhp_zone zone);
+/* case-insensitive whole-name match; MEMHP_ZONE_UNKNOWN if none */
+enum memhp_zone memhp_zone_from_name(const char *name, size_t len);
+
+/*
+ * Blocks.  memhp_blocks_scan() lists the memoryN directories once and reads
+ * the attributes in @attrs that were not read before; blocks are kept in
+ * ascending id order.
+ */
+enum memhp_attr {
+	MEMHP_ATTR_STATE = 1u << 0,
+	MEMHP_ATTR_REMOVABLE = 1u << 1,
+	MEMHP_ATTR_NODE = 1u << 2,
+	MEMHP_ATTR_ZONES = 1u << 3,
+	MEMHP_ATTR_ALL = (1u << 4) - 1,
+};
+int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs);
+uint64_t memhp_get_block_size(const struct memhp_ctx *ctx);
+size_t memhp_get_nr_blocks(const struct memhp_ctx *ctx);
+/* true when any block has a node link / a valid_zones attribute */
+bool memhp_have_nodes(const struct memhp_ctx *ctx);
+bool memhp_have_zones(const struct memhp_ctx *ctx);
+
+struct memhp_block *memhp_block_get_first(struct memhp_ctx *ctx);
+struct memhp_block *memhp_block_get_next(struct memhp_block *block);
+#define memhp_block_foreach(ctx, block)                                   \
+	for ((block) = memhp_block_get_first(ctx); (block) != NULL;       \
+	     (block) = memhp_block_get_next(block))
+struct memhp_block *memhp_block_get_by_id(struct memhp_ctx *ctx, uint64_t id);
+
+uint64_t memhp_block_get_id(const struct memhp_block *block);
+uint64_t memhp_block_get_start(const struct memhp_block *block);
+enum memhp_state memhp_block_get_state(const struct memhp_block *block);
+/* node id, or -1 when the block has no node link */
+int memhp_block_get_node(const struct memhp_block *block);
+/* 1 or 0; -1 when the attribute is missing or unreadable */
+int memhp_block_get_removable(const struct memhp_block *block);
+/* number of valid_zones tokens (default first), -1 when not available */
+int memhp_block_get_zones(const struct memhp_block *block,
+			  const uint8_t **zones);
+/* whole-token match of @zone in the block's valid_zones */
+bool memhp_block_has_zone(const struct memhp_block *block,
+			  enum memhp_zone zone);
+
+struct memhp_filter {
+	int node;		/* -1: any */
+	enum memhp_state state;	/* UNKNOWN: any */
+	enum memhp_zone zone;	/* MEMHP_ZONE_ANY: any */
+};
+#define MEMHP_FILTER_INIT { .node = -1, .state = MEMHP_STATE_UNKNOWN, \
+			    .zone = MEMHP_ZONE_ANY }
+bool memhp_block_match(const struct memhp_block *block,
+		       const struct memhp_filter *filter);
+
+/*
+ * Ranges: runs of contiguous blocks that agree on every attribute named in
+ * @split (MEMHP_ATTR_* bits).  With @each_block every block is its own
+ * range.  A range reports the attributes of its first block.
+ */
+int memhp_ranges_new(struct memhp_ctx *ctx, unsigned int split,
+		     bool each_block, const struct memhp_filter *filter,
+		     struct memhp_ranges **ranges);
+void memhp_ranges_free(struct memhp_ranges *ranges);
+size_t memhp_ranges_get_count(const struct memhp_ranges *ranges);
+const struct memhp_range *memhp_ranges_get(const struct memhp_ranges *ranges,
+					   size_t i);
+const struct memhp_block *memhp_range_get_first_block(
+	const struct memhp_range *range);
+uint64_t memhp_range_get_nr_blocks(const struct memhp_range *range);
+
+/* Usage per node: byte totals by state and online bytes by zone. */
+struct memhp_node_usage {
+	int node;		/* -1: blocks without a node link */
+	uint64_t blocks;
+	uint64_t online;	/* bytes */
+	uint64_t offline;	/* bytes; going-offline and unknown count here */
+	uint64_t zone_online[MEMHP_NR_ZONES];
+};
+int memhp_node_usage(struct memhp_ctx *ctx, struct memhp_node_usage **usage,
+		     size_t *nr_nodes);
+/* Per-node memory from libnuma; only on the live system (root "/"). */
+int memhp_node_meminfo(struct memhp_ctx *ctx, int node, uint64_t *total,
+		       uint64_t *free);
+
+/* Policy knobs, by their sysfs names (auto_online_blocks, online_policy,
+ * auto_movable_ratio, auto_movable_numa_aware, memmap_on_memory). */
+const char *const *memhp_policy_keys(void);
+int memhp_policy_read(struct memhp_ctx *ctx, const char *key, char **value);
+
+/* Is memhp.ko loaded (its sysfs directory present)? */
+bool memhp_module_loaded(struct memhp_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBMEMHP_H */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * All file system access of the library: one directory handle per sysfs
+ * area, opened below the sysfs root, and attributes read relative to it.
+ * Paths are resolved with openat2() so that nothing in a tree (a symlink
+ * pointing to "/" or "..") can lead a read or write outside the root.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "private.h"
+
+static const char *const area_paths[NR_AREAS] = {
+	[AREA_MEMORY] = "sys/devices/system/memory",
+	[AREA_NODE] = "sys/devices/system/node",
+	[AREA_MHP_PARAMS] = "sys/module/memory_hotplug/parameters",
+	[AREA_MODULE] = "sys/kernel/memhp",
+};
+
+const char *memhp_area_path(enum memhp_area area)
+{
+	return area_paths[area];
+}
+
+static bool have_openat2 = true;
+
+static int open_confined(int dirfd, const char *path, int flags,
+			 uint64_t resolve)
+{
+	struct open_how how = {
+		.flags = (uint64_t)flags | O_CLOEXEC,
+		.resolve = resolve,
+	};
+	int fd;
+
+	if (have_openat2) {
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return fd;
+		have_openat2 = false;
+	}
+	return openat(dirfd, path, flags | O_CLOEXEC);
+}
+
+int memhp_area_fd(struct memhp_ctx *ctx, enum memhp_area area)
+{
+	int fd;
+
+	if (ctx->area_fd[area] >= 0)
+		return ctx->area_fd[area];
+	fd = open_confined(ctx->root_fd, area_paths[area],
+			   O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
+	if (fd < 0) {
+		int e = errno;
+
+		dbg(ctx, "%s/%s: %s", ctx->root, area_paths[area],
+		    strerror(e));
+		return -e;
+	}
+	ctx->area_fd[area] = fd;
+	return fd;
+}
+
+bool memhp_area_exists(struct memhp_ctx *ctx, enum memhp_area area)
+{
+	return memhp_area_fd(ctx, area) >= 0;
+}
+
+void memhp_close_areas(struct memhp_ctx *ctx)
+{
+	for (int i = 0; i < NR_AREAS; i++) {
+		if (ctx->area_fd[i] >= 0)
+			close(ctx->area_fd[i]);
+		ctx->area_fd[i] = -1;
+	}
+}
+
+ssize_t memhp_read_attr(struct memhp_ctx *ctx, enum memhp_area area,
+			const char *name, char *buf, size_t size)
+{
+	int dirfd = memhp_area_fd(ctx, area);
+	ssize_t n;
+	int fd;
+
+	if (dirfd < 0)
+		return dirfd;
+	fd = open_confined(dirfd, name, O_RDONLY, RESOLVE_BENEATH);
+	if (fd < 0)
+		return -errno;
+	/* sysfs hands out a whole attribute in one read */
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0) {
+		dbg(ctx, "%s/%s: %s", area_paths[area], name, strerror((int)-n));
+		return n;
+	}
+	if ((size_t)n == size - 1)
+		return -EFBIG;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return n;
+}
+
+int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
+		   const char *name, memhp_dirent_fn fn, void *data)
+{
+	/* on the stack: walks nest (a node directory inside the node area) */
+	char buf[32 * 1024] __attribute__((aligned(8)));
+	int dirfd = memhp_area_fd(ctx, area);
+	int fd, ret = 0;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (name) {
+		fd = open_confined(dirfd, name, O_RDONLY | O_DIRECTORY,
+				   RESOLVE_BENEATH);
+		if (fd < 0)
+			return -errno;
+	} else {
+		/* a fresh description: the area's own offset stays put */
+		fd = open_confined(dirfd, ".", O_RDONLY | O_DIRECTORY,
+				   RESOLVE_BENEATH);
+		if (fd < 0)
+			return -errno;
+	}
+	for (;;) {
+		ssize_t n = getdents64(fd, buf, sizeof(buf));
+
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			ret = fn(de->d_name, de->d_type, data);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef LIBMEMHP_PRIVATE_H
+#define LIBMEMHP_PRIVATE_H
+
+#include <sys/types.h>
+#include <syslog.h>
+
+#include "libmemhp.h"
+
+#define MEMHP_EXPORT __attribute__((visibility("default")))
+
+/* The sysfs areas the library reads, each a directory below the root. */
+enum memhp_area {
+	AREA_MEMORY,	/* sys/devices/system/memory */
+	AREA_NODE,	/* sys/devices/system/node */
+	AREA_MHP_PARAMS,	/* sys/module/memory_hotplug/parameters */
+	AREA_MODULE,	/* sys/kernel/memhp */
+	NR_AREAS,
+};
+
+#define MEMHP_MAX_ZONES 8
+
+struct memhp_block {
+	struct memhp_ctx *ctx;
+	uint64_t id;
+	int node;
+	int8_t state;		/* enum memhp_state */
+	int8_t removable;	/* -1 unknown */
+	int8_t nr_zones;	/* -1 unknown */
+	uint8_t zones[MEMHP_MAX_ZONES];
+};
+
+struct memhp_ctx {
+	int refcount;
+	char *root;
+	int root_fd;
+	int area_fd[NR_AREAS];
+	memhp_log_fn log_fn;
+	void *log_data;
+	int log_priority;
+
+	bool listed;		/* memoryN directories enumerated */
+	unsigned int attrs_read;
+	uint64_t block_size;
+	struct memhp_block *blocks;
+	size_t nr_blocks;
+	bool have_nodes;
+	bool have_zones;
+};
+
+void memhp_log(const struct memhp_ctx *ctx, int priority, const char *file,
+	       int line, const char *fn, const char *format, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#define memhp_log_cond(ctx, prio, ...)                                      \
+	do {                                                                \
+		if ((ctx)->log_priority >= (prio))                          \
+			memhp_log((ctx), (prio), __FILE__, __LINE__,        \
+				  __func__, __VA_ARGS__);                   \
+	} while (0)
+#define err(ctx, ...) memhp_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+#define info(ctx, ...) memhp_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define dbg(ctx, ...) memhp_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+
+/* path.c: all I/O below the sysfs root */
+const char *memhp_area_path(enum memhp_area area);
+int memhp_area_fd(struct memhp_ctx *ctx, enum memhp_area area);
+void memhp_close_areas(struct memhp_ctx *ctx);
+/* Reads a small attribute into @buf, strips the trailing newline; returns
+ * its length or a negative errno. */
+ssize_t memhp_read_attr(struct memhp_ctx *ctx, enum memhp_area area,
+			const char *name, char *buf, size_t size);
+typedef int (*memhp_dirent_fn)(const char *name, unsigned char type,
+			       void *data);
+/* Calls @fn for each entry of directory @name (NULL: the area itself). */
+int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
+		   const char *name, memhp_dirent_fn fn, void *data);
+bool memhp_area_exists(struct memhp_ctx *ctx, enum memhp_area area);
+
+/* parse.c */
+int memhp_parse_u64(const char *s, int base, uint64_t *out);
+/* "<prefix><decimal digits>" -> the number; -EINVAL otherwise */
+int memhp_parse_indexed_name(const char *name, const char *prefix,
+			     uint64_t *out);
+
+#endif
