@@ -1,0 +1,121 @@
+# bash completion for memhp(8)                              -*- shell-script -*-
+
+# The sysfs root in effect on the command line being completed.
+_memhp_root()
+{
+	local i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		case ${COMP_WORDS[i]} in
+		--sysfs-root | --sysroot | -s)
+			echo "${COMP_WORDS[i + 1]}"
+			return
+			;;
+		--sysfs-root=* | --sysroot=*)
+			echo "${COMP_WORDS[i]#*=}"
+			return
+			;;
+		esac
+	done
+	echo "${MEMHP_SYSFS_ROOT:-/}"
+}
+
+_memhp_nodes()
+{
+	local root d
+	root=$(_memhp_root)
+	for d in "$root"/sys/devices/system/node/node[0-9]*; do
+		[ -d "$d" ] && echo "${d##*/node}"
+	done
+}
+
+# A comma-separated list: complete the last element.
+_memhp_list_value()
+{
+	local cur=$1 words=$2 prefix=""
+	if [[ $cur == *,* ]]; then
+		prefix=${cur%,*},
+		cur=${cur##*,}
+	fi
+	if [[ $cur == +* ]]; then
+		prefix=$prefix+
+		cur=${cur#+}
+	fi
+	COMPREPLY=($(compgen -P "$prefix" -W "$words" -- "$cur"))
+	compopt -o nospace
+}
+
+_memhp()
+{
+	local cur prev words cword
+	_init_completion -n = || return
+
+	local common="--sysfs-root --sysroot --json --verbose --quiet --help
+		--version"
+	local columns="RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES"
+	local zones="DMA DMA32 Normal HighMem Movable Device none"
+	local states="online offline going-offline"
+	local cmd="" i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--sysfs-root | --sysroot | -s) ((i++)) ;;
+		-*) ;;
+		*)
+			cmd=${words[i]}
+			break
+			;;
+		esac
+	done
+
+	case $prev in
+	--sysfs-root | --sysroot | -s)
+		_filedir -d
+		return
+		;;
+	--output | -o)
+		_memhp_list_value "$cur" "$columns"
+		return
+		;;
+	--split | -S)
+		_memhp_list_value "$cur" "$columns none"
+		return
+		;;
+	--node)
+		COMPREPLY=($(compgen -W "$(_memhp_nodes)" -- "$cur"))
+		return
+		;;
+	--state)
+		COMPREPLY=($(compgen -W "$states" -- "$cur"))
+		return
+		;;
+	--zone)
+		COMPREPLY=($(compgen -W "$zones" -- "$cur"))
+		return
+		;;
+	esac
+	if [[ $cur == --summary=* ]]; then
+		COMPREPLY=($(compgen -W "never always only" -- "${cur#*=}"))
+		return
+	fi
+
+	case $cmd in
+	"")
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$common --bytes" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(memhp --list-commands 2>/dev/null)" -- "$cur"))
+		fi
+		;;
+	list)
+		COMPREPLY=($(compgen -W "$common --all --bytes --noheadings
+			--output --output-all --pairs --raw --split --summary
+			--summary= --node --state --zone" -- "$cur"))
+		;;
+	summary)
+		COMPREPLY=($(compgen -W "$common --bytes" -- "$cur"))
+		;;
+	esac
+	[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+} &&
+	complete -F _memhp memhp
+
+# ex: filetype=sh

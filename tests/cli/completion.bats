@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# The bash completion, driven through its function with COMP_WORDS.
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/../.."
+	MEMHP=${MEMHP:-build/memhp}
+	PATH=$(cd "$(dirname "$MEMHP")" && pwd):$PATH
+	fix=$BATS_TEST_TMPDIR/root
+	mkdir -p "$fix/sys/devices/system/node/node0" "$fix/sys/devices/system/node/node3"
+}
+
+complete_line() { # words...; the last one is completed
+	bash -c '
+		source /usr/share/bash-completion/bash_completion
+		source completions/memhp.bash
+		compopt() { :; }  # only valid inside a real completion
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		_memhp
+		printf "%s\n" "${COMPREPLY[@]}"
+	' complete "$@"
+}
+
+@test "commands come from memhp --list-commands" {
+	run complete_line memhp li
+	[ "$output" = list ]
+	run complete_line memhp ""
+	[[ $output == *summary* ]]
+}
+
+@test "list options and their values" {
+	run complete_line memhp list --zo
+	[ "$output" = --zone ]
+	run complete_line memhp list --zone Mo
+	[ "$output" = Movable ]
+	run complete_line memhp list --state going
+	[ "$output" = going-offline ]
+	run complete_line memhp list -o RANGE,NO
+	[ "$output" = RANGE,NODE ]
+	run complete_line memhp list --split ST
+	[ "$output" = STATE ]
+}
+
+@test "node ids come from the sysfs root in effect" {
+	run complete_line memhp --sysfs-root "$fix" list --node ""
+	[ "${lines[*]}" = "0 3" ]
+}

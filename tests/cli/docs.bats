@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# Every option in --help is in the command's man page and the completion,
+# and the man pages are lint clean.
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/../.."
+	MEMHP=${MEMHP:-build/memhp}
+}
+
+long_options() { # the --options a --help text lists
+	"$MEMHP" "$@" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u |
+		grep -vxE -- '--(help|usage|version)'
+}
+
+@test "every command has a man page that names each of its options" {
+	run "$MEMHP" --list-commands
+	[ "$status" -eq 0 ]
+	[ -n "$output" ]
+	for cmd in $output; do
+		page=man/memhp-$cmd.8
+		[ -f "$page" ] || { echo "no $page"; false; }
+		for opt in $(long_options "$cmd"); do
+			roff=$(printf '%s' "$opt" | sed 's/-/\\-/g')
+			grep -qF -- "$roff" "$page" man/memhp.8 ||
+				{ echo "$opt of $cmd not in $page"; false; }
+		done
+	done
+}
+
+@test "the completion offers each option of each command" {
+	for cmd in $("$MEMHP" --list-commands); do
+		for opt in $(long_options "$cmd"); do
+			grep -qE -- "(^|[[:space:]\"])$opt([[:space:]]|=|\"|\$)" completions/memhp.bash ||
+				{ echo "$opt of $cmd not in completions/memhp.bash"; false; }
+		done
+	done
+	for opt in $(long_options); do
+		grep -qE -- "(^|[[:space:]\"])$opt([[:space:]]|=|\"|\$)" completions/memhp.bash ||
+			{ echo "global $opt not in completions/memhp.bash"; false; }
+	done
+}
+
+@test "man pages are lint clean" {
+	for page in man/*.[1-8]; do
+		run mandoc -T lint -W warning "$page"
+		[ "$status" -eq 0 ] || { echo "$page: $output"; false; }
+	done
+}
+
+@test "memhp --help lists every command" {
+	run "$MEMHP" --help
+	[ "$status" -eq 0 ]
+	for cmd in $("$MEMHP" --list-commands); do
+		[[ $output == *"  $cmd "* ]] || { echo "$cmd missing"; false; }
+	done
+}

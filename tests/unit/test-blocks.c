@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Block enumeration, range merging, node usage and policy on small trees. */
+#include <errno.h>
+#include <fcntl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "private.h"
+#include "tree.h"
+
+#define MEM "sys/devices/system/memory/"
+
+static struct memhp_ctx *open_tree(const char *root)
+{
+	struct memhp_ctx *ctx = NULL;
+
+	CHECK(memhp_new(&ctx, root) == 0);
+	return ctx;
+}
+
+/* blocks 0-3 online Normal node 0, hole at 4, 5-6 offline on node 1,
+ * 7 online Movable on node 1 */
+static const char *standard_tree(void)
+{
+	const char *root = tree_new();
+
+	tree_put(root, MEM "block_size_bytes", "8000000\n");
+	tree_put(root, MEM "auto_online_blocks", "offline\n");
+	for (int i = 0; i < 4; i++)
+		tree_block(root, i, "online", "Normal", 0);
+	tree_block(root, 5, "offline", "Normal Movable", 1);
+	tree_block(root, 6, "offline", "Normal Movable", 1);
+	tree_block(root, 7, "online", "Movable", 1);
+	return root;
+}
+
+TEST(blocks_sorted_by_id_with_attributes)
+{
+	struct memhp_ctx *ctx = open_tree(standard_tree());
+	struct memhp_block *b;
+	uint64_t expect[] = { 0, 1, 2, 3, 5, 6, 7 };
+	size_t i = 0;
+
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
+	CHECK_EQ_U64(memhp_get_block_size(ctx), 128ULL << 20);
+	CHECK_EQ_U64(memhp_get_nr_blocks(ctx), 7);
+	memhp_block_foreach(ctx, b)
+		CHECK_EQ_U64(memhp_block_get_id(b), expect[i++]);
+	b = memhp_block_get_by_id(ctx, 5);
+	CHECK(b != NULL);
+	CHECK(memhp_block_get_state(b) == MEMHP_STATE_OFFLINE);
+	CHECK(memhp_block_get_node(b) == 1);
+	CHECK(memhp_block_get_removable(b) == 1);
+	CHECK(memhp_block_has_zone(b, MEMHP_ZONE_MOVABLE));
+	CHECK(!memhp_block_has_zone(b, MEMHP_ZONE_DMA));
+	CHECK_EQ_U64(memhp_block_get_start(b), 5ULL << 27);
+	CHECK(memhp_block_get_by_id(ctx, 4) == NULL);
+	CHECK(memhp_have_nodes(ctx) && memhp_have_zones(ctx));
+	memhp_unref(ctx);
+}
+
+TEST(attributes_are_read_only_when_asked)
+{
+	struct memhp_ctx *ctx = open_tree(standard_tree());
+	struct memhp_block *b;
+
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_STATE) == 0);
+	b = memhp_block_get_first(ctx);
+	CHECK(memhp_block_get_state(b) == MEMHP_STATE_ONLINE);
+	CHECK(memhp_block_get_node(b) == -1);
+	CHECK(memhp_block_get_zones(b, NULL) == -1);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_NODE) == 0);
+	CHECK(memhp_block_get_node(b) == 0);
+	memhp_unref(ctx);
+}
+
+static size_t count_ranges(struct memhp_ctx *ctx, unsigned int split,
+			   bool each, const struct memhp_filter *f,
+			   uint64_t *first_counts)
+{
+	struct memhp_ranges *rs = NULL;
+	size_t n;
+
+	CHECK(memhp_ranges_new(ctx, split, each, f, &rs) == 0);
+	n = memhp_ranges_get_count(rs);
+	for (size_t i = 0; first_counts && i < n; i++)
+		first_counts[i] = memhp_range_get_nr_blocks(
+			memhp_ranges_get(rs, i));
+	memhp_ranges_free(rs);
+	return n;
+}
+
+TEST(ranges_merge_by_split_policy)
+{
+	struct memhp_ctx *ctx = open_tree(standard_tree());
+	uint64_t counts[8];
+
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
+	/* no split: the hole at 4 alone separates 0-3 and 5-7 */
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, NULL, counts), 2);
+	CHECK_EQ_U64(counts[0], 4);
+	CHECK_EQ_U64(counts[1], 3);
+	/* state: 0-3, 5-6, 7 */
+	CHECK_EQ_U64(count_ranges(ctx, MEMHP_ATTR_STATE, false, NULL, counts), 3);
+	CHECK_EQ_U64(counts[1], 2);
+	/* node alone: 0-3, 5-7 */
+	CHECK_EQ_U64(count_ranges(ctx, MEMHP_ATTR_NODE, false, NULL, NULL), 2);
+	/* zones: 0-3, 5-6 (Normal Movable), 7 (Movable) */
+	CHECK_EQ_U64(count_ranges(ctx, MEMHP_ATTR_ZONES, false, NULL, NULL), 3);
+	/* every block its own */
+	CHECK_EQ_U64(count_ranges(ctx, 0, true, NULL, NULL), 7);
+	memhp_unref(ctx);
+}
+
+TEST(unknown_zone_never_merges)
+{
+	const char *root = tree_new();
+	struct memhp_ctx *ctx;
+
+	tree_put(root, MEM "block_size_bytes", "8000000\n");
+	tree_block(root, 0, "online", "Weird", -1);
+	tree_block(root, 1, "online", "Weird", -1);
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
+	CHECK_EQ_U64(count_ranges(ctx, MEMHP_ATTR_ZONES, false, NULL, NULL), 2);
+	CHECK_EQ_U64(count_ranges(ctx, MEMHP_ATTR_STATE, false, NULL, NULL), 1);
+	memhp_unref(ctx);
+}
+
+TEST(filters_narrow_and_split_ranges)
+{
+	struct memhp_ctx *ctx = open_tree(standard_tree());
+	struct memhp_filter f = MEMHP_FILTER_INIT;
+	uint64_t counts[8];
+
+	f.zone = MEMHP_ZONE_MOVABLE;
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 1);
+	CHECK_EQ_U64(counts[0], 3);
+	f = (struct memhp_filter)MEMHP_FILTER_INIT;
+	f.state = MEMHP_STATE_ONLINE;
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 2);
+	CHECK_EQ_U64(counts[1], 1);
+	f = (struct memhp_filter)MEMHP_FILTER_INIT;
+	f.node = 0;
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 1);
+	CHECK_EQ_U64(counts[0], 4);
+	f.node = 9;
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, NULL), 0);
+	memhp_unref(ctx);
+}
+
+TEST(node_from_dangling_link_and_missing_link)
+{
+	const char *root = tree_new();
+	struct memhp_ctx *ctx;
+
+	tree_put(root, MEM "block_size_bytes", "8000000\n");
+	tree_block(root, 0, "online", "Normal", 0);
+	/* block 1 links to node3, which does not exist */
+	tree_block(root, 1, "online", "Normal", -1);
+	tree_link(root, MEM "memory1/node3", "../../node/node3");
+	tree_block(root, 2, "online", "Normal", -1);
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_NODE) == 0);
+	CHECK(memhp_block_get_node(memhp_block_get_by_id(ctx, 0)) == 0);
+	CHECK(memhp_block_get_node(memhp_block_get_by_id(ctx, 1)) == 3);
+	CHECK(memhp_block_get_node(memhp_block_get_by_id(ctx, 2)) == -1);
+	memhp_unref(ctx);
+}
+
+TEST(missing_and_unreadable_attributes)
+{
+	const char *root = tree_new();
+	struct memhp_ctx *ctx;
+	struct memhp_block *b;
+
+	tree_put(root, MEM "block_size_bytes", "80000000\n");
+	tree_put(root, MEM "memory0/state", "going-offline\n");
+	/* a directory where a file should be cannot be read */
+	tree_put(root, MEM "memory0/valid_zones/x", "");
+	tree_put(root, MEM "memory1/state", "online\n");
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
+	CHECK_EQ_U64(memhp_get_block_size(ctx), 2ULL << 30);
+	b = memhp_block_get_by_id(ctx, 0);
+	CHECK(memhp_block_get_state(b) == MEMHP_STATE_GOING_OFFLINE);
+	CHECK(memhp_block_get_zones(b, NULL) == 0);
+	CHECK(memhp_block_get_removable(b) == -1);
+	b = memhp_block_get_by_id(ctx, 1);
+	CHECK(memhp_block_get_zones(b, NULL) == -1);
+	CHECK(memhp_have_zones(ctx));
+	CHECK(!memhp_have_nodes(ctx));
+	memhp_unref(ctx);
+}
+
+static int logged_errors;
+
+static void count_log(void *data, int prio, const char *file, int line,
+		      const char *fn, const char *fmt, va_list ap)
+{
+	(void)data; (void)file; (void)line; (void)fn; (void)fmt; (void)ap;
+	if (prio <= LOG_ERR)
+		logged_errors++;
+}
+
+TEST(missing_tree_is_an_error_through_the_log_only)
+{
+	const char *root = tree_new();
+	struct memhp_ctx *ctx = open_tree(root);
+	int pipefd[2];
+	char c;
+
+	/* the library never prints: stderr stays empty */
+	CHECK(pipe(pipefd) == 0);
+	CHECK(dup2(pipefd[1], 2) == 2);
+	close(pipefd[1]);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == -ENOENT);
+	memhp_set_log_fn(ctx, count_log, NULL);
+	tree_put(root, MEM "memory0/state", "online\n");
+	memhp_unref(ctx);
+	ctx = open_tree(root);
+	memhp_set_log_fn(ctx, count_log, NULL);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == -ENOENT);
+	CHECK(logged_errors == 1);
+	close(2);
+	CHECK(read(pipefd[0], &c, 1) == 0);
+	memhp_unref(ctx);
+}
+
+TEST(bad_block_size_is_rejected)
+{
+	const char *root = tree_new();
+	struct memhp_ctx *ctx;
+
+	tree_put(root, MEM "block_size_bytes", "0x8000000zz\n");
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, 0) == -EINVAL);
+	memhp_unref(ctx);
+}
+
+TEST(symlinks_cannot_leave_the_root)
+{
+	const char *root = tree_new();
+	const char *outside = "/tmp/memhp-unit-outside-state";
+	struct memhp_ctx *ctx;
+	FILE *f = fopen(outside, "w");
+
+	CHECK(f != NULL);
+	fputs("online\n", f);
+	fclose(f);
+	tree_put(root, MEM "block_size_bytes", "8000000\n");
+	tree_link(root, MEM "memory0/state", outside);
+	tree_link(root, MEM "memory1/state", "../../../../../../../../../../tmp/memhp-unit-outside-state");
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_STATE) == 0);
+	CHECK(memhp_block_get_state(memhp_block_get_by_id(ctx, 0)) ==
+	      MEMHP_STATE_UNKNOWN);
+	CHECK(memhp_block_get_state(memhp_block_get_by_id(ctx, 1)) ==
+	      MEMHP_STATE_UNKNOWN);
+	memhp_unref(ctx);
+	unlink(outside);
+}
+
+TEST(node_usage_by_state_and_zone)
+{
+	struct memhp_ctx *ctx = open_tree(standard_tree());
+	struct memhp_node_usage *u = NULL;
+	size_t n = 0;
+	uint64_t bs = 128ULL << 20;
+
+	CHECK(memhp_node_usage(ctx, &u, &n) == 0);
+	CHECK_EQ_U64(n, 2);
+	CHECK(u[0].node == 0 && u[1].node == 1);
+	CHECK_EQ_U64(u[0].online, 4 * bs);
+	CHECK_EQ_U64(u[0].zone_online[MEMHP_ZONE_NORMAL], 4 * bs);
+	CHECK_EQ_U64(u[1].online, bs);
+	CHECK_EQ_U64(u[1].offline, 2 * bs);
+	CHECK_EQ_U64(u[1].zone_online[MEMHP_ZONE_MOVABLE], bs);
+	CHECK_EQ_U64(u[1].zone_online[MEMHP_ZONE_NORMAL], 0);
+	CHECK_EQ_U64(u[1].blocks, 3);
+	free(u);
+	memhp_unref(ctx);
+}
+
+TEST(policy_values_and_module)
+{
+	const char *root = standard_tree();
+	struct memhp_ctx *ctx;
+	char *v = NULL;
+
+	tree_put(root, "sys/module/memory_hotplug/parameters/online_policy",
+		 "auto-movable\n");
+	ctx = open_tree(root);
+	CHECK(memhp_policy_read(ctx, "auto_online_blocks", &v) == 0);
+	CHECK_STR(v, "offline");
+	free(v);
+	CHECK(memhp_policy_read(ctx, "online_policy", &v) == 0);
+	CHECK_STR(v, "auto-movable");
+	free(v);
+	CHECK(memhp_policy_read(ctx, "auto_movable_ratio", &v) == -ENOENT);
+	CHECK(memhp_policy_read(ctx, "no_such_key", &v) == -EINVAL);
+	CHECK(!memhp_module_loaded(ctx));
+	memhp_unref(ctx);
+	tree_put(root, "sys/kernel/memhp/block_size_bytes", "8000000\n");
+	ctx = open_tree(root);
+	CHECK(memhp_module_loaded(ctx));
+	memhp_unref(ctx);
+}
+
+TEST(root_from_environment)
+{
+	const char *root = standard_tree();
+	struct memhp_ctx *ctx = NULL;
+
+	setenv("MEMHP_SYSFS_ROOT", root, 1);
+	CHECK(memhp_new(&ctx, NULL) == 0);
+	CHECK_STR(memhp_get_sysfs_root(ctx), root);
+	CHECK(memhp_blocks_scan(ctx, 0) == 0);
+	CHECK_EQ_U64(memhp_get_nr_blocks(ctx), 7);
+	CHECK(memhp_ref(ctx) == ctx);
+	CHECK(memhp_unref(ctx) == ctx);
+	CHECK(memhp_unref(ctx) == NULL);
+	CHECK(memhp_new(&ctx, "/nonexistent/memhp") == -ENOENT);
+}
