@@ -8,9 +8,11 @@
  * look into the block's own directory only for blocks no node claims.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "private.h"
 
@@ -230,6 +232,73 @@ static void read_nodes(struct memhp_ctx *ctx)
 	}
 }
 
+struct attr_job {
+	struct memhp_block *blocks;
+	size_t nr;
+	unsigned int attrs;
+};
+
+static void *read_attr_job(void *arg)
+{
+	struct attr_job *job = arg;
+
+	for (size_t i = 0; i < job->nr; i++) {
+		struct memhp_block *b = &job->blocks[i];
+
+		if (job->attrs & MEMHP_ATTR_STATE)
+			read_state(b);
+		if (job->attrs & MEMHP_ATTR_REMOVABLE)
+			read_removable(b);
+		if (job->attrs & MEMHP_ATTR_ZONES)
+			read_zones(b);
+	}
+	return NULL;
+}
+
+/*
+ * Machines with tens of thousands of blocks have many CPUs: there the
+ * attribute reads (one open/read/close each, all kernel time) are shared
+ * among a few threads, each taking a contiguous slice of the blocks.
+ */
+#define BLOCKS_PER_THREAD 4096
+#define MAX_THREADS 8
+
+static void read_attrs(struct memhp_ctx *ctx, unsigned int attrs)
+{
+	struct attr_job jobs[MAX_THREADS];
+	pthread_t threads[MAX_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = ctx->nr_blocks / BLOCKS_PER_THREAD;
+	size_t started = 0, per, off = 0;
+
+	if (nthreads > (size_t)(cpus > 0 ? cpus : 1))
+		nthreads = (size_t)(cpus > 0 ? cpus : 1);
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
+	if (nthreads < 1)
+		nthreads = 1;
+	per = (ctx->nr_blocks + nthreads - 1) / nthreads;
+	for (size_t t = 0; t < nthreads; t++) {
+		jobs[t] = (struct attr_job){
+			.blocks = ctx->blocks + off,
+			.nr = off + per > ctx->nr_blocks ?
+				ctx->nr_blocks - off : per,
+			.attrs = attrs,
+		};
+		off += jobs[t].nr;
+	}
+	/* slice 0 is this thread's; a thread that cannot start is done here */
+	for (size_t t = 1; t < nthreads; t++)
+		if (pthread_create(&threads[started + 1], NULL, read_attr_job,
+				   &jobs[t]) == 0)
+			started++;
+		else
+			read_attr_job(&jobs[t]);
+	read_attr_job(&jobs[0]);
+	for (size_t t = 1; t <= started; t++)
+		pthread_join(threads[t], NULL);
+}
+
 MEMHP_EXPORT int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs)
 {
 	unsigned int todo;
@@ -247,21 +316,11 @@ MEMHP_EXPORT int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs)
 			if (ctx->blocks[i].node >= 0)
 				ctx->have_nodes = true;
 	}
-	if (todo & (MEMHP_ATTR_STATE | MEMHP_ATTR_REMOVABLE | MEMHP_ATTR_ZONES)) {
-		for (size_t i = 0; i < ctx->nr_blocks; i++) {
-			struct memhp_block *b = &ctx->blocks[i];
-
-			if (todo & MEMHP_ATTR_STATE)
-				read_state(b);
-			if (todo & MEMHP_ATTR_REMOVABLE)
-				read_removable(b);
-			if (todo & MEMHP_ATTR_ZONES) {
-				read_zones(b);
-				if (b->nr_zones >= 0)
-					ctx->have_zones = true;
-			}
-		}
-	}
+	if (todo & (MEMHP_ATTR_STATE | MEMHP_ATTR_REMOVABLE | MEMHP_ATTR_ZONES))
+		read_attrs(ctx, todo);
+	for (size_t i = 0; (todo & MEMHP_ATTR_ZONES) && i < ctx->nr_blocks; i++)
+		if (ctx->blocks[i].nr_zones >= 0)
+			ctx->have_zones = true;
 	ctx->attrs_read |= todo;
 	return 0;
 }
