@@ -165,7 +165,7 @@ static void exclusive(struct argp_state *state, const char **seen,
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct list_opts *o = state->input;
-	struct memhp_cli *cli = state->child_inputs[0];
+	struct memhp_cli *cli = memhp_parsing_cli();
 	uint64_t n;
 	char *end;
 

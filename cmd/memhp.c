@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	{ "list", cmd_list, "list memory blocks and ranges (lsmem compatible)" },
 	{ "summary", cmd_summary,
 	  "block size, totals per node and zone, policy, module status" },
+	{ "online", cmd_online, "bring memory blocks online into a zone" },
+	{ "offline", cmd_offline, "take memory blocks offline" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -89,25 +91,39 @@ const struct argp memhp_common_argp = {
 static const struct argp *parsing_argp;
 static struct memhp_cli *parsing_cli;
 
+static size_t parsing_nr_children;
+
+struct memhp_cli *memhp_parsing_cli(void)
+{
+	return parsing_cli;
+}
+
+/* The command's own children get the command's input; the common options
+ * (the last child) get the shared state. */
 static error_t command_parse(int key, char *arg, struct argp_state *state)
 {
-	if (key == ARGP_KEY_INIT)
-		state->child_inputs[0] = parsing_cli;
+	if (key == ARGP_KEY_INIT) {
+		for (size_t i = 0; i < parsing_nr_children; i++)
+			state->child_inputs[i] = state->input;
+		state->child_inputs[parsing_nr_children] = parsing_cli;
+	}
 	return parsing_argp->parser(key, arg, state);
 }
 
 int memhp_parse(const struct argp *argp, int argc, char **argv,
 		struct memhp_cli *cli, void *input)
 {
-	const struct argp_child children[] = {
-		{ &memhp_common_argp, 0, "Common options:", 1 },
-		{ 0 }
-	};
+	struct argp_child children[8] = { 0 };
 	struct argp with_common = *argp;
 	char name[64];
 	char *argv0 = argv[0];
+	size_t n = 0;
 	error_t ret;
 
+	for (; argp->children && argp->children[n].argp; n++)
+		children[n] = argp->children[n];
+	children[n] = (struct argp_child){ &memhp_common_argp, 0,
+					   "Common options:", 1 };
 	/* "memhp list: ..." in messages and usage lines */
 	snprintf(name, sizeof(name), "memhp %s", argv[0]);
 	argv[0] = name;
@@ -115,6 +131,7 @@ int memhp_parse(const struct argp *argp, int argc, char **argv,
 	with_common.parser = command_parse;
 	parsing_argp = argp;
 	parsing_cli = cli;
+	parsing_nr_children = n;
 	ret = argp_parse(&with_common, argc, argv, 0, NULL, input);
 	argv[0] = argv0;
 	return ret ? -ret : 0;
@@ -187,6 +204,10 @@ struct main_args {
 static const struct argp_option main_options[] = {
 	{ "bytes", OPT_BYTES, NULL, 0, "Print sizes in bytes", 0 },
 	{ "list-commands", OPT_LIST_COMMANDS, NULL, OPTION_HIDDEN, NULL, 0 },
+	{ "enable", 'e', NULL, 0,
+	  "chmem's spelling: 'memhp -e ARGS' is 'memhp online ARGS'", 0 },
+	{ "disable", 'd', NULL, 0,
+	  "chmem's spelling: 'memhp -d ARGS' is 'memhp offline ARGS'", 0 },
 	{ 0 }
 };
 
@@ -206,13 +227,21 @@ static error_t main_parse(int key, char *arg, struct argp_state *state)
 		for (size_t i = 0; i < NR_COMMANDS; i++)
 			puts(commands[i].name);
 		exit(EXIT_OK);
+	case 'e':
+	case 'd':
+		/* chmem -e/-d: the rest are online/offline's arguments */
+		a->cmd = state->next - 1;
+		state->argv[a->cmd] = key == 'e' ? "online" : "offline";
+		state->next = state->argc;
+		break;
 	case ARGP_KEY_ARG:
 		/* the command: what follows is its own */
 		a->cmd = state->next - 1;
 		state->next = state->argc;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no command given");
+		if (!a->cmd)
+			argp_error(state, "no command given");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

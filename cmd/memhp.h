@@ -33,6 +33,8 @@ extern const struct argp memhp_common_argp;
 /* Parse a command's options: @argv[0] is the command name. */
 int memhp_parse(const struct argp *argp, int argc, char **argv,
 		struct memhp_cli *cli, void *input);
+/* The shared state, from inside a command's argp parser. */
+struct memhp_cli *memhp_parsing_cli(void);
 /* The library context for the sysfs root in effect; NULL after an error
  * has been printed. */
 struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli);
@@ -53,5 +55,7 @@ int memhp_json_print(struct json_object *doc);
 /* the commands */
 int cmd_list(int argc, char **argv, struct memhp_cli *cli);
 int cmd_summary(int argc, char **argv, struct memhp_cli *cli);
+int cmd_online(int argc, char **argv, struct memhp_cli *cli);
+int cmd_offline(int argc, char **argv, struct memhp_cli *cli);
 
 #endif

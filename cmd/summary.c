@@ -19,7 +19,7 @@ static const struct argp_option options[] = {
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct memhp_cli *cli = state->child_inputs[0];
+	struct memhp_cli *cli = memhp_parsing_cli();
 
 	switch (key) {
 	case 'b':

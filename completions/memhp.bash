@@ -19,6 +19,18 @@ _memhp_root()
 	echo "${MEMHP_SYSFS_ROOT:-/}"
 }
 
+# Block ids of the tree, for online (offline ones) and offline (online ones).
+_memhp_blocks()
+{
+	local root want=$1 d s
+	root=$(_memhp_root)
+	for d in "$root"/sys/devices/system/memory/memory[0-9]*; do
+		[ -r "$d/state" ] || continue
+		read -r s <"$d/state"
+		[ "$s" = "$want" ] && echo "${d##*/memory}"
+	done
+}
+
 _memhp_nodes()
 {
 	local root d
@@ -87,8 +99,15 @@ _memhp()
 		COMPREPLY=($(compgen -W "$states" -- "$cur"))
 		return
 		;;
-	--zone)
-		COMPREPLY=($(compgen -W "$zones" -- "$cur"))
+	--zone | -z)
+		if [ "$cmd" = online ]; then
+			COMPREPLY=($(compgen -W "auto movable normal kernel DMA DMA32 Normal Movable" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$zones" -- "$cur"))
+		fi
+		return
+		;;
+	--timeout)
 		return
 		;;
 	esac
@@ -100,9 +119,19 @@ _memhp()
 	case $cmd in
 	"")
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$common --bytes" -- "$cur"))
+			COMPREPLY=($(compgen -W "$common --bytes --enable --disable" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(memhp --list-commands 2>/dev/null)" -- "$cur"))
+		fi
+		;;
+	online | offline)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$common --zone --node --atomic
+				--timeout --dry-run --blocks --block" -- "$cur"))
+		else
+			local want=offline
+			[ "$cmd" = offline ] && want=online
+			COMPREPLY=($(compgen -W "$(_memhp_blocks $want)" -- "$cur"))
 		fi
 		;;
 	list)

@@ -232,6 +232,22 @@ static void read_nodes(struct memhp_ctx *ctx)
 	}
 }
 
+void memhp_block_refresh(struct memhp_block *b, unsigned int attrs)
+{
+	if (attrs & MEMHP_ATTR_STATE) {
+		b->state = MEMHP_STATE_UNKNOWN;
+		read_state(b);
+	}
+	if (attrs & MEMHP_ATTR_ZONES) {
+		b->nr_zones = -1;
+		read_zones(b);
+	}
+	if (attrs & MEMHP_ATTR_REMOVABLE) {
+		b->removable = -1;
+		read_removable(b);
+	}
+}
+
 struct attr_job {
 	struct memhp_block *blocks;
 	size_t nr;

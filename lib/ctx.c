@@ -78,6 +78,7 @@ MEMHP_EXPORT int memhp_new(struct memhp_ctx **out, const char *sysfs_root)
 		ctx->log_priority = log_priority_from_string(env);
 	for (int i = 0; i < NR_AREAS; i++)
 		ctx->area_fd[i] = -1;
+	ctx->lock_fd = -1;
 
 	ctx->root = strdup(sysfs_root);
 	if (!ctx->root) {
@@ -110,6 +111,8 @@ MEMHP_EXPORT struct memhp_ctx *memhp_unref(struct memhp_ctx *ctx)
 	if (!ctx || --ctx->refcount > 0)
 		return ctx;
 	memhp_close_areas(ctx);
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
 	close(ctx->root_fd);
 	free(ctx->blocks);
 	free(ctx->root);

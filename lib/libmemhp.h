@@ -154,6 +154,70 @@ int memhp_policy_read(struct memhp_ctx *ctx, const char *key, char **value);
 /* Is memhp.ko loaded (its sysfs directory present)? */
 bool memhp_module_loaded(struct memhp_ctx *ctx);
 
+/*
+ * State changes.  A plan names blocks (memhp_plan_add() takes the
+ * command-line selectors: "32", "32-39,41", "memory32",
+ * "0x100000000-0x13fffffff", "1G"), is checked as a whole before anything
+ * is written (memhp_plan_check()), and is then run block by block: online
+ * from the lowest block up, offline from the highest down, each write read
+ * back, EBUSY and EAGAIN retried with backoff until the timeout, and with
+ * atomic set, everything changed put back at the first failure.
+ */
+enum memhp_action {
+	MEMHP_ACTION_ONLINE,
+	MEMHP_ACTION_OFFLINE,
+};
+
+enum memhp_result {
+	MEMHP_RESULT_PLANNED = 0,	/* not run (dry run) */
+	MEMHP_RESULT_OK,
+	MEMHP_RESULT_UNCHANGED,		/* already in the asked state */
+	MEMHP_RESULT_FAILED,
+	MEMHP_RESULT_ROLLED_BACK,	/* changed, then put back (atomic) */
+	MEMHP_RESULT_SKIPPED,		/* not tried: an atomic plan failed */
+};
+const char *memhp_result_name(enum memhp_result result);
+
+struct memhp_plan;
+struct memhp_change;
+
+int memhp_plan_new(struct memhp_ctx *ctx, enum memhp_action action,
+		   struct memhp_plan **plan);
+void memhp_plan_free(struct memhp_plan *plan);
+/* "auto" (the kernel's policy), "movable", "normal"/"kernel" (the default
+ * kernel zone) or a zone name (DMA, DMA32, Normal, Movable, ...) */
+int memhp_plan_set_zone(struct memhp_plan *plan, const char *zone);
+/* narrows the selectors (node, zone, state) */
+void memhp_plan_set_filter(struct memhp_plan *plan,
+			   const struct memhp_filter *filter);
+void memhp_plan_set_timeout(struct memhp_plan *plan, unsigned int msec);
+void memhp_plan_set_atomic(struct memhp_plan *plan, bool atomic);
+/* 0; -EINVAL bad selector, -EDOM unaligned, -ENOENT no such block */
+int memhp_plan_add(struct memhp_plan *plan, const char *selector);
+/* Resolves sizes and checks every block can go where asked; writes
+ * nothing.  0; -EINVAL a block cannot take the zone; -ENOSPC a size
+ * cannot be met; -ENODATA nothing selected. */
+int memhp_plan_check(struct memhp_plan *plan);
+/* Takes the lock, runs the plan.  0 when it ran (see the results), or a
+ * negative errno when it could not start (-EWOULDBLOCK: another memhp
+ * holds the lock past the timeout). */
+int memhp_plan_run(struct memhp_plan *plan);
+
+size_t memhp_plan_get_count(const struct memhp_plan *plan);
+const struct memhp_change *memhp_plan_get(const struct memhp_plan *plan,
+					  size_t i);
+uint64_t memhp_change_get_block(const struct memhp_change *c);
+enum memhp_state memhp_change_get_from(const struct memhp_change *c);
+enum memhp_state memhp_change_get_to(const struct memhp_change *c);
+/* the block's zone after the change (or before, for offline);
+ * MEMHP_ZONE_ANY when not known */
+enum memhp_zone memhp_change_get_zone(const struct memhp_change *c);
+enum memhp_result memhp_change_get_result(const struct memhp_change *c);
+int memhp_change_get_errno(const struct memhp_change *c);
+unsigned int memhp_change_get_attempts(const struct memhp_change *c);
+/* why it failed, for people; NULL when it did not */
+const char *memhp_change_get_error(const struct memhp_change *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_NODE] = "sys/devices/system/node",
 	[AREA_MHP_PARAMS] = "sys/module/memory_hotplug/parameters",
 	[AREA_MODULE] = "sys/kernel/memhp",
+	[AREA_RUN] = "run/memhp",
 };
 
 const char *memhp_area_path(enum memhp_area area)
@@ -154,4 +157,58 @@ int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
 out:
 	close(fd);
 	return ret;
+}
+
+void memhp_set_write_hook(struct memhp_ctx *ctx, memhp_write_hook hook,
+			  void *data)
+{
+	ctx->write_hook = hook;
+	ctx->write_hook_data = data;
+}
+
+int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
+		     const char *name, const char *value)
+{
+	size_t len = strlen(value);
+	int dirfd, fd, ret = 0;
+	ssize_t n;
+
+	if (ctx->write_hook) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s", area_paths[area], name);
+		return ctx->write_hook(ctx->write_hook_data, path, value);
+	}
+	dirfd = memhp_area_fd(ctx, area);
+	if (dirfd < 0)
+		return dirfd;
+	fd = open_confined(dirfd, name, O_WRONLY, RESOLVE_BENEATH);
+	if (fd < 0)
+		return -errno;
+	/* sysfs takes an attribute in one write; its errno is the answer */
+	n = write(fd, value, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+int memhp_open_lock_file(struct memhp_ctx *ctx)
+{
+	int fd;
+
+	/* run/ and run/memhp/ below the root, then the lock file itself */
+	if (mkdirat(ctx->root_fd, "run", 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdirat(ctx->root_fd, area_paths[AREA_RUN], 0700) < 0 &&
+	    errno != EEXIST)
+		return -errno;
+	fd = memhp_area_fd(ctx, AREA_RUN);
+	if (fd < 0)
+		return fd;
+	fd = openat(fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+	return fd < 0 ? -errno : fd;
 }

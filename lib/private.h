@@ -15,10 +15,14 @@ enum memhp_area {
 	AREA_NODE,	/* sys/devices/system/node */
 	AREA_MHP_PARAMS,	/* sys/module/memory_hotplug/parameters */
 	AREA_MODULE,	/* sys/kernel/memhp */
+	AREA_RUN,	/* run/memhp: the lock, created on demand */
 	NR_AREAS,
 };
 
 #define MEMHP_MAX_ZONES 8
+
+typedef int (*memhp_write_hook)(void *data, const char *path,
+				const char *value);
 
 struct memhp_block {
 	struct memhp_ctx *ctx;
@@ -35,6 +39,9 @@ struct memhp_ctx {
 	char *root;
 	int root_fd;
 	int area_fd[NR_AREAS];
+	memhp_write_hook write_hook;	/* tests only: see memhp_write_attr */
+	void *write_hook_data;
+	int lock_fd;
 	memhp_log_fn log_fn;
 	void *log_data;
 	int log_priority;
@@ -62,6 +69,14 @@ void memhp_log(const struct memhp_ctx *ctx, int priority, const char *file,
 #define info(ctx, ...) memhp_log_cond(ctx, LOG_INFO, __VA_ARGS__)
 #define dbg(ctx, ...) memhp_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
 
+/*
+ * A test seam: when set, every attribute write goes to the hook instead
+ * of write(2).  It gets the path below the sysfs root and returns 0 or a
+ * negative errno.  Not exported; the unit tests link the library statically.
+ */
+void memhp_set_write_hook(struct memhp_ctx *ctx, memhp_write_hook hook,
+			  void *data);
+
 /* path.c: all I/O below the sysfs root */
 const char *memhp_area_path(enum memhp_area area);
 int memhp_area_fd(struct memhp_ctx *ctx, enum memhp_area area);
@@ -76,11 +91,41 @@ typedef int (*memhp_dirent_fn)(const char *name, unsigned char type,
 int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
 		   const char *name, memhp_dirent_fn fn, void *data);
 bool memhp_area_exists(struct memhp_ctx *ctx, enum memhp_area area);
+/* Writes @value to attribute @name; 0 or a negative errno. */
+int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
+		     const char *name, const char *value);
+/* Opens (creating) the lock file under the root's run/memhp. */
+int memhp_open_lock_file(struct memhp_ctx *ctx);
 
 /* parse.c */
 int memhp_parse_u64(const char *s, int base, uint64_t *out);
 /* "<prefix><decimal digits>" -> the number; -EINVAL otherwise */
 int memhp_parse_indexed_name(const char *name, const char *prefix,
 			     uint64_t *out);
+
+/* selector.c */
+#define MEMHP_MAX_SPANS 64
+enum memhp_select_type {
+	MEMHP_SELECT_BLOCKS,
+	MEMHP_SELECT_RANGE,
+	MEMHP_SELECT_SIZE,
+};
+struct memhp_span {
+	uint64_t first, last;	/* block ids, inclusive */
+};
+struct memhp_selector {
+	enum memhp_select_type type;
+	uint64_t start, end;	/* RANGE: the addresses given */
+	uint64_t size;		/* SIZE: bytes */
+	size_t nr_spans;
+	struct memhp_span spans[MEMHP_MAX_SPANS];
+};
+/* 0; -EINVAL bad syntax; -EDOM not aligned to @block_size; -ERANGE; -E2BIG */
+int memhp_selector_parse(const char *text, uint64_t block_size,
+			 struct memhp_selector *sel);
+int memhp_parse_size(const char *text, uint64_t *bytes);
+
+/* block.c: re-read attributes of one block (state changes) */
+void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);
 
 #endif

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What memhp online and memhp offline share: the options, validating every
+ * selector before anything is written, running the plan, and reporting
+ * per block (table, JSON, one error line per failed block, one summary).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <libsmartcols.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "change.h"
+
+static const struct argp_option change_options[] = {
+	{ "atomic", OPT_ATOMIC, NULL, 0,
+	  "All or nothing: at the first failure put every block changed so "
+	  "far back", 0 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "Retry a busy block for up to SECONDS (default 30; 0: no limit)",
+	  0 },
+	{ "dry-run", OPT_DRY_RUN, NULL, 0,
+	  "Print the blocks that would change; write nothing", 0 },
+	{ "node", OPT_NODE, "N", 0, "Only blocks on NUMA node N", 0 },
+	{ "blocks", 'b', NULL, 0,
+	  "The selectors are block ids or lists (chmem's -b)", 0 },
+	{ "block", 0, NULL, OPTION_ALIAS | OPTION_HIDDEN, NULL, 0 },
+	{ 0 }
+};
+
+static error_t change_parse(int key, char *arg, struct argp_state *state)
+{
+	struct change_opts *o = state->input;
+	char *end;
+	unsigned long long n;
+
+	switch (key) {
+	case OPT_ATOMIC:
+		o->atomic = true;
+		break;
+	case OPT_TIMEOUT:
+		errno = 0;
+		n = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-' || n > 86400)
+			argp_error(state, "invalid --timeout '%s' (seconds, "
+				   "0 to 86400)", arg);
+		o->timeout_ms = (unsigned int)n * 1000;
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		break;
+	case OPT_NODE:
+		errno = 0;
+		n = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-' || n > INT32_MAX)
+			argp_error(state, "invalid node '%s'", arg);
+		o->filter.node = (int)n;
+		break;
+	case 'b':
+		o->blocks_only = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (o->nr_selectors == MAX_SELECTORS)
+			argp_error(state, "too many selectors");
+		o->selectors[o->nr_selectors++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->nr_selectors)
+			argp_error(state, "no blocks given: name block ids "
+				   "(32-39), a range (0x100000000-0x13fffffff) "
+				   "or a size (1G)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp change_argp = {
+	.options = change_options,
+	.parser = change_parse,
+};
+
+static const char *state_word(enum memhp_state s)
+{
+	const char *n = memhp_state_name(s);
+
+	return n ? n : "unknown";
+}
+
+static void block_range(struct memhp_ctx *ctx, uint64_t id, char *buf,
+			size_t size)
+{
+	uint64_t bs = memhp_get_block_size(ctx);
+
+	snprintf(buf, size, "0x%016" PRIx64 "-0x%016" PRIx64, id * bs,
+		 id * bs + bs - 1);
+}
+
+static int print_table(struct memhp_ctx *ctx, const struct memhp_plan *plan)
+{
+	static const char *const cols[] = { "BLOCK", "RANGE", "FROM", "TO",
+		"ZONE", "RESULT", "ATTEMPTS" };
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++)
+		scols_table_new_column(tb, cols[i], 0,
+				       i == 0 || i == 6 ? SCOLS_FL_RIGHT : 0);
+	for (size_t i = 0; i < memhp_plan_get_count(plan); i++) {
+		const struct memhp_change *c = memhp_plan_get(plan, i);
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		enum memhp_zone z = memhp_change_get_zone(c);
+		char buf[64];
+
+		if (!ln)
+			break;
+		snprintf(buf, sizeof(buf), "%" PRIu64, memhp_change_get_block(c));
+		scols_line_set_data(ln, 0, buf);
+		block_range(ctx, memhp_change_get_block(c), buf, sizeof(buf));
+		scols_line_set_data(ln, 1, buf);
+		scols_line_set_data(ln, 2, state_word(memhp_change_get_from(c)));
+		scols_line_set_data(ln, 3, state_word(memhp_change_get_to(c)));
+		scols_line_set_data(ln, 4, z == MEMHP_ZONE_ANY ? "" :
+				    memhp_zone_name(z));
+		scols_line_set_data(ln, 5, memhp_result_name(
+				    memhp_change_get_result(c)));
+		snprintf(buf, sizeof(buf), "%u", memhp_change_get_attempts(c));
+		scols_line_set_data(ln, 6, buf);
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	return 0;
+}
+
+struct totals {
+	size_t n[MEMHP_RESULT_SKIPPED + 1];
+};
+
+static void count(const struct memhp_plan *plan, struct totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < memhp_plan_get_count(plan); i++)
+		t->n[memhp_change_get_result(memhp_plan_get(plan, i))]++;
+}
+
+static int print_json(struct memhp_ctx *ctx, const struct memhp_plan *plan,
+		      const struct change_opts *o, const struct totals *t,
+		      int exit_code)
+{
+	struct json_object *doc = memhp_json_document(ctx);
+	struct json_object *arr = json_object_new_array();
+	struct json_object *tot = json_object_new_object();
+
+	json_object_object_add(doc, "action", json_object_new_string(
+			       o->action == MEMHP_ACTION_ONLINE ? "online" :
+								  "offline"));
+	if (o->action == MEMHP_ACTION_ONLINE)
+		json_object_object_add(doc, "zone",
+				       json_object_new_string(o->zone));
+	json_object_object_add(doc, "dry_run",
+			       json_object_new_boolean(o->dry_run));
+	json_object_object_add(doc, "atomic",
+			       json_object_new_boolean(o->atomic));
+	for (size_t i = 0; i < memhp_plan_get_count(plan); i++) {
+		const struct memhp_change *c = memhp_plan_get(plan, i);
+		struct json_object *b = json_object_new_object();
+		enum memhp_zone z = memhp_change_get_zone(c);
+		const char *from = memhp_state_name(memhp_change_get_from(c));
+		const char *error = memhp_change_get_error(c);
+		int e = memhp_change_get_errno(c);
+		uint64_t id = memhp_change_get_block(c);
+
+		json_object_object_add(b, "block", memhp_json_u64(id));
+		json_object_object_add(b, "start", memhp_json_u64(
+				id * memhp_get_block_size(ctx)));
+		json_object_object_add(b, "from", from ?
+				       json_object_new_string(from) : NULL);
+		json_object_object_add(b, "to", json_object_new_string(
+				state_word(memhp_change_get_to(c))));
+		json_object_object_add(b, "zone", z == MEMHP_ZONE_ANY ? NULL :
+				       json_object_new_string(memhp_zone_name(z)));
+		json_object_object_add(b, "result", json_object_new_string(
+				memhp_result_name(memhp_change_get_result(c))));
+		json_object_object_add(b, "errno", e ? json_object_new_int(e) :
+				       NULL);
+		json_object_object_add(b, "error", error ?
+				       json_object_new_string(error) : NULL);
+		json_object_object_add(b, "attempts", json_object_new_int(
+				(int)memhp_change_get_attempts(c)));
+		json_object_array_add(arr, b);
+	}
+	json_object_object_add(doc, "blocks", arr);
+	for (int r = 0; r <= MEMHP_RESULT_SKIPPED; r++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "%s", memhp_result_name(r));
+		for (char *k = key; *k; k++)
+			if (*k == '-')
+				*k = '_';
+		json_object_object_add(tot, key, memhp_json_u64(t->n[r]));
+	}
+	json_object_object_add(doc, "totals", tot);
+	json_object_object_add(doc, "exit", json_object_new_int(exit_code));
+	return memhp_json_print(doc);
+}
+
+/* Exit status from the results: 0 all done, 1 nothing changed and
+ * something failed, 64 some changed and something failed. */
+static int exit_status(const struct totals *t)
+{
+	if (!t->n[MEMHP_RESULT_FAILED])
+		return EXIT_OK;
+	return t->n[MEMHP_RESULT_OK] ? EXIT_PARTIAL : EXIT_FAILED;
+}
+
+static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
+		      struct memhp_plan **planp)
+{
+	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
+	struct memhp_plan *plan;
+	int ret;
+
+	if (!ctx)
+		return EXIT_FAILED;
+	ret = memhp_plan_new(ctx, o->action, &plan);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "cannot read memory blocks");
+		return EXIT_FAILED;
+	}
+	*planp = plan;
+	if (o->action == MEMHP_ACTION_ONLINE &&
+	    memhp_plan_set_zone(plan, o->zone) < 0) {
+		fprintf(stderr, "memhp: invalid zone '%s' (auto, movable, "
+			"normal, kernel, or DMA, DMA32, Normal, HighMem)\n",
+			o->zone);
+		return EXIT_USAGE;
+	}
+	memhp_plan_set_filter(plan, &o->filter);
+	memhp_plan_set_timeout(plan, o->timeout_ms);
+	memhp_plan_set_atomic(plan, o->atomic);
+	for (size_t i = 0; i < o->nr_selectors; i++) {
+		const char *s = o->selectors[i];
+
+		if (o->blocks_only && (strchr(s, 'x') || strchr(s, 'X') ||
+				       (s[0] && s[strlen(s) - 1] > '9'))) {
+			fprintf(stderr, "memhp: -b/--blocks takes block ids, "
+				"not '%s'\n", s);
+			return EXIT_USAGE;
+		}
+		ret = memhp_plan_add(plan, s);
+		if (ret < 0) {
+			memhp_cli_error(cli, ret, "invalid selector '%s'", s);
+			return ret == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
+		}
+	}
+	ret = memhp_plan_check(plan);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "cannot plan the change");
+		return ret == -ENOSPC || ret == -ENOMEM ? EXIT_FAILED :
+							  EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static void report_errors(struct memhp_ctx *ctx, const struct memhp_plan *plan,
+			  const struct change_opts *o)
+{
+	for (size_t i = 0; i < memhp_plan_get_count(plan); i++) {
+		const struct memhp_change *c = memhp_plan_get(plan, i);
+		const char *error = memhp_change_get_error(c);
+		enum memhp_result r = memhp_change_get_result(c);
+		char range[64];
+
+		if (!error)
+			continue;
+		block_range(ctx, memhp_change_get_block(c), range, sizeof(range));
+		fprintf(stderr, "memhp: block %" PRIu64 " (%s): %s%s: %s\n",
+			memhp_change_get_block(c), range,
+			o->action == MEMHP_ACTION_ONLINE ? "online" : "offline",
+			r == MEMHP_RESULT_FAILED ? " failed" : "",
+			error);
+	}
+}
+
+int change_run(int argc, char **argv, struct memhp_cli *cli,
+	       const struct argp *argp, struct change_opts *o)
+{
+	struct memhp_plan *plan = NULL;
+	struct memhp_ctx *ctx;
+	struct totals t;
+	int ret, status;
+
+	if (memhp_parse(argp, argc, argv, cli, o) < 0)
+		return EXIT_USAGE;
+	if (!o->dry_run && geteuid() != 0) {
+		fprintf(stderr, "memhp: %s changes memory state and needs root "
+			"(try --dry-run to see the plan)\n", argv[0]);
+		return EXIT_FAILED;
+	}
+	status = setup_plan(cli, o, &plan);
+	if (status != EXIT_OK)
+		goto out;
+	ctx = memhp_cli_ctx(cli);
+	if (!o->dry_run) {
+		ret = memhp_plan_run(plan);
+		if (ret < 0) {
+			memhp_cli_error(cli, ret, "cannot %s", argv[0]);
+			status = EXIT_FAILED;
+			goto out;
+		}
+	}
+	count(plan, &t);
+	status = exit_status(&t);
+	if (cli->json) {
+		print_json(ctx, plan, o, &t, status);
+	} else if (o->dry_run || cli->verbosity > 0) {
+		print_table(ctx, plan);
+	}
+	if (!cli->json)
+		report_errors(ctx, plan, o);
+	if (!o->dry_run && cli->verbosity >= 0)
+		fprintf(stderr, "memhp: %s: %zu changed, %zu unchanged, %zu "
+			"failed%s%.0zu%s%.0zu\n", argv[0],
+			t.n[MEMHP_RESULT_OK], t.n[MEMHP_RESULT_UNCHANGED],
+			t.n[MEMHP_RESULT_FAILED],
+			t.n[MEMHP_RESULT_ROLLED_BACK] ? ", rolled back " : "",
+			t.n[MEMHP_RESULT_ROLLED_BACK],
+			t.n[MEMHP_RESULT_SKIPPED] ? ", skipped " : "",
+			t.n[MEMHP_RESULT_SKIPPED]);
+out:
+	memhp_plan_free(plan);
+	return status;
+}

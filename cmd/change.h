@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by memhp online and memhp offline (cmd/change.c). */
+#ifndef MEMHP_CHANGE_H
+#define MEMHP_CHANGE_H
+
+#include "memhp.h"
+
+#define MAX_SELECTORS 256
+
+enum {
+	OPT_ATOMIC = 0x200,
+	OPT_TIMEOUT,
+	OPT_DRY_RUN,
+	OPT_NODE,
+};
+
+struct change_opts {
+	enum memhp_action action;
+	const char *zone;	/* online: the target ("auto" by default) */
+	struct memhp_filter filter;
+	unsigned int timeout_ms;
+	bool atomic, dry_run, blocks_only;
+	const char *selectors[MAX_SELECTORS];
+	size_t nr_selectors;
+};
+
+#define CHANGE_OPTS_INIT(act) { .action = (act), .zone = "auto", \
+	.filter = MEMHP_FILTER_INIT, .timeout_ms = 30000 }
+
+/* argp child with --atomic --timeout --dry-run --node -b and SELECTORs */
+extern const struct argp change_argp;
+
+int change_run(int argc, char **argv, struct memhp_cli *cli,
+	       const struct argp *argp, struct change_opts *o);
+
+#endif

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* memhp offline: take memory blocks offline, highest first. */
+#include <stdio.h>
+#include <string.h>
+
+#include "change.h"
+
+static const struct argp_option options[] = {
+	{ "zone", 'z', "ZONE", 0,
+	  "Only blocks in ZONE (Movable, Normal, ...; a whole name)", 0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct change_opts *o = state->input;
+
+	switch (key) {
+	case 'z':
+		o->filter.zone = memhp_zone_from_name(arg, strlen(arg));
+		if (o->filter.zone == MEMHP_ZONE_UNKNOWN)
+			argp_error(state, "invalid zone '%s' (DMA, DMA32, "
+				   "Normal, HighMem, Movable, none)", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &change_argp, 0, NULL, 0 },
+	{ 0 }
+};
+
+static const struct argp offline_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = "SELECTOR...",
+	.doc = "Take memory blocks offline.\v"
+	       "SELECTOR is a block id or list (32, 32-39,41, memory32), a "
+	       "physical range aligned to the block size "
+	       "(0x100000000-0x13fffffff) or a size with a unit (1G: "
+	       "removable online blocks, Movable ones first, highest address "
+	       "first).\n"
+	       "Blocks go offline from the highest down. The kernel must "
+	       "migrate every page away first; a block it cannot empty "
+	       "(EBUSY) is retried with backoff until --timeout, then left "
+	       "online. A block already offline is 'unchanged' and counts as "
+	       "success.\n"
+	       "Exit status: 0 done, 1 failed with nothing changed, 2 invalid "
+	       "input (nothing written), 64 partial success.\n"
+	       "Examples:\n"
+	       "  memhp offline 32-39\n"
+	       "  memhp offline --zone Movable --timeout 120 2G\n"
+	       "  memhp offline --atomic --json 32-39",
+	.children = children,
+};
+
+int cmd_offline(int argc, char **argv, struct memhp_cli *cli)
+{
+	struct change_opts o = CHANGE_OPTS_INIT(MEMHP_ACTION_OFFLINE);
+
+	return change_run(argc, argv, cli, &offline_argp, &o);
+}

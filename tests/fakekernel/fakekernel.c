@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fakekernel.h"
+
+static int read_file(const char *dir, const char *name, char *buf,
+		     size_t size)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static void write_file(const char *dir, const char *name, const char *value)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "%s\n", value);
+	fclose(f);
+}
+
+bool fake_kernel_is_state(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *p;
+
+	if (!slash || strcmp(slash, "/state") != 0)
+		return false;
+	for (p = slash; p > path && p[-1] != '/'; p--)
+		;
+	if (strncmp(p, "memory", 6) != 0 || p + 6 == slash)
+		return false;
+	for (p += 6; p < slash; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/* Looks up a directive for @op; consumes one COUNT. */
+static bool injected(const char *dir, const char *op, char *arg, size_t size)
+{
+	char buf[1024], out[1024] = "", *line, *save = NULL;
+	bool hit = false;
+
+	if (read_file(dir, "fake-kernel", buf, sizeof(buf)) < 0)
+		return false;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char word[32], a[64];
+		long count = -1;
+		int n = sscanf(line, "%31s %63s %ld", word, a, &count);
+
+		if (!hit && n >= 2 && strcmp(word, op) == 0 && count != 0) {
+			hit = true;
+			snprintf(arg, size, "%s", a);
+			if (count > 0)
+				count--;
+			if (n == 3) {
+				char l[128];
+
+				snprintf(l, sizeof(l), "%s %s %ld\n", word, a,
+					 count);
+				strncat(out, l, sizeof(out) - strlen(out) - 1);
+				continue;
+			}
+		}
+		strncat(out, line, sizeof(out) - strlen(out) - 2);
+		strcat(out, "\n");
+	}
+	if (hit) {
+		if (*out && out[strlen(out) - 1] == '\n')
+			out[strlen(out) - 1] = '\0';
+		write_file(dir, "fake-kernel", out);
+	}
+	return hit;
+}
+
+static bool has_token(const char *list, const char *tok)
+{
+	size_t len = strlen(tok);
+
+	for (const char *p = list; (p = strstr(p, tok)); p += len)
+		if ((p == list || p[-1] == ' ') && (!p[len] || p[len] == ' '))
+			return true;
+	return false;
+}
+
+static int do_online(const char *dir, const char *value, const char *zones)
+{
+	char zone[64] = "", arg[64];
+
+	if (!strcmp(value, "online_movable")) {
+		if (*zones && !has_token(zones, "Movable"))
+			return -EINVAL;
+		strcpy(zone, "Movable");
+	} else if (!strcmp(value, "online_kernel")) {
+		char copy[256], *t, *save = NULL;
+
+		snprintf(copy, sizeof(copy), "%s", zones);
+		for (t = strtok_r(copy, " ", &save); t;
+		     t = strtok_r(NULL, " ", &save))
+			if (strcmp(t, "Movable") != 0) {
+				snprintf(zone, sizeof(zone), "%s", t);
+				break;
+			}
+		if (!*zone)
+			return -EINVAL;
+	} else {
+		/* "online": the default zone, listed first */
+		sscanf(zones, "%63s", zone);
+		if (!*zone)
+			strcpy(zone, "Normal");
+	}
+	if (injected(dir, "online-zone", arg, sizeof(arg)))
+		snprintf(zone, sizeof(zone), "%s", arg);
+	/* remember what an offline block could take, for offlining */
+	write_file(dir, "fake-kernel-zones", zones);
+	write_file(dir, "state", "online");
+	write_file(dir, "online", "1");
+	write_file(dir, "valid_zones", zone);
+	return 0;
+}
+
+static int do_offline(const char *dir, const char *zone)
+{
+	char zones[256], arg[64];
+
+	if (!strcmp(zone, "none"))
+		return -EINVAL;
+	if (injected(dir, "offline-delay", arg, sizeof(arg))) {
+		long ms = strtol(arg, NULL, 10);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (read_file(dir, "fake-kernel-zones", zones, sizeof(zones)) < 0 ||
+	    !*zones)
+		snprintf(zones, sizeof(zones), "%s%s",
+			 strcmp(zone, "Movable") ? zone : "Normal",
+			 " Movable");
+	write_file(dir, "state", "offline");
+	write_file(dir, "online", "0");
+	write_file(dir, "valid_zones", zones);
+	return 0;
+}
+
+static int state_write(const char *dir, const char *value)
+{
+	char state[64], zones[256] = "", arg[64];
+	bool online = !strncmp(value, "online", 6);
+
+	if (strcmp(value, "online") && strcmp(value, "online_kernel") &&
+	    strcmp(value, "online_movable") && strcmp(value, "offline"))
+		return -EINVAL;
+	if (read_file(dir, "state", state, sizeof(state)) < 0)
+		return -ENOENT;
+	read_file(dir, "valid_zones", zones, sizeof(zones));
+	/* the kernel answers a redundant transition with EINVAL */
+	if (online ? !strcmp(state, "online") : !strcmp(state, "offline"))
+		return -EINVAL;
+	if (injected(dir, online ? "online" : "offline", arg, sizeof(arg)))
+		return -atoi(arg);
+	return online ? do_online(dir, value, zones) : do_offline(dir, zones);
+}
+
+int fake_kernel_state_write(const char *path, const char *value)
+{
+	char dir[PATH_MAX], v[64];
+	const char *log = getenv("MEMHP_FAKE_LOG");
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	snprintf(v, sizeof(v), "%s", value);
+	v[strcspn(v, "\n")] = '\0';
+	ret = state_write(dir, v);
+	if (log && *log) {
+		FILE *f = fopen(log, "a");
+
+		if (f) {
+			fprintf(f, "%s %s %d\n", strrchr(dir, '/') + 1, v, ret);
+			fclose(f);
+		}
+	}
+	return ret;
+}
