@@ -148,9 +148,10 @@ static void count(const struct memhp_plan *plan, struct totals *t)
 		t->n[memhp_change_get_result(memhp_plan_get(plan, i))]++;
 }
 
-static int print_json(struct memhp_ctx *ctx, const struct memhp_plan *plan,
-		      const struct change_opts *o, const struct totals *t,
-		      int exit_code)
+static struct json_object *plan_json(struct memhp_ctx *ctx,
+				     const struct memhp_plan *plan,
+				     const struct change_opts *o,
+				     const struct totals *t, int exit_code)
 {
 	struct json_object *doc = memhp_json_document(ctx);
 	struct json_object *arr = json_object_new_array();
@@ -206,7 +207,7 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_plan *plan,
 	}
 	json_object_object_add(doc, "totals", tot);
 	json_object_object_add(doc, "exit", json_object_new_int(exit_code));
-	return memhp_json_print(doc);
+	return doc;
 }
 
 /* Exit status from the results: 0 all done, 1 nothing changed and
@@ -287,19 +288,18 @@ static void report_errors(struct memhp_ctx *ctx, const struct memhp_plan *plan,
 	}
 }
 
-int change_run(int argc, char **argv, struct memhp_cli *cli,
-	       const struct argp *argp, struct change_opts *o)
+/* Plans, runs and reports; @name is "online" or "offline" for messages. */
+static int change_execute(struct memhp_cli *cli, struct change_opts *o,
+			  const char *name, struct json_object **report)
 {
 	struct memhp_plan *plan = NULL;
 	struct memhp_ctx *ctx;
 	struct totals t;
 	int ret, status;
 
-	if (memhp_parse(argp, argc, argv, cli, o) < 0)
-		return EXIT_USAGE;
 	if (!o->dry_run && geteuid() != 0) {
 		fprintf(stderr, "memhp: %s changes memory state and needs root "
-			"(try --dry-run to see the plan)\n", argv[0]);
+			"(try --dry-run to see the plan)\n", name);
 		return EXIT_FAILED;
 	}
 	status = setup_plan(cli, o, &plan);
@@ -309,15 +309,17 @@ int change_run(int argc, char **argv, struct memhp_cli *cli,
 	if (!o->dry_run) {
 		ret = memhp_plan_run(plan);
 		if (ret < 0) {
-			memhp_cli_error(cli, ret, "cannot %s", argv[0]);
+			memhp_cli_error(cli, ret, "cannot %s", name);
 			status = EXIT_FAILED;
 			goto out;
 		}
 	}
 	count(plan, &t);
 	status = exit_status(&t);
-	if (cli->json) {
-		print_json(ctx, plan, o, &t, status);
+	if (cli->json && report) {
+		*report = plan_json(ctx, plan, o, &t, status);
+	} else if (cli->json) {
+		memhp_json_print(plan_json(ctx, plan, o, &t, status));
 	} else if (o->dry_run || cli->verbosity > 0) {
 		print_table(ctx, plan);
 	}
@@ -325,7 +327,7 @@ int change_run(int argc, char **argv, struct memhp_cli *cli,
 		report_errors(ctx, plan, o);
 	if (!o->dry_run && cli->verbosity >= 0)
 		fprintf(stderr, "memhp: %s: %zu changed, %zu unchanged, %zu "
-			"failed%s%.0zu%s%.0zu\n", argv[0],
+			"failed%s%.0zu%s%.0zu\n", name,
 			t.n[MEMHP_RESULT_OK], t.n[MEMHP_RESULT_UNCHANGED],
 			t.n[MEMHP_RESULT_FAILED],
 			t.n[MEMHP_RESULT_ROLLED_BACK] ? ", rolled back " : "",
@@ -335,4 +337,29 @@ int change_run(int argc, char **argv, struct memhp_cli *cli,
 out:
 	memhp_plan_free(plan);
 	return status;
+}
+
+int change_run(int argc, char **argv, struct memhp_cli *cli,
+	       const struct argp *argp, struct change_opts *o)
+{
+	if (memhp_parse(argp, argc, argv, cli, o) < 0)
+		return EXIT_USAGE;
+	return change_execute(cli, o, argv[0], NULL);
+}
+
+int memhp_change_blocks(struct memhp_cli *cli, enum memhp_action action,
+			const char *zone, const char *selector,
+			unsigned int timeout_ms, bool atomic,
+			struct json_object **report)
+{
+	struct change_opts o = CHANGE_OPTS_INIT(action);
+
+	if (zone)
+		o.zone = zone;
+	o.timeout_ms = timeout_ms;
+	o.atomic = atomic;
+	o.selectors[o.nr_selectors++] = selector;
+	return change_execute(cli, &o,
+			      action == MEMHP_ACTION_ONLINE ? "online" : "offline",
+			      report);
 }

@@ -460,7 +460,8 @@ static struct json_object *range_json(const struct memhp_ctx *ctx,
 	json_object_object_add(o, "zones", zarr);
 	json_object_object_add(o, "removable", removable >= 0 ?
 			       json_object_new_boolean(removable) : NULL);
-	json_object_object_add(o, "probed", json_object_new_boolean(0));
+	json_object_object_add(o, "probed",
+			       json_object_new_boolean(memhp_block_is_probed(b)));
 	return o;
 }
 

@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	  "block size, totals per node and zone, policy, module status" },
 	{ "online", cmd_online, "bring memory blocks online into a zone" },
 	{ "offline", cmd_offline, "take memory blocks offline" },
+	{ "probe", cmd_probe, "add a physical memory range (memhp.ko)" },
+	{ "remove", cmd_remove, "remove a range memhp.ko added" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -47,15 +47,26 @@ void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
 void memhp_format_size(char *buf, size_t size, uint64_t bytes, bool raw);
 
 /* json.c */
-struct json_object;
 struct json_object *memhp_json_document(struct memhp_ctx *ctx);
 struct json_object *memhp_json_u64(uint64_t v);
 int memhp_json_print(struct json_object *doc);
+
+/* change.c: run the state-change engine on @selector and report it; with
+ * --json and @report, the JSON report is handed back instead of printed */
+struct json_object;
+int memhp_change_blocks(struct memhp_cli *cli, enum memhp_action action,
+			const char *zone, const char *selector,
+			unsigned int timeout_ms, bool atomic,
+			struct json_object **report);
+/* probe.c: why memhp.ko (or the kernel) refused, for people */
+const char *memhp_probe_errno_text(int err);
 
 /* the commands */
 int cmd_list(int argc, char **argv, struct memhp_cli *cli);
 int cmd_summary(int argc, char **argv, struct memhp_cli *cli);
 int cmd_online(int argc, char **argv, struct memhp_cli *cli);
 int cmd_offline(int argc, char **argv, struct memhp_cli *cli);
+int cmd_probe(int argc, char **argv, struct memhp_cli *cli);
+int cmd_remove(int argc, char **argv, struct memhp_cli *cli);
 
 #endif

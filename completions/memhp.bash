@@ -111,6 +111,10 @@ _memhp()
 		return
 		;;
 	esac
+	if [[ $cur == --online=* ]]; then
+		COMPREPLY=($(compgen -W "auto movable normal kernel" -- "${cur#*=}"))
+		return
+	fi
 	if [[ $cur == --summary=* ]]; then
 		COMPREPLY=($(compgen -W "never always only" -- "${cur#*=}"))
 		return
@@ -123,6 +127,13 @@ _memhp()
 		else
 			COMPREPLY=($(compgen -W "$(memhp --list-commands 2>/dev/null)" -- "$cur"))
 		fi
+		;;
+	probe)
+		COMPREPLY=($(compgen -W "$common --node --online --online= --timeout
+			--scan" -- "$cur"))
+		;;
+	remove)
+		COMPREPLY=($(compgen -W "$common --all --timeout" -- "$cur"))
 		;;
 	online | offline)
 		if [[ $cur == -* ]]; then

@@ -315,6 +315,25 @@ static void read_attrs(struct memhp_ctx *ctx, unsigned int attrs)
 		pthread_join(threads[t], NULL);
 }
 
+static void mark_probed(struct memhp_ctx *ctx)
+{
+	struct memhp_probed_range *r = NULL;
+	size_t n = 0;
+
+	if (memhp_probed_ranges(ctx, &r, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (uint64_t a = r[i].start; a < r[i].start + r[i].size;
+		     a += ctx->block_size) {
+			struct memhp_block *b =
+				memhp_block_get_by_id(ctx, a / ctx->block_size);
+
+			if (b)
+				b->probed = true;
+		}
+	free(r);
+}
+
 MEMHP_EXPORT int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs)
 {
 	unsigned int todo;
@@ -334,6 +353,8 @@ MEMHP_EXPORT int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs)
 	}
 	if (todo & (MEMHP_ATTR_STATE | MEMHP_ATTR_REMOVABLE | MEMHP_ATTR_ZONES))
 		read_attrs(ctx, todo);
+	if (todo & MEMHP_ATTR_PROBED)
+		mark_probed(ctx);
 	for (size_t i = 0; (todo & MEMHP_ATTR_ZONES) && i < ctx->nr_blocks; i++)
 		if (ctx->blocks[i].nr_zones >= 0)
 			ctx->have_zones = true;
@@ -419,6 +440,11 @@ MEMHP_EXPORT int memhp_block_get_zones(const struct memhp_block *b,
 	if (zones)
 		*zones = b->zones;
 	return b->nr_zones;
+}
+
+MEMHP_EXPORT bool memhp_block_is_probed(const struct memhp_block *b)
+{
+	return b->probed;
 }
 
 MEMHP_EXPORT bool memhp_block_has_zone(const struct memhp_block *b,

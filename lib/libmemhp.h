@@ -58,6 +58,9 @@ enum memhp_zone {
 };
 #define MEMHP_ZONE_ANY MEMHP_NR_ZONES
 
+/* "512M", "1G", "4KiB" (binary units) into bytes; a unit is required */
+int memhp_parse_size(const char *text, uint64_t *bytes);
+
 /* sysfs spelling ("online", "going-offline"); NULL for UNKNOWN */
 const char *memhp_state_name(enum memhp_state state);
 enum memhp_state memhp_state_from_name(const char *name);
@@ -76,7 +79,8 @@ enum memhp_attr {
 	MEMHP_ATTR_REMOVABLE = 1u << 1,
 	MEMHP_ATTR_NODE = 1u << 2,
 	MEMHP_ATTR_ZONES = 1u << 3,
-	MEMHP_ATTR_ALL = (1u << 4) - 1,
+	MEMHP_ATTR_PROBED = 1u << 4,	/* inside a range memhp.ko added */
+	MEMHP_ATTR_ALL = (1u << 5) - 1,
 };
 int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs);
 uint64_t memhp_get_block_size(const struct memhp_ctx *ctx);
@@ -102,6 +106,8 @@ int memhp_block_get_removable(const struct memhp_block *block);
 /* number of valid_zones tokens (default first), -1 when not available */
 int memhp_block_get_zones(const struct memhp_block *block,
 			  const uint8_t **zones);
+/* inside a range memhp.ko added (needs MEMHP_ATTR_PROBED scanned) */
+bool memhp_block_is_probed(const struct memhp_block *block);
 /* whole-token match of @zone in the block's valid_zones */
 bool memhp_block_has_zone(const struct memhp_block *block,
 			  enum memhp_zone zone);
@@ -153,6 +159,42 @@ int memhp_policy_read(struct memhp_ctx *ctx, const char *key, char **value);
 
 /* Is memhp.ko loaded (its sysfs directory present)? */
 bool memhp_module_loaded(struct memhp_ctx *ctx);
+
+/*
+ * Adding and removing physical ranges.  memhp.ko does it safely; without
+ * it, a kernel built with CONFIG_ARCH_MEMORY_PROBE can add (never remove)
+ * one block at a time through /sys/devices/system/memory/probe.
+ */
+enum memhp_probe_method {
+	MEMHP_PROBE_NONE,
+	MEMHP_PROBE_MODULE,
+	MEMHP_PROBE_KERNEL,
+};
+enum memhp_probe_method memhp_probe_method(struct memhp_ctx *ctx);
+/* @node -1: the kernel's choice.  0 or a negative errno: -EDOM unaligned,
+ * -EOPNOTSUPP no way to probe (or a node with the kernel's probe), and
+ * what memhp.ko answers (-ENXIO not RAM, -EEXIST in use, -ERANGE, ...) */
+int memhp_probe_range(struct memhp_ctx *ctx, uint64_t start, uint64_t size,
+		      int node);
+/* a range memhp.ko added, exactly; its blocks must be offline */
+int memhp_remove_range(struct memhp_ctx *ctx, uint64_t start, uint64_t size);
+
+struct memhp_probed_range {
+	uint64_t start, size;
+	int node;
+};
+/* The ranges memhp.ko added, by start; an empty list without it. */
+int memhp_probed_ranges(struct memhp_ctx *ctx,
+			struct memhp_probed_range **ranges, size_t *nr);
+
+/* RAM the firmware reported that no System RAM resource covers: memory
+ * hidden with mem= or memmap=, which memhp.ko can add. */
+struct memhp_hidden_ram {
+	uint64_t start, end;		/* as found, end inclusive */
+	uint64_t usable_start, usable_size;	/* cut to whole blocks; 0: none */
+};
+int memhp_hidden_ram(struct memhp_ctx *ctx, struct memhp_hidden_ram **out,
+		     size_t *nr);
 
 /*
  * State changes.  A plan names blocks (memhp_plan_add() takes the

@@ -23,6 +23,8 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_MHP_PARAMS] = "sys/module/memory_hotplug/parameters",
 	[AREA_MODULE] = "sys/kernel/memhp",
 	[AREA_RUN] = "run/memhp",
+	[AREA_FIRMWARE_MEMMAP] = "sys/firmware/memmap",
+	[AREA_PROC] = "proc",
 };
 
 const char *memhp_area_path(enum memhp_area area)

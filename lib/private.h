@@ -16,6 +16,8 @@ enum memhp_area {
 	AREA_MHP_PARAMS,	/* sys/module/memory_hotplug/parameters */
 	AREA_MODULE,	/* sys/kernel/memhp */
 	AREA_RUN,	/* run/memhp: the lock, created on demand */
+	AREA_FIRMWARE_MEMMAP,	/* sys/firmware/memmap */
+	AREA_PROC,	/* proc */
 	NR_AREAS,
 };
 
@@ -32,6 +34,7 @@ struct memhp_block {
 	int8_t removable;	/* -1 unknown */
 	int8_t nr_zones;	/* -1 unknown */
 	uint8_t zones[MEMHP_MAX_ZONES];
+	bool probed;		/* inside a range memhp.ko added */
 };
 
 struct memhp_ctx {
@@ -123,7 +126,6 @@ struct memhp_selector {
 /* 0; -EINVAL bad syntax; -EDOM not aligned to @block_size; -ERANGE; -E2BIG */
 int memhp_selector_parse(const char *text, uint64_t block_size,
 			 struct memhp_selector *sel);
-int memhp_parse_size(const char *text, uint64_t *bytes);
 
 /* block.c: re-read attributes of one block (state changes) */
 void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);

@@ -52,6 +52,8 @@ static bool mergeable(const struct memhp_ctx *ctx,
 		return false;
 	if ((split & MEMHP_ATTR_ZONES) && ctx->have_zones && !zones_equal(f, b))
 		return false;
+	if ((split & MEMHP_ATTR_PROBED) && f->probed != b->probed)
+		return false;
 	return true;
 }
 

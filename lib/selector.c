@@ -119,7 +119,7 @@ static int parse_range(const char *text, uint64_t bs,
 	return add_span(sel, start / bs, (end + 1) / bs - 1);
 }
 
-int memhp_parse_size(const char *text, uint64_t *bytes)
+MEMHP_EXPORT int memhp_parse_size(const char *text, uint64_t *bytes)
 {
 	static const char units[] = "KMGTPE";
 	char num[32];

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fakekernel.h"
 
@@ -203,4 +205,135 @@ int fake_kernel_state_write(const char *path, const char *value)
 		}
 	}
 	return ret;
+}
+
+/* --- memhp.ko ------------------------------------------------------- */
+
+#define MODULE_DIR "/sys/kernel/memhp/"
+
+bool fake_module_is_attr(const char *path)
+{
+	const char *p = strstr(path, MODULE_DIR);
+
+	return p && (!strcmp(p + strlen(MODULE_DIR), "probe") ||
+		     !strcmp(p + strlen(MODULE_DIR), "remove"));
+}
+
+static int run(const char *fmt, const char *a, const char *b)
+{
+	char cmd[3 * PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	return system(cmd) == 0 ? 0 : -EIO;
+}
+
+static int fake_probe(const char *root, unsigned long long start,
+		      unsigned long long size, int node)
+{
+	char mem[PATH_MAX], dir[PATH_MAX], buf[64], link[PATH_MAX];
+	unsigned long long bs;
+
+	snprintf(mem, sizeof(mem), "%s/sys/devices/system/memory", root);
+	if (read_file(mem, "block_size_bytes", buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	bs = strtoull(buf, NULL, 16);
+	if (!bs || !size || start % bs || size % bs)
+		return -EINVAL;
+	for (unsigned long long a = start; a < start + size; a += bs) {
+		snprintf(dir, sizeof(dir), "%s/memory%llu", mem, a / bs);
+		if (!access(dir, F_OK))
+			return -EEXIST;
+	}
+	if (node < 0)
+		node = 0;
+	for (unsigned long long a = start; a < start + size; a += bs) {
+		unsigned long long id = a / bs;
+
+		snprintf(dir, sizeof(dir), "%s/memory%llu", mem, id);
+		if (mkdir(dir, 0755) < 0)
+			return -errno;
+		write_file(dir, "state", "offline");
+		write_file(dir, "online", "0");
+		write_file(dir, "removable", "1");
+		write_file(dir, "valid_zones", "Normal Movable");
+		snprintf(buf, sizeof(buf), "%08llx", id);
+		write_file(dir, "phys_index", buf);
+		snprintf(link, sizeof(link), "%s/sys/devices/system/node/node%d",
+			 root, node);
+		if (!access(link, F_OK)) {
+			snprintf(buf, sizeof(buf), "node%d", node);
+			snprintf(link, sizeof(link), "%s/%s", dir, buf);
+			snprintf(buf, sizeof(buf), "../../node/node%d", node);
+			if (symlink(buf, link) < 0)
+				return -errno;
+			snprintf(link, sizeof(link),
+				 "%s/sys/devices/system/node/node%d/memory%llu",
+				 root, node, id);
+			snprintf(buf, sizeof(buf), "../../memory/memory%llu", id);
+			if (symlink(buf, link) < 0)
+				return -errno;
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s" MODULE_DIR "ranges/%#llx", root, start);
+	if (run("mkdir -p '%s'%s", dir, ""))
+		return -EIO;
+	snprintf(buf, sizeof(buf), "%#llx", start);
+	write_file(dir, "start", buf);
+	snprintf(buf, sizeof(buf), "%#llx", size);
+	write_file(dir, "size", buf);
+	snprintf(buf, sizeof(buf), "%d", node);
+	write_file(dir, "node", buf);
+	return 0;
+}
+
+static int fake_remove(const char *root, unsigned long long start,
+		       unsigned long long size)
+{
+	char mem[PATH_MAX], dir[PATH_MAX], buf[64];
+	unsigned long long bs, have;
+
+	snprintf(dir, sizeof(dir), "%s" MODULE_DIR "ranges/%#llx", root, start);
+	if (read_file(dir, "size", buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	have = strtoull(buf, NULL, 16);
+	if (have != size)
+		return -ENOENT;
+	snprintf(mem, sizeof(mem), "%s/sys/devices/system/memory", root);
+	if (read_file(mem, "block_size_bytes", buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	bs = strtoull(buf, NULL, 16);
+	for (unsigned long long a = start; a < start + size; a += bs) {
+		char blk[PATH_MAX];
+
+		snprintf(blk, sizeof(blk), "%s/memory%llu", mem, a / bs);
+		if (read_file(blk, "state", buf, sizeof(buf)) == 0 &&
+		    strcmp(buf, "offline"))
+			return -EBUSY;
+	}
+	for (unsigned long long a = start; a < start + size; a += bs) {
+		char blk[PATH_MAX];
+
+		snprintf(blk, sizeof(blk), "%s/memory%llu", mem, a / bs);
+		run("rm -rf '%s'%s", blk, "");
+		snprintf(blk, sizeof(blk),
+			 "%s/sys/devices/system/node/node*/memory%llu", root,
+			 a / bs);
+		run("rm -f %s%s", blk, "");
+	}
+	return run("rm -rf '%s'%s", dir, "");
+}
+
+int fake_module_write(const char *path, const char *value)
+{
+	char root[PATH_MAX];
+	unsigned long long start, size;
+	int node = -1, n;
+	const char *attr = strstr(path, MODULE_DIR);
+
+	snprintf(root, sizeof(root), "%.*s", (int)(attr - path), path);
+	attr += strlen(MODULE_DIR);
+	n = sscanf(value, "%lli %lli %d", &start, &size, &node);
+	if (!strcmp(attr, "probe"))
+		return n >= 2 ? fake_probe(root, start, size, node) : -EINVAL;
+	return n == 2 ? fake_remove(root, start, size) : -EINVAL;
 }

@@ -18,6 +18,14 @@
 
 #include <stdbool.h>
 
+/* memhp.ko's probe and remove on a fixture tree: probe creates offline
+ * memoryN directories (valid_zones "Normal Movable") and
+ * sys/kernel/memhp/ranges/<start>/; remove deletes them again, refusing
+ * (EBUSY) while a block is online and (ENOENT) what probe did not add. */
+int fake_module_write(const char *attr_path, const char *value);
+/* does @path name sys/kernel/memhp/probe or remove? */
+bool fake_module_is_attr(const char *path);
+
 /* @state_path is the path of a memoryN/state file; returns 0 or -errno */
 int fake_kernel_state_write(const char *state_path, const char *value);
 /* does @path name a memoryN/state file? */

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * memhp remove: take a range memhp.ko added offline with the state-change
+ * engine (so --timeout and per-block reporting apply, and a block that
+ * cannot go puts the others back), then remove it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memhp.h"
+
+struct remove_opts {
+	const char *args[2];
+	int nargs;
+	bool all;
+	unsigned int timeout_ms;
+};
+
+enum { OPT_ALL = 0x400, OPT_TIMEOUT };
+
+static const struct argp_option options[] = {
+	{ "all", OPT_ALL, NULL, 0, "Remove every range memhp.ko added", 0 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "Retry busy blocks while offlining for up to SECONDS (default 30)",
+	  0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct remove_opts *o = state->input;
+	unsigned long long n;
+	char *end;
+
+	switch (key) {
+	case OPT_ALL:
+		o->all = true;
+		break;
+	case OPT_TIMEOUT:
+		errno = 0;
+		n = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-' || n > 86400)
+			argp_error(state, "invalid --timeout '%s'", arg);
+		o->timeout_ms = (unsigned int)n * 1000;
+		break;
+	case ARGP_KEY_ARG:
+		if (o->nargs == 2)
+			argp_error(state, "unexpected argument '%s'", arg);
+		o->args[o->nargs++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (o->all ? o->nargs != 0 : o->nargs != 2)
+			argp_error(state, "give START SIZE of a range memhp.ko "
+				   "added, or --all");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp remove_argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = "START SIZE\n--all",
+	.doc = "Remove (hot-unplug) a range memhp.ko added.\v"
+	       "START SIZE name the range exactly as it was probed (memhp "
+	       "list --json marks its blocks \"probed\": true). Online blocks "
+	       "are taken offline first, highest first; if one cannot go, "
+	       "the others are put back online and nothing is removed.\n"
+	       "Examples:\n"
+	       "  memhp remove 0x40000000 512M\n"
+	       "  memhp remove --all --timeout 120",
+};
+
+static int remove_one(struct memhp_cli *cli, const struct remove_opts *o,
+		      uint64_t bs, uint64_t start, uint64_t size,
+		      struct json_object *arr)
+{
+	struct json_object *entry = json_object_new_object();
+	struct json_object *offline = NULL;
+	struct memhp_ctx *ctx;
+	char sel[64];
+	int ret;
+
+	snprintf(sel, sizeof(sel), "%" PRIu64 "-%" PRIu64, start / bs,
+		 (start + size) / bs - 1);
+	/* atomic: a block that stays online puts the others back */
+	ret = memhp_change_blocks(cli, MEMHP_ACTION_OFFLINE, NULL, sel,
+				  o->timeout_ms, true, &offline);
+	json_object_object_add(entry, "start", memhp_json_u64(start));
+	json_object_object_add(entry, "size", memhp_json_u64(size));
+	json_object_object_add(entry, "offline", offline);
+	json_object_array_add(arr, entry);
+	if (ret != EXIT_OK) {
+		json_object_object_add(entry, "result",
+				       json_object_new_string("failed"));
+		fprintf(stderr, "memhp: remove 0x%" PRIx64 "-0x%" PRIx64 ": its "
+			"blocks could not all be taken offline; nothing "
+			"removed\n", start, start + size - 1);
+		return EXIT_FAILED;
+	}
+	ctx = memhp_cli_ctx(cli);
+	ret = memhp_remove_range(ctx, start, size);
+	if (ret < 0) {
+		const char *why = memhp_probe_errno_text(-ret);
+
+		fprintf(stderr, "memhp: remove 0x%" PRIx64 "-0x%" PRIx64
+			" failed: %s%s%s%s\n", start, start + size - 1,
+			strerror(-ret), why ? " (" : "", why ? why : "",
+			why ? ")" : "");
+		json_object_object_add(entry, "result",
+				       json_object_new_string("failed"));
+		json_object_object_add(entry, "errno", json_object_new_int(-ret));
+		return EXIT_FAILED;
+	}
+	json_object_object_add(entry, "result", json_object_new_string("ok"));
+	if (cli->verbosity >= 0)
+		fprintf(stderr, "memhp: removed 0x%016" PRIx64 "-0x%016" PRIx64
+			"\n", start, start + size - 1);
+	return EXIT_OK;
+}
+
+int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
+{
+	struct remove_opts o = { .timeout_ms = 30000 };
+	struct memhp_probed_range *r = NULL;
+	struct json_object *doc, *arr;
+	uint64_t start = 0, size = 0, bs;
+	struct memhp_ctx *ctx;
+	size_t n = 0, done = 0;
+	int ret, status = EXIT_OK;
+	bool found = false;
+	char *end;
+
+	if (memhp_parse(&remove_argp, argc, argv, cli, &o) < 0)
+		return EXIT_USAGE;
+	if (!o.all) {
+		errno = 0;
+		start = strtoull(o.args[0], &end, 0);
+		if (errno || *end || *o.args[0] == '-' ||
+		    (memhp_parse_size(o.args[1], &size) < 0 &&
+		     ((size = strtoull(o.args[1], &end, 0)) == 0 || *end))) {
+			fprintf(stderr, "memhp: remove: '%s %s' is not START "
+				"SIZE (for example 0x40000000 512M)\n",
+				o.args[0], o.args[1]);
+			return EXIT_USAGE;
+		}
+	}
+	ctx = memhp_cli_ctx(cli);
+	if (!ctx)
+		return EXIT_FAILED;
+	ret = memhp_blocks_scan(ctx, 0);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "cannot read memory blocks");
+		return EXIT_FAILED;
+	}
+	bs = memhp_get_block_size(ctx);
+	if (!o.all && (!size || start % bs || size % bs)) {
+		fprintf(stderr, "memhp: remove: 0x%" PRIx64 " + 0x%" PRIx64
+			" is not a whole number of memory blocks (block size "
+			"0x%" PRIx64 ")\n", start, size, bs);
+		return EXIT_USAGE;
+	}
+	if (!memhp_module_loaded(ctx)) {
+		fprintf(stderr, "memhp: remove needs memhp.ko, which is not "
+			"loaded (the kernel's probe interface cannot remove "
+			"memory)\n");
+		return EXIT_FAILED;
+	}
+	ret = memhp_probed_ranges(ctx, &r, &n);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "cannot list memhp.ko's ranges");
+		return EXIT_FAILED;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (o.all || (r[i].start == start && r[i].size == size))
+			found = true;
+	if (!o.all && !found) {
+		fprintf(stderr, "memhp: remove: 0x%" PRIx64 "-0x%" PRIx64
+			" is not a range memhp.ko added (memhp list --json shows "
+			"\"probed\": true)\n", start, start + size - 1);
+		free(r);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "memhp: remove changes memory and needs root\n");
+		free(r);
+		return EXIT_FAILED;
+	}
+	doc = memhp_json_document(ctx);
+	arr = json_object_new_array();
+	json_object_object_add(doc, "action", json_object_new_string("remove"));
+	json_object_object_add(doc, "ranges", arr);
+	for (size_t i = 0; i < n; i++) {
+		if (!o.all && (r[i].start != start || r[i].size != size))
+			continue;
+		/* each removal changes the blocks: start from a fresh view */
+		memhp_unref(cli->ctx);
+		cli->ctx = NULL;
+		if (!memhp_cli_ctx(cli)) {
+			status = EXIT_FAILED;
+			break;
+		}
+		if (remove_one(cli, &o, bs, r[i].start, r[i].size, arr) == EXIT_OK)
+			done++;
+		else
+			status = done ? EXIT_PARTIAL : EXIT_FAILED;
+	}
+	if (status != EXIT_OK && done)
+		status = EXIT_PARTIAL;
+	json_object_object_add(doc, "exit", json_object_new_int(status));
+	if (cli->json)
+		memhp_json_print(doc);
+	else
+		json_object_put(doc);
+	free(r);
+	return status;
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hotplug core: validate a physical range, add it as driver-managed
+ * System RAM in a memory group of its own, and remove only what was added.
+ *
+ * Everything is checked before anything is acquired; each later step has
+ * an unwind label named for what it undoes.  The kernel itself does not
+ * check that a range is RAM, nor who owns it (see research/module.md).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ioport.h>
+#include <linux/memory.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/e820/api.h>
+
+#include "memhp.h"
+
+/* The resource name: one copy, alive while any range uses it. */
+static const char *resource_name;
+static bool leak_name;
+
+/* Probed ranges, in no order; never taken in the memory notifier. */
+static LIST_HEAD(ranges);
+static DEFINE_MUTEX(ranges_lock);
+
+static const enum e820_type not_ram[] = {
+	E820_TYPE_RESERVED, E820_TYPE_ACPI, E820_TYPE_NVS,
+	E820_TYPE_UNUSABLE, E820_TYPE_PMEM, E820_TYPE_PRAM,
+	E820_TYPE_SOFT_RESERVED,
+};
+
+/* RAM in the firmware's e820 map (before mem=/memmap= changed it): every
+ * block has RAM and no part is anything else. */
+static bool firmware_ram(u64 start, u64 size)
+{
+	u64 bs = memory_block_size_bytes();
+	u64 s;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(not_ram); i++)
+		if (e820__mapped_raw_any(start, start + size, not_ram[i]))
+			return false;
+	for (s = start; s < start + size; s += bs)
+		if (!e820__mapped_raw_any(s, s + bs, E820_TYPE_RAM))
+			return false;
+	return true;
+}
+
+static int check_range(u64 start, u64 size, int nid, const char **why)
+{
+	u64 bs = memory_block_size_bytes();
+	struct range pluggable = mhp_get_pluggable_range(true);
+
+	if (!size) {
+		*why = "size is 0";
+		return -EINVAL;
+	}
+	if (start + size < start) {
+		*why = "range overflows";
+		return -EOVERFLOW;
+	}
+	if (!IS_ALIGNED(start, bs) || !IS_ALIGNED(size, bs)) {
+		*why = "not aligned to the memory block size";
+		return -EINVAL;
+	}
+	if (start < pluggable.start || start + size - 1 > pluggable.end) {
+		*why = "outside the pluggable physical range";
+		return -ERANGE;
+	}
+	if (nid != NUMA_NO_NODE &&
+	    (nid < 0 || nid >= MAX_NUMNODES || !node_possible(nid))) {
+		*why = "impossible NUMA node";
+		return -ENODEV;
+	}
+	if (!firmware_ram(start, size)) {
+		*why = "not RAM in the firmware memory map";
+		return -ENXIO;
+	}
+	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		*why = "intersects System RAM";
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static void range_release(struct memhp_range *r)
+{
+	kobject_put(&r->kobj);	/* frees r */
+}
+
+int memhp_probe(u64 start, u64 size, int nid)
+{
+	const char *why = NULL;
+	struct memhp_range *r;
+	int mgid, ret;
+
+	ret = check_range(start, size, nid, &why);
+	if (ret)
+		goto refused;
+	if (nid == NUMA_NO_NODE)
+		nid = memory_add_physaddr_to_nid(start);
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->start = start;
+	r->size = size;
+	r->nid = nid;
+
+	mutex_lock(&ranges_lock);
+	mgid = memory_group_register_static(nid, PFN_UP(size));
+	if (mgid < 0) {
+		ret = mgid;
+		why = "cannot register a memory group";
+		goto err_free;
+	}
+	r->mgid = mgid;
+	ret = add_memory_driver_managed(mgid, start, size, resource_name,
+					MHP_NID_IS_MGID);
+	if (ret) {
+		why = ret == -EEXIST ? "intersects another owner's resource" :
+				       "the kernel refused to add it";
+		goto err_unregister_group;
+	}
+	ret = memhp_range_kobj_add(r);
+	if (ret) {
+		r = NULL;	/* freed by its kobject's release */
+		why = "cannot create its sysfs directory";
+		goto err_remove_memory;
+	}
+	/* each range pins the module: rmmod is refused while one lives */
+	__module_get(THIS_MODULE);
+	list_add(&r->list, &ranges);
+	mutex_unlock(&ranges_lock);
+	memhp_event(MEMHP_EV_ADD, start, size, nid, 0);
+	pr_info("added [mem %#010llx-%#010llx] on node %d\n", start,
+		start + size - 1, nid);
+	return 0;
+
+err_remove_memory:
+	if (offline_and_remove_memory(start, size)) {
+		/* onlined and busy meanwhile: it stays, and so must the name */
+		leak_name = true;
+		goto err_free;
+	}
+err_unregister_group:
+	memory_group_unregister(mgid);
+err_free:
+	kfree(r);
+	mutex_unlock(&ranges_lock);
+refused:
+	pr_info_ratelimited("probe [mem %#010llx+%#llx]: %pe: %s\n", start,
+			    size, ERR_PTR(ret), why);
+	return ret;
+}
+
+/* Under ranges_lock: remove @r from the kernel and forget it. */
+static int remove_range(struct memhp_range *r)
+{
+	u64 start = r->start, size = r->size;
+	int nid = r->nid;
+	int ret;
+
+	ret = offline_and_remove_memory(start, size);
+	if (ret)
+		return ret;
+	memory_group_unregister(r->mgid);
+	list_del(&r->list);
+	range_release(r);
+	module_put(THIS_MODULE);
+	memhp_event(MEMHP_EV_REMOVE, start, size, nid, 0);
+	pr_info("removed [mem %#010llx-%#010llx]\n", start, start + size - 1);
+	return 0;
+}
+
+int memhp_remove(u64 start, u64 size)
+{
+	struct memhp_range *r;
+	int ret = -ENOENT;
+
+	mutex_lock(&ranges_lock);
+	list_for_each_entry(r, &ranges, list) {
+		if (r->start != start || r->size != size)
+			continue;
+		ret = remove_range(r);
+		break;
+	}
+	mutex_unlock(&ranges_lock);
+	if (ret == -ENOENT)
+		pr_info_ratelimited("remove [mem %#010llx+%#llx]: %pe: not a range memhp added\n",
+				    start, size, ERR_PTR(ret));
+	else if (ret)
+		pr_info_ratelimited("remove [mem %#010llx+%#llx]: %pe\n",
+				    start, size, ERR_PTR(ret));
+	return ret;
+}
+
+bool memhp_have_ranges(void)
+{
+	bool any;
+
+	mutex_lock(&ranges_lock);
+	any = !list_empty(&ranges);
+	mutex_unlock(&ranges_lock);
+	return any;
+}
+
+/* Forced unload only: what cannot be removed keeps the name alive. */
+void memhp_remove_all(void)
+{
+	struct memhp_range *r, *tmp;
+
+	mutex_lock(&ranges_lock);
+	list_for_each_entry_safe(r, tmp, &ranges, list) {
+		if (remove_range(r)) {
+			pr_warn("[mem %#010llx-%#010llx] stays; its resource name is kept\n",
+				r->start, r->start + r->size - 1);
+			leak_name = true;
+			list_del(&r->list);
+			range_release(r);
+		}
+	}
+	mutex_unlock(&ranges_lock);
+}
+
+static int __init memhp_init(void)
+{
+	int ret;
+
+	resource_name = kstrdup_const("System RAM (memhp)", GFP_KERNEL);
+	if (!resource_name)
+		return -ENOMEM;
+	ret = memhp_events_init();
+	if (ret)
+		goto err_events;
+	ret = memhp_sysfs_init();
+	if (ret)
+		goto err_sysfs;
+	return 0;
+
+err_sysfs:
+	memhp_events_exit();
+err_events:
+	kfree_const(resource_name);
+	return ret;
+}
+
+static void __exit memhp_exit(void)
+{
+	memhp_remove_all();
+	memhp_sysfs_exit();
+	memhp_events_exit();
+	/* /proc/iomem may still point at the name: then it is never freed */
+	if (!leak_name)
+		kfree_const(resource_name);
+}
+
+module_init(memhp_init);
+module_exit(memhp_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("memhp developers");
+MODULE_DESCRIPTION("Hot-add and hot-remove of physical memory ranges");
+MODULE_VERSION(MEMHP_VERSION);
