@@ -114,45 +114,54 @@ static int list_blocks(struct memhp_ctx *ctx)
 	return 0;
 }
 
+/* "memory<id>/<attr>" by hand: three times per block on 32k-block trees */
+static void block_attr_name(char *name, size_t size, uint64_t id,
+			    const char *attr)
+{
+	char digits[24];
+	size_t n = 0, len = 6;
+
+	memcpy(name, "memory", 6);
+	do {
+		digits[n++] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id);
+	while (n)
+		name[len++] = digits[--n];
+	name[len++] = '/';
+	snprintf(name + len, size - len, "%s", attr);
+}
+
 static ssize_t read_block_attr(struct memhp_block *b, const char *attr,
 			       char *buf, size_t size)
 {
 	char name[64];
 
-	snprintf(name, sizeof(name), "memory%llu/%s",
-		 (unsigned long long)b->id, attr);
+	block_attr_name(name, sizeof(name), b->id, attr);
 	return memhp_read_attr(b->ctx, AREA_MEMORY, name, buf, size);
 }
 
-static void read_state(struct memhp_block *b)
+/* What an attribute read (@n: length or -errno) says about the block. */
+static void set_state(struct memhp_block *b, const char *buf, ssize_t n)
 {
-	char buf[32];
-
-	if (read_block_attr(b, "state", buf, sizeof(buf)) >= 0)
-		b->state = (int8_t)memhp_state_from_name(buf);
+	b->state = n >= 0 ? (int8_t)memhp_state_from_name(buf) :
+			    MEMHP_STATE_UNKNOWN;
 }
 
-static void read_removable(struct memhp_block *b)
+static void set_removable(struct memhp_block *b, const char *buf, ssize_t n)
 {
-	char buf[32];
 	uint64_t v;
 
-	if (read_block_attr(b, "removable", buf, sizeof(buf)) < 0)
-		return;
-	b->removable = memhp_parse_u64(buf, 10, &v) == 0 && v == 1;
+	b->removable = n < 0 ? -1 : memhp_parse_u64(buf, 10, &v) == 0 && v == 1;
 }
 
-static void read_zones(struct memhp_block *b)
+static void set_zones(struct memhp_block *b, const char *buf, ssize_t n)
 {
-	char buf[128];
-	ssize_t n = read_block_attr(b, "valid_zones", buf, sizeof(buf));
-	char *p = buf;
+	const char *p = buf;
 
-	if (n == -ENOENT)
-		return;
-	b->nr_zones = 0;
+	b->nr_zones = n == -ENOENT ? -1 : 0;
 	if (n < 0)
-		return;		/* there, but unreadable: no zones */
+		return;		/* missing, or there but unreadable: no zones */
 	while (*p && b->nr_zones < MEMHP_MAX_ZONES) {
 		size_t len;
 
@@ -163,6 +172,27 @@ static void read_zones(struct memhp_block *b)
 		b->zones[b->nr_zones++] = (uint8_t)memhp_zone_from_name(p, len);
 		p += len;
 	}
+}
+
+static void read_state(struct memhp_block *b)
+{
+	char buf[32];
+
+	set_state(b, buf, read_block_attr(b, "state", buf, sizeof(buf)));
+}
+
+static void read_removable(struct memhp_block *b)
+{
+	char buf[32];
+
+	set_removable(b, buf, read_block_attr(b, "removable", buf, sizeof(buf)));
+}
+
+static void read_zones(struct memhp_block *b)
+{
+	char buf[128];
+
+	set_zones(b, buf, read_block_attr(b, "valid_zones", buf, sizeof(buf)));
 }
 
 struct node_walk {
@@ -234,18 +264,12 @@ static void read_nodes(struct memhp_ctx *ctx)
 
 void memhp_block_refresh(struct memhp_block *b, unsigned int attrs)
 {
-	if (attrs & MEMHP_ATTR_STATE) {
-		b->state = MEMHP_STATE_UNKNOWN;
+	if (attrs & MEMHP_ATTR_STATE)
 		read_state(b);
-	}
-	if (attrs & MEMHP_ATTR_ZONES) {
-		b->nr_zones = -1;
+	if (attrs & MEMHP_ATTR_ZONES)
 		read_zones(b);
-	}
-	if (attrs & MEMHP_ATTR_REMOVABLE) {
-		b->removable = -1;
+	if (attrs & MEMHP_ATTR_REMOVABLE)
 		read_removable(b);
-	}
 }
 
 struct attr_job {
@@ -254,20 +278,83 @@ struct attr_job {
 	unsigned int attrs;
 };
 
+/* The buffers of one block's attributes in a batch. */
+struct attr_bufs {
+	char state[32];
+	char removable[32];
+	char zones[128];
+};
+
+#define JOB_BATCH 256	/* blocks per batch */
+
 static void *read_attr_job(void *arg)
 {
 	struct attr_job *job = arg;
+	struct memhp_read_req *reqs;
+	struct attr_bufs *bufs;
 
-	for (size_t i = 0; i < job->nr; i++) {
-		struct memhp_block *b = &job->blocks[i];
-
-		if (job->attrs & MEMHP_ATTR_STATE)
-			read_state(b);
-		if (job->attrs & MEMHP_ATTR_REMOVABLE)
-			read_removable(b);
-		if (job->attrs & MEMHP_ATTR_ZONES)
-			read_zones(b);
+	reqs = calloc(JOB_BATCH * 3, sizeof(*reqs));
+	bufs = calloc(JOB_BATCH, sizeof(*bufs));
+	if (!reqs || !bufs) {
+		/* one at a time, then */
+		for (size_t i = 0; i < job->nr; i++)
+			memhp_block_refresh(&job->blocks[i], job->attrs);
+		goto out;
 	}
+	for (size_t base = 0; base < job->nr; base += JOB_BATCH) {
+		size_t cnt = job->nr - base < JOB_BATCH ? job->nr - base :
+							  JOB_BATCH;
+		size_t n = 0;
+
+		for (size_t i = 0; i < cnt; i++) {
+			uint64_t id = job->blocks[base + i].id;
+			const struct {
+				unsigned int attr;
+				const char *name;
+				char *buf;
+				size_t size;
+			} want[] = {
+				{ MEMHP_ATTR_STATE, "state", bufs[i].state,
+				  sizeof(bufs[i].state) },
+				{ MEMHP_ATTR_REMOVABLE, "removable",
+				  bufs[i].removable, sizeof(bufs[i].removable) },
+				{ MEMHP_ATTR_ZONES, "valid_zones", bufs[i].zones,
+				  sizeof(bufs[i].zones) },
+			};
+
+			for (size_t w = 0; w < 3; w++) {
+				if (!(job->attrs & want[w].attr))
+					continue;
+				block_attr_name(reqs[n].name,
+						sizeof(reqs[n].name), id,
+						want[w].name);
+				reqs[n].buf = want[w].buf;
+				reqs[n].size = want[w].size;
+				n++;
+			}
+		}
+		memhp_read_attrs(job->blocks[0].ctx, AREA_MEMORY, reqs, n);
+		n = 0;
+		for (size_t i = 0; i < cnt; i++) {
+			struct memhp_block *b = &job->blocks[base + i];
+
+			if (job->attrs & MEMHP_ATTR_STATE) {
+				set_state(b, reqs[n].buf, reqs[n].result);
+				n++;
+			}
+			if (job->attrs & MEMHP_ATTR_REMOVABLE) {
+				set_removable(b, reqs[n].buf, reqs[n].result);
+				n++;
+			}
+			if (job->attrs & MEMHP_ATTR_ZONES) {
+				set_zones(b, reqs[n].buf, reqs[n].result);
+				n++;
+			}
+		}
+	}
+out:
+	free(reqs);
+	free(bufs);
 	return NULL;
 }
 

@@ -106,7 +106,12 @@ ssize_t memhp_read_attr(struct memhp_ctx *ctx, enum memhp_area area,
 		dbg(ctx, "%s/%s: %s", area_paths[area], name, strerror((int)-n));
 		return n;
 	}
-	if ((size_t)n == size - 1)
+	return memhp_attr_finish(buf, n, size);
+}
+
+ssize_t memhp_attr_finish(char *buf, ssize_t n, size_t size)
+{
+	if ((size_t)n >= size - 1)
 		return -EFBIG;
 	while (n > 0 && buf[n - 1] == '\n')
 		n--;
@@ -114,28 +119,13 @@ ssize_t memhp_read_attr(struct memhp_ctx *ctx, enum memhp_area area,
 	return n;
 }
 
-int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
-		   const char *name, memhp_dirent_fn fn, void *data)
+/* Calls @fn for each entry of the open directory @fd, then closes it. */
+static int walk_fd(int fd, memhp_dirent_fn fn, void *data)
 {
 	/* on the stack: walks nest (a node directory inside the node area) */
 	char buf[32 * 1024] __attribute__((aligned(8)));
-	int dirfd = memhp_area_fd(ctx, area);
-	int fd, ret = 0;
+	int ret = 0;
 
-	if (dirfd < 0)
-		return dirfd;
-	if (name) {
-		fd = open_confined(dirfd, name, O_RDONLY | O_DIRECTORY,
-				   RESOLVE_BENEATH);
-		if (fd < 0)
-			return -errno;
-	} else {
-		/* a fresh description: the area's own offset stays put */
-		fd = open_confined(dirfd, ".", O_RDONLY | O_DIRECTORY,
-				   RESOLVE_BENEATH);
-		if (fd < 0)
-			return -errno;
-	}
 	for (;;) {
 		ssize_t n = getdents64(fd, buf, sizeof(buf));
 
@@ -161,6 +151,37 @@ out:
 	return ret;
 }
 
+int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
+		   const char *name, memhp_dirent_fn fn, void *data)
+{
+	int dirfd = memhp_area_fd(ctx, area);
+	int fd;
+
+	if (dirfd < 0)
+		return dirfd;
+	/* a fresh description even for the area: its offset stays put */
+	fd = open_confined(dirfd, name ? name : ".", O_RDONLY | O_DIRECTORY,
+			   RESOLVE_BENEATH);
+	if (fd < 0)
+		return -errno;
+	return walk_fd(fd, fn, data);
+}
+
+int memhp_root_open(struct memhp_ctx *ctx, const char *path, int flags)
+{
+	int fd = open_confined(ctx->root_fd, path, flags, RESOLVE_IN_ROOT);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int memhp_walk_root_dir(struct memhp_ctx *ctx, const char *path,
+			memhp_dirent_fn fn, void *data)
+{
+	int fd = memhp_root_open(ctx, path, O_RDONLY | O_DIRECTORY);
+
+	return fd < 0 ? fd : walk_fd(fd, fn, data);
+}
+
 void memhp_set_write_hook(struct memhp_ctx *ctx, memhp_write_hook hook,
 			  void *data)
 {
@@ -184,7 +205,9 @@ int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
 	dirfd = memhp_area_fd(ctx, area);
 	if (dirfd < 0)
 		return dirfd;
-	fd = open_confined(dirfd, name, O_WRONLY, RESOLVE_BENEATH);
+	/* O_TRUNC as the shell's > does: sysfs ignores it, a copy of the tree
+	 * ends up holding exactly what was written */
+	fd = open_confined(dirfd, name, O_WRONLY | O_TRUNC, RESOLVE_BENEATH);
 	if (fd < 0)
 		return -errno;
 	/* sysfs takes an attribute in one write; its errno is the answer */

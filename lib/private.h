@@ -88,12 +88,30 @@ void memhp_close_areas(struct memhp_ctx *ctx);
  * its length or a negative errno. */
 ssize_t memhp_read_attr(struct memhp_ctx *ctx, enum memhp_area area,
 			const char *name, char *buf, size_t size);
+/* Strips sysfs's trailing newline from @n bytes read into @buf and
+ * terminates it; the length, or -EFBIG when it filled @size. */
+ssize_t memhp_attr_finish(char *buf, ssize_t n, size_t size);
+
+/* batch.c: many small reads at once */
+struct memhp_read_req {
+	char name[48];		/* relative to the area */
+	char *buf;
+	size_t size;
+	ssize_t result;		/* length, or a negative errno */
+};
+void memhp_read_attrs(struct memhp_ctx *ctx, enum memhp_area area,
+		      struct memhp_read_req *reqs, size_t nr);
+
 typedef int (*memhp_dirent_fn)(const char *name, unsigned char type,
 			       void *data);
 /* Calls @fn for each entry of directory @name (NULL: the area itself). */
 int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
 		   const char *name, memhp_dirent_fn fn, void *data);
 bool memhp_area_exists(struct memhp_ctx *ctx, enum memhp_area area);
+/* Any path below the root (symlinks resolved inside it): an fd or -errno */
+int memhp_root_open(struct memhp_ctx *ctx, const char *path, int flags);
+int memhp_walk_root_dir(struct memhp_ctx *ctx, const char *path,
+			memhp_dirent_fn fn, void *data);
 /* Writes @value to attribute @name; 0 or a negative errno. */
 int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
 		     const char *name, const char *value);

@@ -8,6 +8,10 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,4 +53,41 @@ ssize_t write(int fd, const void *buf, size_t count)
 		return -1;
 	}
 	return (ssize_t)count;
+}
+
+typedef long (*syscall_fn)(long, ...);
+
+/*
+ * libmemhp opens attributes for writing with O_TRUNC, like the shell's >
+ * (sysfs ignores it).  A file the fake kernel answers for must keep its
+ * content until the fake kernel has looked at it, so O_TRUNC is dropped
+ * from openat2() on state, probe and remove while MEMHP_FAKE_ROOT is set.
+ */
+long syscall(long nr, ...)
+{
+	static syscall_fn real_syscall;
+	const char *root = getenv("MEMHP_FAKE_ROOT");
+	long a[6];
+	va_list ap;
+
+	if (!real_syscall)
+		real_syscall = (syscall_fn)dlsym(RTLD_NEXT, "syscall");
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (nr == SYS_openat2 && root && *root && strcmp(root, "/") != 0) {
+		const char *path = (const char *)a[1];
+		const char *base = strrchr(path, '/');
+		struct open_how how = *(const struct open_how *)a[2];
+
+		base = base ? base + 1 : path;
+		if ((how.flags & O_TRUNC) && (!strcmp(base, "state") ||
+					     !strcmp(base, "probe") ||
+					     !strcmp(base, "remove"))) {
+			how.flags &= ~(unsigned long long)O_TRUNC;
+			return real_syscall(nr, a[0], a[1], (long)&how, a[3]);
+		}
+	}
+	return real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

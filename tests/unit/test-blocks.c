@@ -323,3 +323,46 @@ TEST(root_from_environment)
 	CHECK(memhp_unref(ctx) == NULL);
 	CHECK(memhp_new(&ctx, "/nonexistent/memhp") == -ENOENT);
 }
+
+/* Every attribute read in batches (io_uring, several threads) equals the
+ * same read one file at a time. */
+TEST(batched_reads_agree_with_plain_reads)
+{
+	static const char *const states[] = { "online", "offline",
+					      "going-offline" };
+	static const char *const zones[] = { "Normal", "Normal Movable",
+					     "Movable", "none" };
+	const char *root = tree_new();
+	struct memhp_ctx *a = NULL, *b = NULL;
+	struct memhp_block *x, *y;
+	/* two threads' worth of blocks, in batches with a remainder */
+	const int n = 8300;
+
+	tree_put(root, MEM "block_size_bytes", "8000000\n");
+	for (int i = 0; i < n; i++)
+		tree_block(root, (uint64_t)i, states[i % 3], zones[i % 4],
+			   i % 5 ? 0 : -1);
+	tree_put(root, MEM "memory77/removable", "0\n");
+	CHECK(memhp_new(&a, root) == 0);
+	CHECK(memhp_blocks_scan(a, MEMHP_ATTR_ALL) == 0);
+	setenv("MEMHP_NO_IO_URING", "1", 1);
+	CHECK(memhp_new(&b, root) == 0);
+	CHECK(memhp_blocks_scan(b, MEMHP_ATTR_ALL) == 0);
+	CHECK_EQ_U64(memhp_get_nr_blocks(a), (uint64_t)n);
+	for (x = memhp_block_get_first(a), y = memhp_block_get_first(b); x && y;
+	     x = memhp_block_get_next(x), y = memhp_block_get_next(y)) {
+		const uint8_t *zx, *zy;
+		int nx = memhp_block_get_zones(x, &zx);
+
+		CHECK(memhp_block_get_id(x) == memhp_block_get_id(y));
+		CHECK(memhp_block_get_state(x) == memhp_block_get_state(y));
+		CHECK(memhp_block_get_state(x) ==
+		      memhp_state_from_name(states[memhp_block_get_id(x) % 3]));
+		CHECK(memhp_block_get_removable(x) == memhp_block_get_removable(y));
+		CHECK(nx == memhp_block_get_zones(y, &zy));
+		CHECK(nx > 0 && memcmp(zx, zy, (size_t)nx) == 0);
+	}
+	CHECK(memhp_block_get_removable(memhp_block_get_by_id(a, 77)) == 0);
+	memhp_unref(a);
+	memhp_unref(b);
+}
