@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # The bash completion, driven through its function with COMP_WORDS.
 
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
 setup() {
 	cd "$BATS_TEST_DIRNAME/../.."
 	MEMHP=${MEMHP:-build/memhp}
@@ -46,4 +49,22 @@ complete_line() { # words...; the last one is completed
 @test "node ids come from the sysfs root in effect" {
 	run complete_line memhp --sysfs-root "$fix" list --node ""
 	[ "${lines[*]}" = "0 3" ]
+}
+
+@test "policy keys and their values" {
+	run complete_line memhp policy online_p
+	assert_output online_policy=
+	run complete_line memhp policy online_policy=auto
+	assert_output online_policy=auto-movable
+}
+
+@test "online offers offline blocks, offline offers online ones" {
+	mem=$fix/sys/devices/system/memory
+	mkdir -p "$mem/memory3" "$mem/memory4"
+	echo offline >"$mem/memory3/state"
+	echo online >"$mem/memory4/state"
+	run complete_line memhp --sysfs-root "$fix" online ""
+	assert_output 3
+	run complete_line memhp --sysfs-root "$fix" offline ""
+	assert_output 4
 }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# memhp policy on fixture trees: show, set with validation, put back on
+# failure, and find the other agents that online memory.
+
+load fixture_helper
+bats_require_minimum_version 1.5.0
+
+setup_file() { fixtures_setup_file; }
+
+setup() {
+	T=$BATS_TEST_TMPDIR/t
+	cp -a "$FIXDIR/policy-auto-movable" "$T"
+	P=$T/sys/module/memory_hotplug/parameters
+	A=$T/sys/devices/system/memory/auto_online_blocks
+}
+
+@test "shows every knob as the tree has it, typed in JSON" {
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	assert_success
+	run jq -c '.policy' <<<"$output"
+	assert_output "{\"auto_online_blocks\":\"$(cat "$A")\",\"online_policy\":\"$(cat "$P/online_policy")\",\"auto_movable_ratio\":$(cat "$P/auto_movable_ratio"),\"auto_movable_numa_aware\":false,\"memmap_on_memory\":true}"
+	run "$MEMHP" --sysfs-root "$T" policy online_policy
+	assert_output "online_policy              $(cat "$P/online_policy")"
+}
+
+@test "sets several knobs at once, each written as the kernel takes it" {
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy \
+		auto_online_blocks=offline auto_movable_ratio=250 auto_movable_numa_aware=yes
+	assert_success
+	assert_equal "$(cat "$A")" offline
+	assert_equal "$(cat "$P/auto_movable_ratio")" 250
+	assert_equal "$(cat "$P/auto_movable_numa_aware")" Y
+	run jq -c '[.changed[] | .key]' <<<"$output"
+	assert_output '["auto_online_blocks","auto_movable_ratio","auto_movable_numa_aware"]'
+}
+
+@test "an invalid value anywhere: exit 2, nothing written" {
+	before=$(cat "$A" "$P"/*)
+	for args in "auto_online_blocks=offline online_policy=sideways" \
+		    "auto_movable_ratio=-1" "auto_movable_ratio=many" \
+		    "auto_online_blocks=online_movable auto_movable_numa_aware=perhaps" \
+		    "memmap_on_memory=N" "no_such_knob=1" "no_such_knob"; do
+		run "$MEMHP" --sysfs-root "$T" policy $args
+		[ "$status" -eq 2 ] || { echo "'$args' exited $status"; false; }
+	done
+	assert_equal "$(cat "$A" "$P"/*)" "$before"
+}
+
+@test "a write that fails puts the knobs already set back" {
+	old=$(cat "$A")
+	rm "$P/online_policy"
+	mkdir "$P/online_policy"	# a write to it now fails
+	run "$MEMHP" --sysfs-root "$T" policy auto_online_blocks=offline online_policy=contig-zones
+	assert_failure 1
+	assert_equal "$(cat "$A")" "$old"
+}
+
+@test "names the other onliners: the kernel's auto-online and udev rules" {
+	mkdir -p "$T/etc/udev/rules.d" "$T/usr/lib/udev/rules.d"
+	cat >"$T/etc/udev/rules.d/40-redhat.rules" <<-'EOF'
+	# Memory hotadd request
+	SUBSYSTEM!="memory", GOTO="memory_hotplug_end"
+	ACTION!="add", GOTO="memory_hotplug_end"
+	ATTR{state}=="offline", ATTR{state}="online"
+	LABEL="memory_hotplug_end"
+	EOF
+	cat >"$T/usr/lib/udev/rules.d/70-memory.rules" <<-'EOF'
+	ACTION=="remove", GOTO="memory_end"
+	SUBSYSTEM!="dmi", GOTO="memory_end"
+	IMPORT{program}="dmi_memory_id"
+	LABEL="memory_end"
+	EOF
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	assert_success
+	run jq -c '[.agents[] | [.kind, .file, .line]]' <<<"$output"
+	assert_output '[["kernel",null,null],["udev","/etc/udev/rules.d/40-redhat.rules",4]]'
+	run "$MEMHP" --sysfs-root "$T" policy
+	assert_output --partial "kernel: auto_online_blocks=online_movable onlines it"
+	assert_output --partial '/etc/udev/rules.d/40-redhat.rules:4: ATTR{state}=="offline", ATTR{state}="online"'
+}
