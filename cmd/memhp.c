@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{ "offline", cmd_offline, "take memory blocks offline" },
 	{ "probe", cmd_probe, "add a physical memory range (memhp.ko)" },
 	{ "remove", cmd_remove, "remove a range memhp.ko added" },
+	{ "policy", cmd_policy,
+	  "show or set the kernel's onlining policy; find other onliners" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

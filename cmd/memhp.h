@@ -50,6 +50,8 @@ void memhp_format_size(char *buf, size_t size, uint64_t bytes, bool raw);
 struct json_object *memhp_json_document(struct memhp_ctx *ctx);
 struct json_object *memhp_json_u64(uint64_t v);
 int memhp_json_print(struct json_object *doc);
+/* the policy knobs, typed: strings, a number, booleans */
+struct json_object *memhp_json_policy(struct memhp_ctx *ctx);
 
 /* change.c: run the state-change engine on @selector and report it; with
  * --json and @report, the JSON report is handed back instead of printed */
@@ -68,5 +70,6 @@ int cmd_online(int argc, char **argv, struct memhp_cli *cli);
 int cmd_offline(int argc, char **argv, struct memhp_cli *cli);
 int cmd_probe(int argc, char **argv, struct memhp_cli *cli);
 int cmd_remove(int argc, char **argv, struct memhp_cli *cli);
+int cmd_policy(int argc, char **argv, struct memhp_cli *cli);
 
 #endif

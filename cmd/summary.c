@@ -44,44 +44,6 @@ static const struct argp summary_argp = {
 	       "'.summary.nodes[] | {node, online}'",
 };
 
-/* Policy values with their JSON types. */
-enum ptype { P_STRING, P_NUMBER, P_BOOL };
-static const struct {
-	const char *key;
-	enum ptype type;
-} policy_types[] = {
-	{ "auto_online_blocks", P_STRING },
-	{ "online_policy", P_STRING },
-	{ "auto_movable_ratio", P_NUMBER },
-	{ "auto_movable_numa_aware", P_BOOL },
-	{ "memmap_on_memory", P_BOOL },
-};
-#define NR_POLICY (sizeof(policy_types) / sizeof(policy_types[0]))
-
-static struct json_object *policy_value(const char *v, enum ptype t)
-{
-	char *end;
-	long long n;
-
-	switch (t) {
-	case P_NUMBER:
-		n = strtoll(v, &end, 10);
-		if (end != v && !*end)
-			return json_object_new_int64(n);
-		break;
-	case P_BOOL:
-		/* kernel bools print Y or N; memmap_on_memory may say force */
-		if (!strcmp(v, "Y") || !strcmp(v, "1") || !strcmp(v, "force"))
-			return json_object_new_boolean(1);
-		if (!strcmp(v, "N") || !strcmp(v, "0"))
-			return json_object_new_boolean(0);
-		break;
-	case P_STRING:
-		break;
-	}
-	return json_object_new_string(v);
-}
-
 static bool zone_used(const struct memhp_node_usage *u, size_t n, int z)
 {
 	for (size_t i = 0; i < n; i++)
@@ -210,7 +172,6 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 	struct json_object *doc = memhp_json_document(ctx);
 	struct json_object *sum = json_object_new_object();
 	struct json_object *nodes = json_object_new_array();
-	struct json_object *policy = json_object_new_object();
 	struct json_object *module = json_object_new_object();
 	uint64_t online = 0, offline = 0;
 
@@ -247,16 +208,7 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 	json_object_object_add(sum, "nodes", nodes);
 	json_object_object_add(doc, "summary", sum);
 
-	for (size_t i = 0; i < NR_POLICY; i++) {
-		char *v = NULL;
-
-		if (memhp_policy_read(ctx, policy_types[i].key, &v) < 0)
-			continue;
-		json_object_object_add(policy, policy_types[i].key,
-				       policy_value(v, policy_types[i].type));
-		free(v);
-	}
-	json_object_object_add(doc, "policy", policy);
+	json_object_object_add(doc, "policy", memhp_json_policy(ctx));
 	json_object_object_add(module, "loaded",
 			       json_object_new_boolean(memhp_module_loaded(ctx)));
 	json_object_object_add(doc, "module", module);

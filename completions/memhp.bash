@@ -135,6 +135,21 @@ _memhp()
 	remove)
 		COMPREPLY=($(compgen -W "$common --all --timeout" -- "$cur"))
 		;;
+	policy)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$common" -- "$cur"))
+		elif [[ $cur == auto_online_blocks=* ]]; then
+			COMPREPLY=($(compgen -P auto_online_blocks= -W "offline online online_kernel online_movable" -- "${cur#*=}"))
+		elif [[ $cur == online_policy=* ]]; then
+			COMPREPLY=($(compgen -P online_policy= -W "contig-zones auto-movable" -- "${cur#*=}"))
+		elif [[ $cur == auto_movable_numa_aware=* ]]; then
+			COMPREPLY=($(compgen -P auto_movable_numa_aware= -W "yes no" -- "${cur#*=}"))
+		else
+			COMPREPLY=($(compgen -W "auto_online_blocks= online_policy=
+				auto_movable_ratio= auto_movable_numa_aware=
+				memmap_on_memory" -- "$cur"))
+		fi
+		;;
 	online | offline)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$common --zone --node --atomic

@@ -157,6 +157,29 @@ int memhp_node_meminfo(struct memhp_ctx *ctx, int node, uint64_t *total,
 const char *const *memhp_policy_keys(void);
 int memhp_policy_read(struct memhp_ctx *ctx, const char *key, char **value);
 
+/* Sets a policy knob after checking the value: auto_online_blocks and
+ * online_policy take the words memhp_policy_values() lists,
+ * auto_movable_ratio a whole number, auto_movable_numa_aware yes/no;
+ * memmap_on_memory is boot-only (-EPERM). */
+int memhp_policy_write(struct memhp_ctx *ctx, const char *key,
+		       const char *value);
+/* the same checks, without writing */
+int memhp_policy_check(struct memhp_ctx *ctx, const char *key,
+		       const char *value);
+/* NULL-terminated accepted values of a word-valued key, or NULL */
+const char *const *memhp_policy_values(const char *key);
+
+/* Other agents that put hot-added memory online on their own: udev rules
+ * (lib, usr/lib, etc and run udev/rules.d under the root) that assign a
+ * memory block's state or run an onliner. */
+struct memhp_agent {
+	char file[256];		/* as seen from the root: /etc/udev/... */
+	unsigned int line;
+	char text[256];
+};
+int memhp_onlining_agents(struct memhp_ctx *ctx, struct memhp_agent **agents,
+			  size_t *nr);
+
 /* Is memhp.ko loaded (its sysfs directory present)? */
 bool memhp_module_loaded(struct memhp_ctx *ctx);
 

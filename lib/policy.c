@@ -1,20 +1,36 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The kernel's onlining policy knobs and the module's presence. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <strings.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
 
+enum policy_type { P_WORD, P_UINT, P_BOOL, P_BOOT_ONLY };
+
+static const char *const online_types[] = {
+	"offline", "online", "online_kernel", "online_movable", NULL
+};
+static const char *const online_policies[] = {
+	"contig-zones", "auto-movable", NULL
+};
+
 static const struct policy_key {
 	const char *name;
 	enum memhp_area area;
+	enum policy_type type;
+	const char *const *words;	/* P_WORD: the accepted values */
 } policy_keys[] = {
-	{ "auto_online_blocks", AREA_MEMORY },
-	{ "online_policy", AREA_MHP_PARAMS },
-	{ "auto_movable_ratio", AREA_MHP_PARAMS },
-	{ "auto_movable_numa_aware", AREA_MHP_PARAMS },
-	{ "memmap_on_memory", AREA_MHP_PARAMS },
+	{ "auto_online_blocks", AREA_MEMORY, P_WORD, online_types },
+	{ "online_policy", AREA_MHP_PARAMS, P_WORD, online_policies },
+	{ "auto_movable_ratio", AREA_MHP_PARAMS, P_UINT, NULL },
+	{ "auto_movable_numa_aware", AREA_MHP_PARAMS, P_BOOL, NULL },
+	/* the kernel reads it at boot: memory_hotplug.memmap_on_memory= */
+	{ "memmap_on_memory", AREA_MHP_PARAMS, P_BOOT_ONLY, NULL },
 };
 #define NR_POLICY_KEYS (sizeof(policy_keys) / sizeof(policy_keys[0]))
 
@@ -46,6 +62,200 @@ MEMHP_EXPORT int memhp_policy_read(struct memhp_ctx *ctx, const char *key,
 		return *value ? 0 : -ENOMEM;
 	}
 	return -EINVAL;
+}
+
+static const struct policy_key *find_key(const char *key)
+{
+	for (size_t i = 0; i < NR_POLICY_KEYS; i++)
+		if (strcmp(key, policy_keys[i].name) == 0)
+			return &policy_keys[i];
+	return NULL;
+}
+
+/* The value as the kernel takes it into @buf; 0 or -EINVAL/-EPERM. */
+static int normalize(struct memhp_ctx *ctx, const char *key,
+		     const char *value, char *buf, size_t size)
+{
+	const struct policy_key *k = find_key(key);
+	uint64_t n;
+
+	if (!k) {
+		err(ctx, "unknown policy key '%s'", key);
+		return -EINVAL;
+	}
+	switch (k->type) {
+	case P_WORD:
+		for (const char *const *w = k->words; *w; w++)
+			if (strcmp(value, *w) == 0)
+				goto write;
+		err(ctx, "%s: '%s' is not one of the accepted values", key,
+		    value);
+		return -EINVAL;
+	case P_UINT:
+		if (memhp_parse_u64(value, 10, &n) < 0 || n > UINT32_MAX) {
+			err(ctx, "%s: '%s' is not a whole number", key, value);
+			return -EINVAL;
+		}
+		break;
+	case P_BOOL:
+		if (!strcasecmp(value, "y") || !strcmp(value, "1") ||
+		    !strcasecmp(value, "yes") || !strcasecmp(value, "true"))
+			value = "Y";
+		else if (!strcasecmp(value, "n") || !strcmp(value, "0") ||
+			 !strcasecmp(value, "no") || !strcasecmp(value, "false"))
+			value = "N";
+		else {
+			err(ctx, "%s: '%s' is not yes or no", key, value);
+			return -EINVAL;
+		}
+		break;
+	case P_BOOT_ONLY:
+		err(ctx, "%s can only be set at boot (memory_hotplug.%s= on "
+		    "the kernel command line)", key, key);
+		return -EPERM;
+	}
+write:
+	snprintf(buf, size, "%s", value);
+	return 0;
+}
+
+MEMHP_EXPORT int memhp_policy_check(struct memhp_ctx *ctx, const char *key,
+				    const char *value)
+{
+	char buf[32];
+
+	return normalize(ctx, key, value, buf, sizeof(buf));
+}
+
+MEMHP_EXPORT int memhp_policy_write(struct memhp_ctx *ctx, const char *key,
+				    const char *value)
+{
+	char buf[32];
+	int ret = normalize(ctx, key, value, buf, sizeof(buf));
+
+	if (ret < 0)
+		return ret;
+	return memhp_write_attr(ctx, find_key(key)->area, key, buf);
+}
+
+MEMHP_EXPORT const char *const *memhp_policy_values(const char *key)
+{
+	const struct policy_key *k = find_key(key);
+
+	return k && k->type == P_WORD ? k->words : NULL;
+}
+
+/* --- other onlining agents: udev rules that write a memory block's state */
+
+static const char *const rules_dirs[] = {
+	"lib/udev/rules.d", "usr/lib/udev/rules.d", "etc/udev/rules.d",
+	"run/udev/rules.d",
+};
+
+struct agent_scan {
+	struct memhp_ctx *ctx;
+	const char *dir;
+	struct memhp_agent *a;
+	size_t nr;
+};
+
+/* Does a rules line put a memory block online? */
+static bool onlines_memory(const char *line)
+{
+	const char *state = strstr(line, "ATTR{state}");
+	bool memory = strstr(line, "SUBSYSTEM==\"memory\"") ||
+		      strstr(line, "memory_hotplug") ||
+		      strstr(line, "/devices/system/memory");
+
+	if (strstr(line, "memhp ") || strstr(line, "memhp\""))
+		return false;	/* our own rule */
+	/* ATTR{state}="online..." is an assignment, ATTR{state}=="..." a match */
+	while (state) {
+		const char *op = state + strlen("ATTR{state}");
+
+		if (op[0] == '=' && op[1] != '=')
+			return true;
+		state = strstr(op, "ATTR{state}");
+	}
+	return memory && strstr(line, "online") && strstr(line, "RUN");
+}
+
+static int scan_rules_file(struct agent_scan *s, const char *name)
+{
+	char path[256], line[1024];
+	unsigned int lineno = 0;
+	bool memory_section = false;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	fd = memhp_root_open(s->ctx, path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#')
+			continue;
+		/* rules files often GOTO past the memory section elsewhere */
+		if (strstr(line, "SUBSYSTEM==\"memory\"") ||
+		    strstr(line, "SUBSYSTEM!=\"memory\""))
+			memory_section = true;
+		if (!onlines_memory(line) ||
+		    (!memory_section && !strstr(line, "memory")))
+			continue;
+		struct memhp_agent *grown = realloc(s->a, (s->nr + 1) *
+						    sizeof(*s->a));
+		if (!grown) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		s->a = grown;
+		snprintf(s->a[s->nr].file, sizeof(s->a[s->nr].file), "/%.*s",
+			 (int)sizeof(s->a[s->nr].file) - 2, path);
+		s->a[s->nr].line = lineno;
+		snprintf(s->a[s->nr].text, sizeof(s->a[s->nr].text), "%.*s",
+			 (int)sizeof(s->a[s->nr].text) - 1,
+			 line + strspn(line, " \t"));
+		s->nr++;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int rules_entry(const char *name, unsigned char type, void *data)
+{
+	size_t len = strlen(name);
+
+	(void)type;
+	if (len < 7 || strcmp(name + len - 6, ".rules") != 0)
+		return 0;
+	return scan_rules_file(data, name);
+}
+
+MEMHP_EXPORT int memhp_onlining_agents(struct memhp_ctx *ctx,
+				       struct memhp_agent **agents, size_t *nr)
+{
+	struct agent_scan s = { .ctx = ctx };
+
+	for (size_t i = 0; i < sizeof(rules_dirs) / sizeof(*rules_dirs); i++) {
+		int ret;
+
+		s.dir = rules_dirs[i];
+		ret = memhp_walk_root_dir(ctx, s.dir, rules_entry, &s);
+		if (ret < 0 && ret != -ENOENT && ret != -ENOTDIR) {
+			free(s.a);
+			return ret;
+		}
+	}
+	*agents = s.a;
+	*nr = s.nr;
+	return 0;
 }
 
 MEMHP_EXPORT bool memhp_module_loaded(struct memhp_ctx *ctx)

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * memhp policy: show and set the kernel's onlining policy, and name the
+ * other agents (the kernel's auto-onlining, udev rules) that online
+ * hot-added memory on their own and so fight a manual memhp online.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memhp.h"
+
+#define MAX_ARGS 16
+
+struct policy_opts {
+	const char *args[MAX_ARGS];
+	int nargs;
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct policy_opts *o = state->input;
+
+	switch (key) {
+	case ARGP_KEY_ARG:
+		if (o->nargs == MAX_ARGS)
+			argp_error(state, "too many arguments");
+		o->args[o->nargs++] = arg;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp policy_argp = {
+	.parser = parse_opt,
+	.args_doc = "[KEY[=VALUE]...]",
+	.doc = "Show or set the kernel's memory onlining policy.\v"
+	       "KEYS: auto_online_blocks (offline, online, online_kernel, "
+	       "online_movable: what the kernel does with hot-added memory), "
+	       "online_policy (contig-zones, auto-movable), auto_movable_ratio "
+	       "(percent of Movable to kernel memory auto-movable allows), "
+	       "auto_movable_numa_aware (yes, no), memmap_on_memory (shown "
+	       "only: a boot parameter).\n"
+	       "Every KEY=VALUE is checked before any is written; if a write "
+	       "fails, the ones done are put back.\n"
+	       "It also lists other agents that online memory on their own: "
+	       "the kernel when auto_online_blocks is not offline, and udev "
+	       "rules that write a memory block's state. Two onliners fight: "
+	       "the first one to write wins the zone.\n"
+	       "Examples:\n"
+	       "  memhp policy\n"
+	       "  memhp policy auto_online_blocks=offline online_policy=auto-movable",
+};
+
+static void agents_json(struct json_object *arr, struct memhp_ctx *ctx,
+			const struct memhp_agent *a, size_t n)
+{
+	char *v = NULL;
+
+	if (memhp_policy_read(ctx, "auto_online_blocks", &v) == 0 &&
+	    strcmp(v, "offline") != 0) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "kind", json_object_new_string("kernel"));
+		json_object_object_add(o, "setting",
+				       json_object_new_string("auto_online_blocks"));
+		json_object_object_add(o, "value", json_object_new_string(v));
+		json_object_array_add(arr, o);
+	}
+	free(v);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "kind", json_object_new_string("udev"));
+		json_object_object_add(o, "file", json_object_new_string(a[i].file));
+		json_object_object_add(o, "line", json_object_new_int((int)a[i].line));
+		json_object_object_add(o, "rule", json_object_new_string(a[i].text));
+		json_object_array_add(arr, o);
+	}
+}
+
+static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
+		 const struct policy_opts *o, struct json_object *changed)
+{
+	struct memhp_agent *a = NULL;
+	size_t n = 0;
+
+	if (memhp_onlining_agents(ctx, &a, &n) < 0)
+		n = 0;
+	if (cli->json) {
+		struct json_object *doc = memhp_json_document(NULL);
+		struct json_object *agents = json_object_new_array();
+
+		json_object_object_add(doc, "policy", memhp_json_policy(ctx));
+		agents_json(agents, ctx, a, n);
+		json_object_object_add(doc, "agents", agents);
+		if (changed)
+			json_object_object_add(doc, "changed", changed);
+		memhp_json_print(doc);
+	} else {
+		char *auto_online = NULL;
+
+		for (const char *const *k = memhp_policy_keys(); *k; k++) {
+			char *v = NULL;
+			bool wanted = !o->nargs || changed;
+
+			for (int i = 0; i < o->nargs && !wanted; i++)
+				wanted = !strcmp(o->args[i], *k);
+			if (!wanted || memhp_policy_read(ctx, *k, &v) < 0)
+				continue;
+			printf("%-26s %s%s\n", *k, v,
+			       strcmp(*k, "memmap_on_memory") ? "" :
+			       "   (boot parameter)");
+			free(v);
+		}
+		if (!o->nargs || changed) {
+			memhp_policy_read(ctx, "auto_online_blocks", &auto_online);
+			if ((auto_online && strcmp(auto_online, "offline")) || n)
+				puts("\nOther agents that online hot-added memory:");
+			if (auto_online && strcmp(auto_online, "offline"))
+				printf("  kernel: auto_online_blocks=%s onlines it "
+				       "as it is added\n", auto_online);
+			for (size_t i = 0; i < n; i++)
+				printf("  %s:%u: %s\n", a[i].file, a[i].line,
+				       a[i].text);
+			free(auto_online);
+		}
+		json_object_put(changed);
+	}
+	free(a);
+}
+
+int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
+{
+	struct policy_opts o = { 0 };
+	struct json_object *changed = NULL;
+	char *old[MAX_ARGS] = { 0 };
+	char key[64];
+	struct memhp_ctx *ctx;
+	int ret, status = EXIT_OK, nset = 0;
+
+	if (memhp_parse(&policy_argp, argc, argv, cli, &o) < 0)
+		return EXIT_USAGE;
+	ctx = memhp_cli_ctx(cli);
+	if (!ctx)
+		return EXIT_FAILED;
+	/* check every argument before anything is written */
+	for (int i = 0; i < o.nargs; i++) {
+		const char *eq = strchr(o.args[i], '=');
+		const char *const *k;
+		size_t len = eq ? (size_t)(eq - o.args[i]) : strlen(o.args[i]);
+
+		for (k = memhp_policy_keys(); *k; k++)
+			if (strlen(*k) == len && !strncmp(*k, o.args[i], len))
+				break;
+		if (!*k) {
+			fprintf(stderr, "memhp: policy: unknown key '%.*s'\n",
+				(int)len, o.args[i]);
+			return EXIT_USAGE;
+		}
+		if (!eq)
+			continue;
+		nset++;
+		if (!strcmp(*k, "memmap_on_memory")) {
+			fprintf(stderr, "memhp: policy: memmap_on_memory is a "
+				"boot parameter (memory_hotplug.memmap_on_memory="
+				"); it cannot be changed at run time\n");
+			return EXIT_USAGE;
+		}
+		snprintf(key, sizeof(key), "%s", *k);
+		if (memhp_policy_check(ctx, key, eq + 1) < 0)
+			return EXIT_USAGE;
+		if (memhp_policy_read(ctx, *k, &old[i]) < 0) {
+			fprintf(stderr, "memhp: policy: this kernel has no %s\n",
+				*k);
+			return EXIT_FAILED;
+		}
+	}
+	if (nset && geteuid() != 0) {
+		fprintf(stderr, "memhp: policy changes need root\n");
+		status = EXIT_FAILED;
+		goto out;
+	}
+	/* everything checked: write, and put back what was done on failure */
+	if (nset)
+		changed = json_object_new_array();
+	for (int i = 0; i < o.nargs; i++) {
+		const char *eq = strchr(o.args[i], '=');
+		struct json_object *c;
+
+		if (!eq)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - o.args[i]),
+			 o.args[i]);
+		ret = memhp_policy_write(ctx, key, eq + 1);
+		if (ret < 0) {
+			memhp_cli_error(cli, ret, "policy: cannot set %s", key);
+			status = EXIT_FAILED;
+			/* put back what was set */
+			for (int j = i - 1; j >= 0; j--) {
+				if (!old[j])
+					continue;
+				snprintf(key, sizeof(key), "%.*s",
+					 (int)(strchr(o.args[j], '=') - o.args[j]),
+					 o.args[j]);
+				memhp_policy_write(ctx, key, old[j]);
+			}
+			json_object_put(changed);
+			goto out;
+		}
+		c = json_object_new_object();
+		json_object_object_add(c, "key", json_object_new_string(key));
+		json_object_object_add(c, "from", json_object_new_string(old[i]));
+		json_object_object_add(c, "to", json_object_new_string(eq + 1));
+		json_object_array_add(changed, c);
+	}
+	show(cli, ctx, &o, changed);
+out:
+	for (int i = 0; i < MAX_ARGS; i++)
+		free(old[i]);
+	return status;
+}
