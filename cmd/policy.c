@@ -161,7 +161,8 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 		if (!*k) {
 			fprintf(stderr, "memhp: policy: unknown key '%.*s'\n",
 				(int)len, o.args[i]);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+			goto out;
 		}
 		if (!eq)
 			continue;
@@ -170,15 +171,19 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 			fprintf(stderr, "memhp: policy: memmap_on_memory is a "
 				"boot parameter (memory_hotplug.memmap_on_memory="
 				"); it cannot be changed at run time\n");
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+			goto out;
 		}
 		snprintf(key, sizeof(key), "%s", *k);
-		if (memhp_policy_check(ctx, key, eq + 1) < 0)
-			return EXIT_USAGE;
+		if (memhp_policy_check(ctx, key, eq + 1) < 0) {
+			status = EXIT_USAGE;
+			goto out;
+		}
 		if (memhp_policy_read(ctx, *k, &old[i]) < 0) {
 			fprintf(stderr, "memhp: policy: this kernel has no %s\n",
 				*k);
-			return EXIT_FAILED;
+			status = EXIT_FAILED;
+			goto out;
 		}
 	}
 	if (nset && geteuid() != 0) {

@@ -12,18 +12,35 @@
 
 #include "memhp.h"
 
+enum { OPT_FORMAT = 0x100 };
+
 static const struct argp_option options[] = {
 	{ "bytes", 'b', NULL, 0, "Print sizes in bytes", 0 },
+	{ "format", OPT_FORMAT, "FORMAT", 0,
+	  "table (the default) or prometheus (node_exporter's textfile "
+	  "collector format)", 0 },
 	{ 0 }
 };
+
+enum summary_format { FORMAT_TABLE, FORMAT_PROMETHEUS };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct memhp_cli *cli = memhp_parsing_cli();
+	enum summary_format *format = state->input;
 
 	switch (key) {
 	case 'b':
 		cli->bytes = true;
+		break;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "table"))
+			*format = FORMAT_TABLE;
+		else if (!strcmp(arg, "prometheus"))
+			*format = FORMAT_PROMETHEUS;
+		else
+			argp_error(state, "--format: '%s' is neither table "
+				   "nor prometheus", arg);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -41,7 +58,13 @@ static const struct argp summary_argp = {
 	       "and offline totals, usage per NUMA node and zone, the "
 	       "onlining policy and whether memhp.ko is loaded.\v"
 	       "Examples:\n  memhp summary\n  memhp summary --json | jq "
-	       "'.summary.nodes[] | {node, online}'",
+	       "'.summary.nodes[] | {node, online}'\n"
+	       "  memhp summary --format=prometheus > "
+	       "/var/lib/prometheus/node-exporter/memhp.prom.$$ &&\n"
+	       "    mv /var/lib/prometheus/node-exporter/memhp.prom.$$ "
+	       "/var/lib/prometheus/node-exporter/memhp.prom\n"
+	       "(write to a temporary file and rename it, so node_exporter "
+	       "never reads half a file)",
 };
 
 static bool zone_used(const struct memhp_node_usage *u, size_t n, int z)
@@ -159,8 +182,24 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 		print_line(label, v);
 		free(v);
 	}
-	print_line("memhp.ko:", memhp_module_loaded(ctx) ? "loaded" :
-		   "not loaded");
+	if (memhp_module_loaded(ctx)) {
+		struct memhp_probed_range *r = NULL;
+		uint64_t total = 0;
+		size_t nr = 0;
+		char sz[32], line[96];
+
+		if (memhp_probed_ranges(ctx, &r, &nr) < 0)
+			nr = 0;
+		for (size_t i = 0; i < nr; i++)
+			total += r[i].size;
+		free(r);
+		size_str(sz, sizeof(sz), total, bytes);
+		snprintf(line, sizeof(line), "loaded, %zu range%s added (%s)",
+			 nr, nr == 1 ? "" : "s", sz);
+		print_line("memhp.ko:", line);
+	} else {
+		print_line("memhp.ko:", "not loaded");
+	}
 	putchar('\n');
 	ret = print_nodes_table(ctx, u, n, bytes);
 	return ret;
@@ -211,18 +250,38 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 	json_object_object_add(doc, "policy", memhp_json_policy(ctx));
 	json_object_object_add(module, "loaded",
 			       json_object_new_boolean(memhp_module_loaded(ctx)));
+	if (memhp_module_loaded(ctx)) {
+		struct memhp_probed_range *r = NULL;
+		struct json_object *ranges = json_object_new_array();
+		size_t nr = 0;
+
+		if (memhp_probed_ranges(ctx, &r, &nr) < 0)
+			nr = 0;
+		for (size_t i = 0; i < nr; i++) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "start", memhp_json_u64(r[i].start));
+			json_object_object_add(o, "size", memhp_json_u64(r[i].size));
+			json_object_object_add(o, "node", r[i].node >= 0 ?
+					       json_object_new_int(r[i].node) : NULL);
+			json_object_array_add(ranges, o);
+		}
+		free(r);
+		json_object_object_add(module, "ranges", ranges);
+	}
 	json_object_object_add(doc, "module", module);
 	return memhp_json_print(doc);
 }
 
 int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 {
+	enum summary_format format = FORMAT_TABLE;
 	struct memhp_node_usage *u = NULL;
 	struct memhp_ctx *ctx;
 	size_t n = 0;
 	int ret;
 
-	if (memhp_parse(&summary_argp, argc, argv, cli, NULL) < 0)
+	if (memhp_parse(&summary_argp, argc, argv, cli, &format) < 0)
 		return EXIT_USAGE;
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)
@@ -234,6 +293,8 @@ int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 	}
 	if (cli->json)
 		ret = print_json(ctx, u, n);
+	else if (format == FORMAT_PROMETHEUS)
+		ret = memhp_prometheus_print(ctx, u, n);
 	else
 		ret = print_text(ctx, u, n, cli->bytes);
 	free(u);

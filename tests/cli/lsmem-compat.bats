@@ -256,3 +256,15 @@ compat() {
 	fi
 	[ "$fails" -eq 0 ]
 }
+
+@test "this machine: memhp list prints what lsmem prints (read only)" {
+	local o fails=0
+	for o in "" "-a" "-o +NODE,ZONES" "-r --output-all" "-P -b" "--summary=only"; do
+		if ! diff <(lsmem $o 2>&1; echo "exit $?") <("$MEMHP" list $o 2>&1; echo "exit $?") >"$BATS_TEST_TMPDIR/d"; then
+			echo "live, options '$o':"
+			cat "$BATS_TEST_TMPDIR/d"
+			fails=$((fails + 1))
+		fi
+	done
+	[ "$fails" -eq 0 ]
+}

@@ -135,3 +135,14 @@ setup() {
 	assert_success
 	assert_output --partial "memhp probe 0x40000000 512M"
 }
+
+@test "summary counts memhp.ko's ranges" {
+	fmemhp probe 0x100000000 256M
+	fmemhp probe 0x200000000 128M
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json summary
+	assert_success
+	run jq -c '.module' <<<"$output"
+	assert_output '{"loaded":true,"ranges":[{"start":4294967296,"size":268435456,"node":0},{"start":8589934592,"size":134217728,"node":0}]}'
+	run "$MEMHP" --sysfs-root "$T" summary
+	assert_output --partial "loaded, 2 ranges added (384M)"
+}
