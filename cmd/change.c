@@ -34,30 +34,21 @@ static const struct argp_option change_options[] = {
 static error_t change_parse(int key, char *arg, struct argp_state *state)
 {
 	struct change_opts *o = state->input;
-	char *end;
-	unsigned long long n;
 
 	switch (key) {
 	case OPT_ATOMIC:
 		o->atomic = true;
 		break;
 	case OPT_TIMEOUT:
-		errno = 0;
-		n = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || *arg == '-' || n > 86400)
-			argp_error(state, "invalid --timeout '%s' (seconds, "
-				   "0 to 86400)", arg);
-		o->timeout_ms = (unsigned int)n * 1000;
+		o->timeout_ms = (unsigned int)memhp_opt_uint(state, "timeout",
+							     arg, 86400) * 1000;
 		break;
 	case OPT_DRY_RUN:
 		o->dry_run = true;
 		break;
 	case OPT_NODE:
-		errno = 0;
-		n = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || *arg == '-' || n > INT32_MAX)
-			argp_error(state, "invalid node '%s'", arg);
-		o->filter.node = (int)n;
+		o->filter.node = (int)memhp_opt_uint(state, "node", arg,
+						     INT32_MAX);
 		break;
 	case 'b':
 		o->blocks_only = true;

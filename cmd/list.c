@@ -166,8 +166,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct list_opts *o = state->input;
 	struct memhp_cli *cli = memhp_parsing_cli();
-	uint64_t n;
-	char *end;
 
 	switch (key) {
 	case OPT_ALL:
@@ -213,11 +211,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   "'%s' (never, always or only)", arg);
 		break;
 	case OPT_NODE:
-		errno = 0;
-		n = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || *arg == '-' || n > INT32_MAX)
-			argp_error(state, "invalid node '%s'", arg);
-		o->filter.node = (int)n;
+		o->filter.node = (int)memhp_opt_uint(state, "node", arg,
+						     INT32_MAX);
 		break;
 	case OPT_STATE:
 		o->filter.state = memhp_state_from_name(arg);

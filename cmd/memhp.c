@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	{ "remove", cmd_remove, "remove a range memhp.ko added" },
 	{ "policy", cmd_policy,
 	  "show or set the kernel's onlining policy; find other onliners" },
+	{ "watch", cmd_watch,
+	  "memory events as they happen, one JSON object a line" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -139,6 +141,41 @@ int memhp_parse(const struct argp *argp, int argc, char **argv,
 	ret = argp_parse(&with_common, argc, argv, 0, NULL, input);
 	argv[0] = argv0;
 	return ret ? -ret : 0;
+}
+
+unsigned long long memhp_opt_uint(struct argp_state *state, const char *name,
+				  const char *arg, unsigned long long max)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '-' || n > max)
+		argp_error(state, "invalid --%s '%s' (a whole number up to %llu)",
+			   name, arg, max);
+	return n;
+}
+
+static int parse_address(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -EINVAL;
+	*v = strtoull(s, &end, 0);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int memhp_parse_range_args(const char *start, const char *size,
+			   uint64_t *start_out, uint64_t *size_out)
+{
+	if (parse_address(start, start_out) < 0)
+		return -EINVAL;
+	if (memhp_parse_size(size, size_out) == 0)
+		return 0;
+	return parse_address(size, size_out);
 }
 
 static void log_to_stderr(void *data, int priority, const char *file,

@@ -33,6 +33,15 @@ extern const struct argp memhp_common_argp;
 /* Parse a command's options: @argv[0] is the command name. */
 int memhp_parse(const struct argp *argp, int argc, char **argv,
 		struct memhp_cli *cli, void *input);
+/* A whole number from option --@name's @arg, at most @max; anything else
+ * is a usage error (exit 2) that names the option. */
+unsigned long long memhp_opt_uint(struct argp_state *state, const char *name,
+				  const char *arg, unsigned long long max);
+/* "START SIZE" of a physical range: an address (decimal or 0x-hex) and a
+ * size with a unit (512M) or in bytes; 0 or -EINVAL. */
+int memhp_parse_range_args(const char *start, const char *size,
+			   uint64_t *start_out, uint64_t *size_out);
+
 /* The shared state, from inside a command's argp parser. */
 struct memhp_cli *memhp_parsing_cli(void);
 /* The library context for the sysfs root in effect; NULL after an error
@@ -53,6 +62,10 @@ int memhp_json_print(struct json_object *doc);
 /* the policy knobs, typed: strings, a number, booleans */
 struct json_object *memhp_json_policy(struct memhp_ctx *ctx);
 
+/* prometheus.c: summary --format=prometheus */
+int memhp_prometheus_print(struct memhp_ctx *ctx,
+			   const struct memhp_node_usage *u, size_t n);
+
 /* change.c: run the state-change engine on @selector and report it; with
  * --json and @report, the JSON report is handed back instead of printed */
 struct json_object;
@@ -71,5 +84,6 @@ int cmd_offline(int argc, char **argv, struct memhp_cli *cli);
 int cmd_probe(int argc, char **argv, struct memhp_cli *cli);
 int cmd_remove(int argc, char **argv, struct memhp_cli *cli);
 int cmd_policy(int argc, char **argv, struct memhp_cli *cli);
+int cmd_watch(int argc, char **argv, struct memhp_cli *cli);
 
 #endif

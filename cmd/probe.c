@@ -42,26 +42,17 @@ static const struct argp_option options[] = {
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct probe_opts *o = state->input;
-	unsigned long long n;
-	char *end;
 
 	switch (key) {
 	case OPT_NODE:
-		errno = 0;
-		n = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || *arg == '-' || n > INT32_MAX)
-			argp_error(state, "invalid node '%s'", arg);
-		o->node = (int)n;
+		o->node = (int)memhp_opt_uint(state, "node", arg, INT32_MAX);
 		break;
 	case OPT_ONLINE:
 		o->online = arg ? arg : "movable";
 		break;
 	case OPT_TIMEOUT:
-		errno = 0;
-		n = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || *arg == '-' || n > 86400)
-			argp_error(state, "invalid --timeout '%s'", arg);
-		o->timeout_ms = (unsigned int)n * 1000;
+		o->timeout_ms = (unsigned int)memhp_opt_uint(state, "timeout",
+							     arg, 86400) * 1000;
 		break;
 	case OPT_SCAN:
 		o->scan = true;
@@ -102,24 +93,6 @@ static const struct argp probe_argp = {
 	       "  memhp probe --scan\n"
 	       "  memhp probe --online=movable 0x40000000 512M",
 };
-
-/* START: an address, decimal or 0x-hex */
-static int parse_address(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	if (!*s || *s == '-')
-		return -EINVAL;
-	*v = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
-/* SIZE: with a unit, or a number of bytes */
-static int parse_bytes(const char *s, uint64_t *v)
-{
-	return memhp_parse_size(s, v) == 0 ? 0 : parse_address(s, v);
-}
 
 const char *memhp_probe_errno_text(int err)
 {
@@ -239,8 +212,8 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 
 	if (memhp_parse(&probe_argp, argc, argv, cli, &o) < 0)
 		return EXIT_USAGE;
-	if (!o.scan && (parse_address(o.args[0], &start) < 0 ||
-			parse_bytes(o.args[1], &size) < 0)) {
+	if (!o.scan && memhp_parse_range_args(o.args[0], o.args[1], &start,
+					      &size) < 0) {
 		fprintf(stderr, "memhp: probe: '%s %s' is not START SIZE (for "
 			"example 0x40000000 512M)\n", o.args[0], o.args[1]);
 		return EXIT_USAGE;

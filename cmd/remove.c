@@ -34,19 +34,14 @@ static const struct argp_option options[] = {
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct remove_opts *o = state->input;
-	unsigned long long n;
-	char *end;
 
 	switch (key) {
 	case OPT_ALL:
 		o->all = true;
 		break;
 	case OPT_TIMEOUT:
-		errno = 0;
-		n = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || *arg == '-' || n > 86400)
-			argp_error(state, "invalid --timeout '%s'", arg);
-		o->timeout_ms = (unsigned int)n * 1000;
+		o->timeout_ms = (unsigned int)memhp_opt_uint(state, "timeout",
+							     arg, 86400) * 1000;
 		break;
 	case ARGP_KEY_ARG:
 		if (o->nargs == 2)
@@ -136,21 +131,14 @@ int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
 	size_t n = 0, done = 0;
 	int ret, status = EXIT_OK;
 	bool found = false;
-	char *end;
 
 	if (memhp_parse(&remove_argp, argc, argv, cli, &o) < 0)
 		return EXIT_USAGE;
-	if (!o.all) {
-		errno = 0;
-		start = strtoull(o.args[0], &end, 0);
-		if (errno || *end || *o.args[0] == '-' ||
-		    (memhp_parse_size(o.args[1], &size) < 0 &&
-		     ((size = strtoull(o.args[1], &end, 0)) == 0 || *end))) {
-			fprintf(stderr, "memhp: remove: '%s %s' is not START "
-				"SIZE (for example 0x40000000 512M)\n",
-				o.args[0], o.args[1]);
-			return EXIT_USAGE;
-		}
+	if (!o.all && memhp_parse_range_args(o.args[0], o.args[1], &start,
+					     &size) < 0) {
+		fprintf(stderr, "memhp: remove: '%s %s' is not START SIZE (for "
+			"example 0x40000000 512M)\n", o.args[0], o.args[1]);
+		return EXIT_USAGE;
 	}
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)

@@ -12,18 +12,35 @@
 
 #include "memhp.h"
 
+enum { OPT_FORMAT = 0x100 };
+
 static const struct argp_option options[] = {
 	{ "bytes", 'b', NULL, 0, "Print sizes in bytes", 0 },
+	{ "format", OPT_FORMAT, "FORMAT", 0,
+	  "table (the default) or prometheus (node_exporter's textfile "
+	  "collector format)", 0 },
 	{ 0 }
 };
+
+enum summary_format { FORMAT_TABLE, FORMAT_PROMETHEUS };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct memhp_cli *cli = memhp_parsing_cli();
+	enum summary_format *format = state->input;
 
 	switch (key) {
 	case 'b':
 		cli->bytes = true;
+		break;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "table"))
+			*format = FORMAT_TABLE;
+		else if (!strcmp(arg, "prometheus"))
+			*format = FORMAT_PROMETHEUS;
+		else
+			argp_error(state, "--format: '%s' is neither table "
+				   "nor prometheus", arg);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -41,7 +58,12 @@ static const struct argp summary_argp = {
 	       "and offline totals, usage per NUMA node and zone, the "
 	       "onlining policy and whether memhp.ko is loaded.\v"
 	       "Examples:\n  memhp summary\n  memhp summary --json | jq "
-	       "'.summary.nodes[] | {node, online}'",
+	       "'.summary.nodes[] | {node, online}'\n"
+	       "  cd /var/lib/prometheus/node-exporter\n"
+	       "  memhp summary --format=prometheus > memhp.new && "
+	       "mv memhp.new memhp.prom\n"
+	       "(node_exporter's textfile collector; the rename keeps it from "
+	       "reading half a file)",
 };
 
 static bool zone_used(const struct memhp_node_usage *u, size_t n, int z)
@@ -252,12 +274,13 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 
 int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 {
+	enum summary_format format = FORMAT_TABLE;
 	struct memhp_node_usage *u = NULL;
 	struct memhp_ctx *ctx;
 	size_t n = 0;
 	int ret;
 
-	if (memhp_parse(&summary_argp, argc, argv, cli, NULL) < 0)
+	if (memhp_parse(&summary_argp, argc, argv, cli, &format) < 0)
 		return EXIT_USAGE;
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)
@@ -269,6 +292,8 @@ int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 	}
 	if (cli->json)
 		ret = print_json(ctx, u, n);
+	else if (format == FORMAT_PROMETHEUS)
+		ret = memhp_prometheus_print(ctx, u, n);
 	else
 		ret = print_text(ctx, u, n, cli->bytes);
 	free(u);

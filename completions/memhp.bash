@@ -107,10 +107,18 @@ _memhp()
 		fi
 		return
 		;;
-	--timeout)
+	--timeout | --count)
+		return
+		;;
+	--format)
+		COMPREPLY=($(compgen -W "table prometheus" -- "$cur"))
 		return
 		;;
 	esac
+	if [[ $cur == --format=* ]]; then
+		COMPREPLY=($(compgen -W "table prometheus" -- "${cur#*=}"))
+		return
+	fi
 	if [[ $cur == --online=* ]]; then
 		COMPREPLY=($(compgen -W "auto movable normal kernel" -- "${cur#*=}"))
 		return
@@ -166,7 +174,10 @@ _memhp()
 			--summary= --node --state --zone" -- "$cur"))
 		;;
 	summary)
-		COMPREPLY=($(compgen -W "$common --bytes" -- "$cur"))
+		COMPREPLY=($(compgen -W "$common --bytes --format --format=" -- "$cur"))
+		;;
+	watch)
+		COMPREPLY=($(compgen -W "$common --count --timeout" -- "$cur"))
 		;;
 	esac
 	[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -283,6 +283,47 @@ unsigned int memhp_change_get_attempts(const struct memhp_change *c);
 /* why it failed, for people; NULL when it did not */
 const char *memhp_change_get_error(const struct memhp_change *c);
 
+/*
+ * Events as they happen.  The kernel's uevents come from a netlink socket
+ * (NETLINK_KOBJECT_UEVENT, group 1); memhp.ko's event log from its device
+ * (dev/memhp below the sysfs root).  Both descriptors are non-blocking:
+ * poll(2) them.
+ */
+struct memhp_uevent {
+	char action[16];	/* add, remove, online, offline, change, ... */
+	char devpath[256];	/* /devices/system/memory/memory37 */
+	char subsystem[32];	/* memory; empty when the message has none */
+	uint64_t seqnum;	/* 0 when the message has none */
+	int64_t block;		/* memoryN's N; -1 when not a memory block */
+};
+/* Parses one message "ACTION@DEVPATH\0KEY=VALUE\0..." of @len bytes:
+ * 0; -EINVAL not a kernel uevent; -EOVERFLOW a field too long. */
+int memhp_uevent_parse(const char *msg, size_t len, struct memhp_uevent *ev);
+/* The socket, bound to the kernel's uevents: an fd or a negative errno. */
+int memhp_uevent_open(struct memhp_ctx *ctx);
+/* Receives one message: 0 and @ev; -EAGAIN nothing waiting; -ENOMSG a
+ * message that is not a kernel uevent (skip it); -ENOBUFS some were lost. */
+int memhp_uevent_receive(struct memhp_ctx *ctx, int fd,
+			 struct memhp_uevent *ev);
+
+struct memhp_module_event {
+	uint64_t ns;		/* CLOCK_BOOTTIME */
+	char event[16];		/* add, remove, going-online, online, ...,
+				   or "lost" (then @lost says how many) */
+	uint64_t start, size;	/* bytes */
+	int node;
+	int err;		/* 0 or a positive errno */
+	uint64_t lost;
+};
+/* Parses one line of the event log (without or with its newline):
+ * "<ns> <event> <start-hex> <size-hex> <node> <errno>" or "lost N".
+ * 0 or -EINVAL. */
+int memhp_module_event_parse(const char *line, struct memhp_module_event *ev);
+/* memhp.ko's event log, opened non-blocking: an fd or a negative errno
+ * (-ENOENT: the module is not loaded). Each read(2) hands out whole lines
+ * and needs a buffer of at least 128 bytes. */
+int memhp_module_events_open(struct memhp_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

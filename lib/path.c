@@ -25,6 +25,7 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_RUN] = "run/memhp",
 	[AREA_FIRMWARE_MEMMAP] = "sys/firmware/memmap",
 	[AREA_PROC] = "proc",
+	[AREA_DEV] = "dev",
 };
 
 const char *memhp_area_path(enum memhp_area area)
@@ -74,6 +75,18 @@ int memhp_area_fd(struct memhp_ctx *ctx, enum memhp_area area)
 bool memhp_area_exists(struct memhp_ctx *ctx, enum memhp_area area)
 {
 	return memhp_area_fd(ctx, area) >= 0;
+}
+
+int memhp_area_open(struct memhp_ctx *ctx, enum memhp_area area,
+		    const char *name, int flags)
+{
+	int dirfd = memhp_area_fd(ctx, area);
+	int fd;
+
+	if (dirfd < 0)
+		return dirfd;
+	fd = open_confined(dirfd, name, flags, RESOLVE_BENEATH);
+	return fd < 0 ? -errno : fd;
 }
 
 void memhp_close_areas(struct memhp_ctx *ctx)

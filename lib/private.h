@@ -18,6 +18,7 @@ enum memhp_area {
 	AREA_RUN,	/* run/memhp: the lock, created on demand */
 	AREA_FIRMWARE_MEMMAP,	/* sys/firmware/memmap */
 	AREA_PROC,	/* proc */
+	AREA_DEV,	/* dev: memhp.ko's event log is dev/memhp */
 	NR_AREAS,
 };
 
@@ -108,6 +109,9 @@ typedef int (*memhp_dirent_fn)(const char *name, unsigned char type,
 int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
 		   const char *name, memhp_dirent_fn fn, void *data);
 bool memhp_area_exists(struct memhp_ctx *ctx, enum memhp_area area);
+/* Opens @name below @area (confined to it): an fd or a negative errno */
+int memhp_area_open(struct memhp_ctx *ctx, enum memhp_area area,
+		    const char *name, int flags);
 /* Any path below the root (symlinks resolved inside it): an fd or -errno */
 int memhp_root_open(struct memhp_ctx *ctx, const char *path, int flags);
 int memhp_walk_root_dir(struct memhp_ctx *ctx, const char *path,

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * memhp summary --format=prometheus: the summary in the Prometheus text
+ * exposition format (version 0.0.4), for node_exporter's textfile
+ * collector.  Every family has its # HELP and # TYPE lines; label values
+ * are escaped as the format asks (backslash, double quote, newline).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memhp.h"
+
+/* A label value, escaped, into @buf. */
+static const char *esc(char *buf, size_t size, const char *v)
+{
+	size_t o = 0;
+
+	for (; v && *v && o + 3 < size; v++) {
+		if (*v == '\\' || *v == '"') {
+			buf[o++] = '\\';
+			buf[o++] = *v;
+		} else if (*v == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else {
+			buf[o++] = *v;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void family(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void node_label(char *buf, size_t size, int node)
+{
+	/* blocks without a node link: an empty label, which Prometheus
+	 * treats as no label at all */
+	if (node >= 0)
+		snprintf(buf, size, "%d", node);
+	else
+		buf[0] = '\0';
+}
+
+static void print_memory(const struct memhp_node_usage *u, size_t n)
+{
+	family("memhp_memory_bytes", "gauge",
+	       "Memory in hotplug blocks by NUMA node, state and zone "
+	       "(offline memory has no zone).");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t zoned = 0;
+		char node[16];
+
+		node_label(node, sizeof(node), u[i].node);
+		for (int z = 0; z < MEMHP_NR_ZONES; z++) {
+			const char *name = memhp_zone_name(z);
+			char zb[64];
+
+			/* names this library does not know join "unknown" */
+			if (!u[i].zone_online[z] || z == MEMHP_ZONE_UNKNOWN)
+				continue;
+			zoned += u[i].zone_online[z];
+			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
+			       "zone=\"%s\"} %llu\n", node,
+			       esc(zb, sizeof(zb), name ? name : "unknown"),
+			       (unsigned long long)u[i].zone_online[z]);
+		}
+		/* online blocks whose zone could not be read or named */
+		if (u[i].online > zoned)
+			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
+			       "zone=\"unknown\"} %llu\n", node,
+			       (unsigned long long)(u[i].online - zoned));
+		printf("memhp_memory_bytes{node=\"%s\",state=\"offline\","
+		       "zone=\"\"} %llu\n", node,
+		       (unsigned long long)u[i].offline);
+	}
+}
+
+struct state_count {
+	int node;
+	uint64_t count[4];	/* by enum memhp_state */
+};
+
+static int print_blocks(struct memhp_ctx *ctx)
+{
+	static const enum memhp_state states[] = {
+		MEMHP_STATE_ONLINE, MEMHP_STATE_OFFLINE,
+		MEMHP_STATE_GOING_OFFLINE, MEMHP_STATE_UNKNOWN,
+	};
+	struct state_count *sc = NULL;
+	struct memhp_block *b;
+	size_t nr = 0;
+	int ret;
+
+	ret = memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_NODE);
+	if (ret < 0)
+		return ret;
+	memhp_block_foreach(ctx, b) {
+		int node = memhp_block_get_node(b);
+		enum memhp_state st = memhp_block_get_state(b);
+		size_t i;
+
+		for (i = 0; i < nr && sc[i].node != node; i++)
+			;
+		if (i == nr) {
+			struct state_count *p = realloc(sc, (nr + 1) * sizeof(*sc));
+
+			if (!p) {
+				free(sc);
+				return -ENOMEM;
+			}
+			sc = p;
+			memset(&sc[nr], 0, sizeof(*sc));
+			sc[nr++].node = node;
+		}
+		if ((unsigned int)st > MEMHP_STATE_GOING_OFFLINE)
+			st = MEMHP_STATE_UNKNOWN;
+		sc[i].count[st]++;
+	}
+	family("memhp_blocks", "gauge",
+	       "Memory blocks by NUMA node and state.");
+	for (size_t i = 0; i < nr; i++) {
+		char node[16];
+
+		node_label(node, sizeof(node), sc[i].node);
+		for (size_t s = 0; s < sizeof(states) / sizeof(*states); s++) {
+			const char *name = memhp_state_name(states[s]);
+
+			/* a state that no block is in is not news */
+			if (states[s] == MEMHP_STATE_UNKNOWN &&
+			    !sc[i].count[states[s]])
+				continue;
+			printf("memhp_blocks{node=\"%s\",state=\"%s\"} %llu\n",
+			       node, name ? name : "unknown",
+			       (unsigned long long)sc[i].count[states[s]]);
+		}
+	}
+	free(sc);
+	return 0;
+}
+
+/* Kernel booleans print Y/N (memmap_on_memory may say "force"). */
+static int bool_value(const char *v)
+{
+	if (!strcmp(v, "Y") || !strcmp(v, "1") || !strcmp(v, "force"))
+		return 1;
+	if (!strcmp(v, "N") || !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
+static void print_policy(struct memhp_ctx *ctx)
+{
+	static const struct {
+		const char *key, *help;
+		bool is_bool;
+	} gauges[] = {
+		{ "auto_movable_ratio", "The kernel's auto_movable_ratio "
+		  "(percent of kernel memory that movable memory may reach).",
+		  false },
+		{ "auto_movable_numa_aware", "1 when auto-movable onlining "
+		  "applies the ratio per NUMA node.", true },
+		{ "memmap_on_memory", "1 when hot-added memory carries its own "
+		  "memmap.", true },
+	};
+	static const char *const words[] = {
+		"auto_online_blocks", "online_policy", "memmap_on_memory",
+	};
+	char labels[512] = "";
+	size_t o = 0;
+
+	for (size_t i = 0; i < sizeof(gauges) / sizeof(*gauges); i++) {
+		char name[96], *v = NULL, *end;
+		long long num;
+
+		if (memhp_policy_read(ctx, gauges[i].key, &v) < 0)
+			continue;
+		if (gauges[i].is_bool) {
+			num = bool_value(v);
+			end = num < 0 ? v : v + strlen(v);
+		} else {
+			num = strtoll(v, &end, 10);
+		}
+		if (end != v && !*end) {
+			snprintf(name, sizeof(name), "memhp_policy_%s",
+				 gauges[i].key);
+			family(name, "gauge", gauges[i].help);
+			printf("%s %lld\n", name, num);
+		}
+		free(v);
+	}
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++) {
+		char *v = NULL, vb[128];
+
+		if (memhp_policy_read(ctx, words[i], &v) < 0)
+			continue;
+		o += (size_t)snprintf(labels + o, sizeof(labels) - o,
+				      "%s%s=\"%s\"", o ? "," : "", words[i],
+				      esc(vb, sizeof(vb), v));
+		free(v);
+		if (o >= sizeof(labels))
+			break;
+	}
+	family("memhp_policy_info", "gauge",
+	       "The onlining policy's word-valued knobs as labels; always 1.");
+	printf("memhp_policy_info{%s} 1\n", labels);
+}
+
+static void print_module(struct memhp_ctx *ctx)
+{
+	struct memhp_probed_range *r = NULL;
+	bool loaded = memhp_module_loaded(ctx);
+	size_t nr = 0;
+
+	family("memhp_module_loaded", "gauge", "1 when memhp.ko is loaded.");
+	printf("memhp_module_loaded %d\n", loaded ? 1 : 0);
+	if (!loaded)
+		return;
+	if (memhp_probed_ranges(ctx, &r, &nr) < 0)
+		nr = 0;
+	family("memhp_module_ranges", "gauge",
+	       "Physical ranges memhp.ko added.");
+	printf("memhp_module_ranges %zu\n", nr);
+	family("memhp_module_range_bytes", "gauge",
+	       "Size of each range memhp.ko added, by start address and node.");
+	for (size_t i = 0; i < nr; i++) {
+		char node[16];
+
+		node_label(node, sizeof(node), r[i].node);
+		printf("memhp_module_range_bytes{node=\"%s\",start=\"0x%016llx\"}"
+		       " %llu\n", node, (unsigned long long)r[i].start,
+		       (unsigned long long)r[i].size);
+	}
+	free(r);
+}
+
+int memhp_prometheus_print(struct memhp_ctx *ctx,
+			   const struct memhp_node_usage *u, size_t n)
+{
+	int ret;
+
+	family("memhp_block_size_bytes", "gauge",
+	       "Size of one memory block.");
+	printf("memhp_block_size_bytes %llu\n",
+	       (unsigned long long)memhp_get_block_size(ctx));
+	print_memory(u, n);
+	ret = print_blocks(ctx);
+	if (ret < 0)
+		return ret;
+	print_policy(ctx);
+	print_module(ctx);
+	return 0;
+}

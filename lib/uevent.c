@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Events as they happen: the kernel's uevents (the NETLINK_KOBJECT_UEVENT
+ * socket, multicast group 1: "ACTION@DEVPATH\0KEY=VALUE\0...") and the
+ * event log memhp.ko keeps in /dev/memhp (one line per event:
+ * "<ns> <event> <start> <size> <node> <errno>", or "lost N").  The parsers
+ * are pure functions; the socket and the device are opened here because
+ * the library owns every path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "private.h"
+
+#define MEMORY_DEVPATH "/devices/system/memory/memory"
+
+/* Copies @len bytes of @src into @dst (size @size); -EOVERFLOW if long. */
+static int copy_field(char *dst, size_t size, const char *src, size_t len)
+{
+	if (len >= size)
+		return -EOVERFLOW;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+MEMHP_EXPORT int memhp_uevent_parse(const char *msg, size_t len,
+				    struct memhp_uevent *ev)
+{
+	const char *end = msg + len, *p, *at, *nul;
+	int ret;
+
+	if (!msg || !ev || !len)
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	ev->block = -1;
+	/* the header: "ACTION@DEVPATH", terminated by NUL (or the end) */
+	nul = memchr(msg, '\0', len);
+	if (!nul)
+		nul = end;
+	at = memchr(msg, '@', (size_t)(nul - msg));
+	/* no '@' (udev's "libudev" messages, garbage): not a kernel uevent */
+	if (!at || at == msg || at + 1 == nul || at[1] != '/')
+		return -EINVAL;
+	ret = copy_field(ev->action, sizeof(ev->action), msg,
+			 (size_t)(at - msg));
+	if (!ret)
+		ret = copy_field(ev->devpath, sizeof(ev->devpath), at + 1,
+				 (size_t)(nul - at - 1));
+	if (ret)
+		return ret;
+	/* then KEY=VALUE strings; the keys, where present, have the say */
+	for (p = nul + 1; p < end; p = nul + 1) {
+		const char *eq;
+		size_t n;
+
+		nul = memchr(p, '\0', (size_t)(end - p));
+		if (!nul)
+			nul = end;
+		n = (size_t)(nul - p);
+		eq = memchr(p, '=', n);
+		if (!eq)
+			continue;
+		if (eq - p == 6 && !memcmp(p, "ACTION", 6))
+			ret = copy_field(ev->action, sizeof(ev->action), eq + 1,
+					 (size_t)(nul - eq - 1));
+		else if (eq - p == 7 && !memcmp(p, "DEVPATH", 7))
+			ret = copy_field(ev->devpath, sizeof(ev->devpath),
+					 eq + 1, (size_t)(nul - eq - 1));
+		else if (eq - p == 9 && !memcmp(p, "SUBSYSTEM", 9))
+			ret = copy_field(ev->subsystem, sizeof(ev->subsystem),
+					 eq + 1, (size_t)(nul - eq - 1));
+		else if (eq - p == 6 && !memcmp(p, "SEQNUM", 6)) {
+			char num[24];
+
+			ret = copy_field(num, sizeof(num), eq + 1,
+					 (size_t)(nul - eq - 1));
+			if (!ret)
+				ret = memhp_parse_u64(num, 10, &ev->seqnum);
+		}
+		if (ret)
+			return ret;
+	}
+	if (!ev->action[0] || ev->devpath[0] != '/')
+		return -EINVAL;
+	/* a memory block: /devices/system/memory/memoryN */
+	if (!strncmp(ev->devpath, MEMORY_DEVPATH, strlen(MEMORY_DEVPATH))) {
+		uint64_t id;
+
+		if (memhp_parse_indexed_name(ev->devpath +
+					     strlen("/devices/system/memory/"),
+					     "memory", &id) == 0 &&
+		    id <= INT64_MAX)
+			ev->block = (int64_t)id;
+	}
+	return 0;
+}
+
+MEMHP_EXPORT int memhp_uevent_open(struct memhp_ctx *ctx)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1,	/* the kernel's own uevents */
+	};
+	int rcvbuf = 1024 * 1024;
+	int fd, e;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_KOBJECT_UEVENT);
+	if (fd < 0) {
+		e = errno;
+		err(ctx, "uevent socket: %s", strerror(e));
+		return -e;
+	}
+	/* a burst (a DIMM of many blocks) must not overflow the queue */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = errno;
+		err(ctx, "uevent socket: bind: %s", strerror(e));
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+MEMHP_EXPORT int memhp_uevent_receive(struct memhp_ctx *ctx, int fd,
+				      struct memhp_uevent *ev)
+{
+	char buf[8192];
+	struct sockaddr_nl sa;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &sa,
+		.msg_namelen = sizeof(sa),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	ssize_t n;
+
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	if (n < 0) {
+		int e = errno;
+
+		if (e == ENOBUFS)
+			info(ctx, "uevent socket: events were lost");
+		return -e;
+	}
+	/* only the kernel speaks from port 0 */
+	if (msg.msg_namelen != sizeof(sa) || sa.nl_pid != 0 ||
+	    (msg.msg_flags & MSG_TRUNC))
+		return -ENOMSG;
+	if (memhp_uevent_parse(buf, (size_t)n, ev) < 0)
+		return -ENOMSG;
+	return 0;
+}
+
+MEMHP_EXPORT int memhp_module_event_parse(const char *line,
+					  struct memhp_module_event *ev)
+{
+	char name[sizeof(ev->event)], tail;
+	unsigned long long ns, start, size, lost;
+	int node, e;
+
+	if (!line || !ev)
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	if (sscanf(line, "lost %llu %c", &lost, &tail) == 1) {
+		strcpy(ev->event, "lost");
+		ev->lost = lost;
+		ev->node = -1;
+		return 0;
+	}
+	/* "%15s": the event name's field is 16 bytes */
+	if (sscanf(line, "%llu %15s %llx %llx %d %d %c", &ns, name, &start,
+		   &size, &node, &e, &tail) != 6)
+		return -EINVAL;
+	ev->ns = ns;
+	strcpy(ev->event, name);
+	ev->start = start;
+	ev->size = size;
+	ev->node = node;
+	ev->err = e;
+	return 0;
+}
+
+MEMHP_EXPORT int memhp_module_events_open(struct memhp_ctx *ctx)
+{
+	int fd = memhp_area_open(ctx, AREA_DEV, "memhp",
+				 O_RDONLY | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		dbg(ctx, "%s/%s/memhp: %s", ctx->root,
+		    memhp_area_path(AREA_DEV), strerror(-fd));
+	return fd;
+}
