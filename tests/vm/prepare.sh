@@ -140,11 +140,18 @@ cp "$BUSYBOX" "$STAGE/bin/busybox"
 ln -s busybox "$STAGE/bin/sh"   # the applet links: busybox --install -s in /init
 
 copy_with_libs() { # src dest-in-initramfs
-	local src=$1 dst=$2 lib
+	local src=$1 dst=$2 lib out
 	install -D -m 0755 "$src" "$STAGE$dst"
 	# ldd prints "name => /path (addr)" and "/lib64/ld-linux... (addr)"
 	for lib in $(ldd "$src" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
-		[ -e "$STAGE$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$STAGE$lib"
+		case $lib in
+		/lib/* | /lib64/* | /usr/lib/*) out=$lib ;;
+		# a library from the build tree (RUNPATH): the guest mounts a
+		# tmpfs on /tmp and the tree may live there, so it goes where
+		# the loader looks by default
+		*) out=/usr/lib/x86_64-linux-gnu/${lib##*/} ;;
+		esac
+		[ -e "$STAGE$out" ] || install -D -m 0755 "$(readlink -f "$lib")" "$STAGE$out"
 	done
 }
 
