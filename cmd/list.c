@@ -505,19 +505,14 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 		split = split_attrs(o.columns, o.ncolumns);
 	}
 
-	ctx = memhp_cli_ctx(cli);
-	if (!ctx)
-		return EXIT_FAILED;
 	need = MEMHP_ATTR_STATE | split;
 	if (cli->json)
 		need = MEMHP_ATTR_ALL;
 	else if (o.want_table)
 		need |= split_attrs(o.columns, o.ncolumns);
-	ret = memhp_blocks_scan(ctx, need);
-	if (ret < 0) {
-		memhp_cli_error(cli, ret, "cannot read memory blocks");
+	ctx = memhp_cli_blocks(cli, need);
+	if (!ctx)
 		return EXIT_FAILED;
-	}
 	ret = memhp_ranges_new(ctx, split, o.all, &o.filter, &rs);
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "cannot read memory blocks");

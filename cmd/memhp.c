@@ -221,6 +221,21 @@ struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli)
 	return cli->ctx;
 }
 
+struct memhp_ctx *memhp_cli_blocks(struct memhp_cli *cli, unsigned int attrs)
+{
+	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
+	int ret;
+
+	if (!ctx)
+		return NULL;
+	ret = memhp_blocks_scan(ctx, attrs);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "cannot read memory blocks");
+		return NULL;
+	}
+	return ctx;
+}
+
 void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -47,6 +47,9 @@ struct memhp_cli *memhp_parsing_cli(void);
 /* The library context for the sysfs root in effect; NULL after an error
  * has been printed. */
 struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli);
+/* The context with its blocks listed and @attrs read; NULL after an
+ * error has been printed. */
+struct memhp_ctx *memhp_cli_blocks(struct memhp_cli *cli, unsigned int attrs);
 /* Print "memhp: <msg>: <strerror(-err)>" unless the library did already. */
 void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

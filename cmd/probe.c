@@ -218,14 +218,9 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 			"example 0x40000000 512M)\n", o.args[0], o.args[1]);
 		return EXIT_USAGE;
 	}
-	ctx = memhp_cli_ctx(cli);
+	ctx = memhp_cli_blocks(cli, 0);
 	if (!ctx)
 		return EXIT_FAILED;
-	ret = memhp_blocks_scan(ctx, 0);
-	if (ret < 0) {
-		memhp_cli_error(cli, ret, "cannot read memory blocks");
-		return EXIT_FAILED;
-	}
 	if (o.scan)
 		return scan(cli, ctx);
 	bs = memhp_get_block_size(ctx);
