@@ -29,6 +29,9 @@ static const struct command commands[] = {
 	{ "remove", cmd_remove, "remove a range memhp.ko added" },
 	{ "policy", cmd_policy,
 	  "show or set the kernel's onlining policy; find other onliners" },
+	{ "devices", cmd_devices,
+	  "ACPI memory devices (DIMMs), their memory, can they go now" },
+	{ "eject", cmd_eject, "offline an ACPI memory device, then eject it" },
 	{ "watch", cmd_watch,
 	  "memory events as they happen, one JSON object a line" },
 };

@@ -88,5 +88,7 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli);
 int cmd_remove(int argc, char **argv, struct memhp_cli *cli);
 int cmd_policy(int argc, char **argv, struct memhp_cli *cli);
 int cmd_watch(int argc, char **argv, struct memhp_cli *cli);
+int cmd_devices(int argc, char **argv, struct memhp_cli *cli);
+int cmd_eject(int argc, char **argv, struct memhp_cli *cli);
 
 #endif

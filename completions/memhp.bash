@@ -31,6 +31,16 @@ _memhp_blocks()
 	done
 }
 
+# ACPI memory devices that can be ejected (they have an eject attribute).
+_memhp_acpi_devices()
+{
+	local root d
+	root=$(_memhp_root)
+	for d in "$root"/sys/bus/acpi/devices/PNP0C80:*; do
+		[ -e "$d/eject" ] && echo "${d##*/}"
+	done
+}
+
 _memhp_nodes()
 {
 	local root d
@@ -59,7 +69,7 @@ _memhp_list_value()
 _memhp()
 {
 	local cur prev words cword
-	_init_completion -n = || return
+	_init_completion -n =: || return
 
 	local common="--sysfs-root --sysroot --json --verbose --quiet --help
 		--version"
@@ -107,7 +117,7 @@ _memhp()
 		fi
 		return
 		;;
-	--timeout | --count)
+	--timeout | --count | --wait)
 		return
 		;;
 	--format)
@@ -178,6 +188,18 @@ _memhp()
 		;;
 	watch)
 		COMPREPLY=($(compgen -W "$common --count --timeout" -- "$cur"))
+		;;
+	devices)
+		COMPREPLY=($(compgen -W "$common --bytes" -- "$cur"))
+		;;
+	eject)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$common --timeout --wait" -- "$cur"))
+		else
+			# the names hold a colon, a word break for readline
+			COMPREPLY=($(compgen -W "$(_memhp_acpi_devices)" -- "$cur"))
+			__ltrim_colon_completions "$cur"
+		fi
 		;;
 	esac
 	[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -184,6 +184,41 @@ int memhp_onlining_agents(struct memhp_ctx *ctx, struct memhp_agent **agents,
 bool memhp_module_loaded(struct memhp_ctx *ctx);
 
 /*
+ * ACPI memory devices (PNP0C80; a DIMM on a VM): the memory blocks each one
+ * holds, and asking the firmware to eject one.  Listed from
+ * sys/bus/acpi/devices; none (and 0) on a machine without ACPI.  An
+ * ejected device stays in sysfs with _STA "not present" until its slot is
+ * plugged again: memhp_acpi_devices() leaves those out.
+ */
+struct memhp_acpi_device {
+	char name[32];		/* PNP0C80:00, as under sys/bus/acpi/devices */
+	char path[128];		/* ACPI namespace path (\_SB_.MHPC.MP00); "" */
+	char uid[32];		/* _UID (QEMU: the DIMM slot); "" */
+	int status;		/* _STA (15: present, enabled, functional); -1 */
+	bool ejectable;		/* has an eject attribute (firmware _EJ0) */
+	size_t nr_blocks;
+	uint64_t *blocks;	/* its memory blocks, ascending ids */
+};
+int memhp_acpi_devices(struct memhp_ctx *ctx, struct memhp_acpi_device **devs,
+		       size_t *nr);
+void memhp_acpi_devices_free(struct memhp_acpi_device *devs, size_t nr);
+/* _STA says present (or the firmware has no _STA) */
+bool memhp_acpi_device_present(const struct memhp_acpi_device *dev);
+/* One device by name, present or not: 0; -EINVAL not a PNP0C80 name;
+ * -ENOENT not there.  Free @dev->blocks after success. */
+int memhp_acpi_device_get(struct memhp_ctx *ctx, const char *name,
+			  struct memhp_acpi_device *dev);
+/* The kernel's ACPI memory hotplug handler (sys/firmware/acpi/hotplug/
+ * memory/enabled): 1 enabled, 0 disabled, or a negative errno. */
+int memhp_acpi_hotplug_enabled(struct memhp_ctx *ctx);
+/* Writes 1 to the device's eject attribute.  The kernel queues the eject
+ * and answers at once; when it is done, the device is unbound and not
+ * present (or gone).  0;
+ * -EINVAL; -ENOENT; -EOPNOTSUPP the firmware cannot eject it (no _EJ0);
+ * or the kernel's errno (-ENODEV no driver or hotplug disabled). */
+int memhp_acpi_eject(struct memhp_ctx *ctx, const char *name);
+
+/*
  * Adding and removing physical ranges.  memhp.ko does it safely; without
  * it, a kernel built with CONFIG_ARCH_MEMORY_PROBE can add (never remove)
  * one block at a time through /sys/devices/system/memory/probe.

@@ -26,6 +26,8 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_FIRMWARE_MEMMAP] = "sys/firmware/memmap",
 	[AREA_PROC] = "proc",
 	[AREA_DEV] = "dev",
+	[AREA_ACPI_DEVICES] = "sys/bus/acpi/devices",
+	[AREA_ACPI_HOTPLUG] = "sys/firmware/acpi/hotplug",
 };
 
 const char *memhp_area_path(enum memhp_area area)
@@ -98,15 +100,12 @@ void memhp_close_areas(struct memhp_ctx *ctx)
 	}
 }
 
-ssize_t memhp_read_attr(struct memhp_ctx *ctx, enum memhp_area area,
-			const char *name, char *buf, size_t size)
+ssize_t memhp_read_at(struct memhp_ctx *ctx, int dirfd, const char *name,
+		      char *buf, size_t size)
 {
-	int dirfd = memhp_area_fd(ctx, area);
 	ssize_t n;
 	int fd;
 
-	if (dirfd < 0)
-		return dirfd;
 	fd = open_confined(dirfd, name, O_RDONLY, RESOLVE_BENEATH);
 	if (fd < 0)
 		return -errno;
@@ -116,10 +115,20 @@ ssize_t memhp_read_attr(struct memhp_ctx *ctx, enum memhp_area area,
 		n = -errno;
 	close(fd);
 	if (n < 0) {
-		dbg(ctx, "%s/%s: %s", area_paths[area], name, strerror((int)-n));
+		dbg(ctx, "%s: %s", name, strerror((int)-n));
 		return n;
 	}
 	return memhp_attr_finish(buf, n, size);
+}
+
+ssize_t memhp_read_attr(struct memhp_ctx *ctx, enum memhp_area area,
+			const char *name, char *buf, size_t size)
+{
+	int dirfd = memhp_area_fd(ctx, area);
+
+	if (dirfd < 0)
+		return dirfd;
+	return memhp_read_at(ctx, dirfd, name, buf, size);
 }
 
 ssize_t memhp_attr_finish(char *buf, ssize_t n, size_t size)
@@ -132,8 +141,7 @@ ssize_t memhp_attr_finish(char *buf, ssize_t n, size_t size)
 	return n;
 }
 
-/* Calls @fn for each entry of the open directory @fd, then closes it. */
-static int walk_fd(int fd, memhp_dirent_fn fn, void *data)
+int memhp_walk_fd(int fd, memhp_dirent_fn fn, void *data)
 {
 	/* on the stack: walks nest (a node directory inside the node area) */
 	char buf[32 * 1024] __attribute__((aligned(8)));
@@ -177,7 +185,7 @@ int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
 			   RESOLVE_BENEATH);
 	if (fd < 0)
 		return -errno;
-	return walk_fd(fd, fn, data);
+	return memhp_walk_fd(fd, fn, data);
 }
 
 int memhp_root_open(struct memhp_ctx *ctx, const char *path, int flags)
@@ -192,7 +200,19 @@ int memhp_walk_root_dir(struct memhp_ctx *ctx, const char *path,
 {
 	int fd = memhp_root_open(ctx, path, O_RDONLY | O_DIRECTORY);
 
-	return fd < 0 ? fd : walk_fd(fd, fn, data);
+	return fd < 0 ? fd : memhp_walk_fd(fd, fn, data);
+}
+
+int memhp_area_follow(struct memhp_ctx *ctx, enum memhp_area area,
+		      const char *name, int flags)
+{
+	char path[256];
+
+	if (!*name || strchr(name, '/') || !strcmp(name, "..") ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", area_paths[area],
+			     name) >= sizeof(path))
+		return -EINVAL;
+	return memhp_root_open(ctx, path, flags);
 }
 
 void memhp_set_write_hook(struct memhp_ctx *ctx, memhp_write_hook hook,
@@ -202,24 +222,14 @@ void memhp_set_write_hook(struct memhp_ctx *ctx, memhp_write_hook hook,
 	ctx->write_hook_data = data;
 }
 
-int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
-		     const char *name, const char *value)
+/* O_TRUNC as the shell's > does: sysfs ignores it, a copy of the tree
+ * ends up holding exactly what was written */
+static int write_value(int dirfd, const char *name, const char *value)
 {
 	size_t len = strlen(value);
-	int dirfd, fd, ret = 0;
+	int fd, ret = 0;
 	ssize_t n;
 
-	if (ctx->write_hook) {
-		char path[512];
-
-		snprintf(path, sizeof(path), "%s/%s", area_paths[area], name);
-		return ctx->write_hook(ctx->write_hook_data, path, value);
-	}
-	dirfd = memhp_area_fd(ctx, area);
-	if (dirfd < 0)
-		return dirfd;
-	/* O_TRUNC as the shell's > does: sysfs ignores it, a copy of the tree
-	 * ends up holding exactly what was written */
 	fd = open_confined(dirfd, name, O_WRONLY | O_TRUNC, RESOLVE_BENEATH);
 	if (fd < 0)
 		return -errno;
@@ -231,6 +241,31 @@ int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
 		ret = -EIO;
 	close(fd);
 	return ret;
+}
+
+int memhp_write_at(struct memhp_ctx *ctx, int dirfd, const char *what,
+		   const char *name, const char *value)
+{
+	if (ctx->write_hook) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s", what, name);
+		return ctx->write_hook(ctx->write_hook_data, path, value);
+	}
+	return write_value(dirfd, name, value);
+}
+
+int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
+		     const char *name, const char *value)
+{
+	int dirfd;
+
+	if (ctx->write_hook)
+		return memhp_write_at(ctx, -1, area_paths[area], name, value);
+	dirfd = memhp_area_fd(ctx, area);
+	if (dirfd < 0)
+		return dirfd;
+	return write_value(dirfd, name, value);
 }
 
 int memhp_open_lock_file(struct memhp_ctx *ctx)

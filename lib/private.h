@@ -19,6 +19,8 @@ enum memhp_area {
 	AREA_FIRMWARE_MEMMAP,	/* sys/firmware/memmap */
 	AREA_PROC,	/* proc */
 	AREA_DEV,	/* dev: memhp.ko's event log is dev/memhp */
+	AREA_ACPI_DEVICES,	/* sys/bus/acpi/devices: links into sys/devices */
+	AREA_ACPI_HOTPLUG,	/* sys/firmware/acpi/hotplug */
 	NR_AREAS,
 };
 
@@ -116,6 +118,19 @@ int memhp_area_open(struct memhp_ctx *ctx, enum memhp_area area,
 int memhp_root_open(struct memhp_ctx *ctx, const char *path, int flags);
 int memhp_walk_root_dir(struct memhp_ctx *ctx, const char *path,
 			memhp_dirent_fn fn, void *data);
+/* Opens entry @name of @area with symlinks followed, inside the root (the
+ * bus directories hold links into sys/devices): an fd or -errno */
+int memhp_area_follow(struct memhp_ctx *ctx, enum memhp_area area,
+		      const char *name, int flags);
+/* Calls @fn for each entry of the open directory @fd, then closes it. */
+int memhp_walk_fd(int fd, memhp_dirent_fn fn, void *data);
+/* memhp_read_attr and memhp_write_attr on a directory opened by the
+ * caller; @what names it for the write hook and the log
+ * (the area path and the entry name: .../acpi/devices/PNP0C80:00) */
+ssize_t memhp_read_at(struct memhp_ctx *ctx, int dirfd, const char *name,
+		      char *buf, size_t size);
+int memhp_write_at(struct memhp_ctx *ctx, int dirfd, const char *what,
+		   const char *name, const char *value);
 /* Writes @value to attribute @name; 0 or a negative errno. */
 int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
 		     const char *name, const char *value);

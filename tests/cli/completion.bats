@@ -68,3 +68,18 @@ complete_line() { # words...; the last one is completed
 	run complete_line memhp --sysfs-root "$fix" offline ""
 	assert_output 4
 }
+
+@test "eject offers the ACPI memory devices that have an eject method" {
+	acpi=$fix/sys/bus/acpi/devices
+	mkdir -p "$acpi/PNP0C80:00" "$acpi/PNP0C80:01" "$acpi/PNP0C80:02" "$acpi/PNP0A06:00"
+	: >"$acpi/PNP0C80:00/eject"
+	: >"$acpi/PNP0C80:02/eject"
+	: >"$acpi/PNP0A06:00/eject"
+	run complete_line memhp --sysfs-root "$fix" eject ""
+	assert_equal "${lines[*]}" "PNP0C80:00 PNP0C80:02"
+	# past the colon, only the rest of the name is offered
+	run complete_line memhp --sysfs-root "$fix" eject PNP0C80:0
+	assert_equal "${lines[*]}" "00 02"
+	run complete_line memhp eject --wa
+	assert_output --wait
+}

@@ -337,3 +337,109 @@ int fake_module_write(const char *path, const char *value)
 		return n >= 2 ? fake_probe(root, start, size, node) : -EINVAL;
 	return n == 2 ? fake_remove(root, start, size) : -EINVAL;
 }
+
+/* --- ACPI memory devices ------------------------------------------- */
+
+bool fake_acpi_is_eject(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *p;
+
+	if (!slash || strcmp(slash, "/eject") != 0)
+		return false;
+	for (p = slash; p > path && p[-1] != '/'; p--)
+		;
+	return strncmp(p, "PNP0C80:", 8) == 0;
+}
+
+struct bound {
+	char dirs[64][PATH_MAX];
+	int n;
+};
+
+/* the memory block directories the device's physical_node links name */
+static int bound_blocks(const char *dir, struct bound *b)
+{
+	b->n = 0;
+	for (int i = 0; i < 64; i++) {
+		char link[PATH_MAX];
+
+		if (i)
+			snprintf(link, sizeof(link), "%s/physical_node%d", dir, i);
+		else
+			snprintf(link, sizeof(link), "%s/physical_node", dir);
+		if (access(link, F_OK) < 0)
+			break;
+		if (!realpath(link, b->dirs[b->n]))
+			return -errno;
+		b->n++;
+	}
+	return 0;
+}
+
+/* As the kernel's acpi_eject_store() and the hot-remove work it queues:
+ * the write is accepted at once; the blocks and their links go away, and
+ * the device is left unbound with _STA 0, only if every block is offline (the kernel would try to offline
+ * them itself; a fixture has no memory to move, so online blocks block). */
+static int eject(const char *root, const char *dir, const char *value)
+{
+	char arg[64], path[PATH_MAX], buf[64];
+	struct bound b;
+
+	if (strcmp(value, "1") != 0)
+		return -EINVAL;
+	if (injected(dir, "eject", arg, sizeof(arg)))
+		return -atoi(arg);
+	if (injected(dir, "eject-ignore", arg, sizeof(arg)))
+		return 0;	/* the firmware said no, asynchronously */
+	if (bound_blocks(dir, &b) < 0)
+		return -EIO;
+	for (int i = 0; i < b.n; i++)
+		if (read_file(b.dirs[i], "state", buf, sizeof(buf)) == 0 &&
+		    strcmp(buf, "offline") != 0)
+			return 0;
+	for (int i = 0; i < b.n; i++) {
+		const char *blk = strrchr(b.dirs[i], '/') + 1;
+
+		snprintf(path, sizeof(path),
+			 "%s/sys/devices/system/node/node*/%s", root, blk);
+		run("rm -f %s%s", path, "");
+		snprintf(path, sizeof(path), "%s/sys/bus/memory/devices/%s",
+			 root, blk);
+		unlink(path);
+		run("rm -rf '%s'%s", b.dirs[i], "");
+	}
+	/* the device object stays, unbound and not present */
+	for (int i = 0; i < b.n; i++) {
+		if (i)
+			snprintf(path, sizeof(path), "%s/physical_node%d", dir, i);
+		else
+			snprintf(path, sizeof(path), "%s/physical_node", dir);
+		unlink(path);
+	}
+	write_file(dir, "status", "0");
+	return 0;
+}
+
+int fake_acpi_write(const char *root, const char *path, const char *value)
+{
+	char dir[PATH_MAX], v[64];
+	const char *log = getenv("MEMHP_FAKE_LOG");
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	snprintf(v, sizeof(v), "%s", value);
+	v[strcspn(v, "\n")] = '\0';
+	ret = eject(root, dir, v);
+	if (log && *log) {
+		FILE *f = fopen(log, "a");
+
+		if (f) {
+			fprintf(f, "%s eject %s %d\n", strrchr(dir, '/') + 1,
+				v, ret);
+			fclose(f);
+		}
+	}
+	return ret;
+}

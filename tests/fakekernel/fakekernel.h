@@ -31,4 +31,13 @@ int fake_kernel_state_write(const char *state_path, const char *value);
 /* does @path name a memoryN/state file? */
 bool fake_kernel_is_state(const char *path);
 
+/* An ACPI memory device's eject attribute (sys/devices/.../PNP0C80:NN/
+ * eject): with every bound block offline, removes the blocks and their
+ * links below @root and leaves the device unbound with status 0; otherwise leaves everything, as a refused
+ * eject does.  Injection in the device's fake-kernel file:
+ *   eject ERRNO [COUNT]     the write fails with ERRNO
+ *   eject-ignore yes [COUNT] the write succeeds and nothing happens */
+int fake_acpi_write(const char *root, const char *path, const char *value);
+bool fake_acpi_is_eject(const char *path);
+
 #endif

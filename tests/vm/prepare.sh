@@ -75,7 +75,9 @@ KVER=${PKG#linux-image-}
 log "$META -> $PKG (kernel $KVER)"
 
 # --- 2. host packages, and the headers unpacked ----------------------------
-apt_install qemu-system-x86 busybox-static cpio gcc make cmake
+# dwarves: pahole, for the BTF of modules built against headers that ship
+# vmlinux (6.12.117+ do)
+apt_install qemu-system-x86 busybox-static cpio gcc make cmake dwarves
 
 CACHE=$CACHE_ROOT/$KVER
 mkdir -p "$CACHE"
