@@ -96,6 +96,80 @@ const struct argp memhp_common_argp = {
 	.parser = common_parse,
 };
 
+/*
+ * Usage errors in one line.  argp follows its message with "Try `memhp
+ * list --help' or `memhp list --usage' for more information." on a line
+ * of its own; its error stream folds that into the message line as
+ * "(try 'memhp list --help')", and drops it after getopt's messages,
+ * which getopt prints to stderr itself.  The stream is unbuffered, so everything
+ * argp wrote has arrived when it calls exit(); the newline still owed
+ * then is written by an exit handler.
+ */
+static bool usage_newline_owed;
+static char usage_line[1024];
+static size_t usage_len;
+
+static void usage_line_done(void)
+{
+	const char *l = usage_line, *q, *e;
+
+	if (!strncmp(l, "Try ", 4) && (q = strpbrk(l, "`'")) &&
+	    (e = strstr(q, " --help"))) {
+		/* after getopt's own message (straight to stderr): dropped */
+		if (usage_newline_owed)
+			fprintf(stderr, " (try '%.*s --help')\n",
+				(int)(e - q - 1), q + 1);
+		usage_newline_owed = false;
+	} else {
+		if (usage_newline_owed)
+			fputc('\n', stderr);
+		fputs(l, stderr);
+		usage_newline_owed = true;
+	}
+	usage_len = 0;
+	usage_line[0] = '\0';
+}
+
+static ssize_t usage_write(void *cookie, const char *data, size_t n)
+{
+	(void)cookie;
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n') {
+			usage_line_done();
+			continue;
+		}
+		if (usage_len < sizeof(usage_line) - 1) {
+			usage_line[usage_len++] = data[i];
+			usage_line[usage_len] = '\0';
+		}
+	}
+	return (ssize_t)n;
+}
+
+static void usage_flush(void)
+{
+	if (usage_len)
+		usage_line_done();
+	if (usage_newline_owed)
+		fputc('\n', stderr);
+	usage_newline_owed = false;
+}
+
+static FILE *usage_stream(void)
+{
+	static FILE *f;
+
+	if (!f) {
+		f = fopencookie(NULL, "w", (cookie_io_functions_t){
+					.write = usage_write });
+		if (!f)
+			return stderr;
+		setvbuf(f, NULL, _IONBF, 0);
+		atexit(usage_flush);
+	}
+	return f;
+}
+
 /* The command being parsed: its parser, and the shared options' target. */
 static const struct argp *parsing_argp;
 static struct memhp_cli *parsing_cli;
@@ -112,6 +186,7 @@ struct memhp_cli *memhp_parsing_cli(void)
 static error_t command_parse(int key, char *arg, struct argp_state *state)
 {
 	if (key == ARGP_KEY_INIT) {
+		state->err_stream = usage_stream();
 		for (size_t i = 0; i < parsing_nr_children; i++)
 			state->child_inputs[i] = state->input;
 		state->child_inputs[parsing_nr_children] = parsing_cli;
@@ -277,6 +352,7 @@ static error_t main_parse(int key, char *arg, struct argp_state *state)
 	(void)arg;
 	switch (key) {
 	case ARGP_KEY_INIT:
+		state->err_stream = usage_stream();
 		state->child_inputs[0] = a->cli;
 		break;
 	case OPT_BYTES:
@@ -366,6 +442,7 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	argp_err_exit_status = EXIT_USAGE;
+	argv[0] = "memhp";	/* getopt's messages name the program so */
 	argp_parse(&main_argp, argc, argv, ARGP_IN_ORDER, NULL, &a);
 
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
@@ -375,7 +452,7 @@ int main(int argc, char **argv)
 		memhp_unref(cli.ctx);
 		return finish(ret);
 	}
-	fprintf(stderr, "memhp: unknown command '%s'\n"
-		"Try 'memhp --help' for the list of commands.\n", argv[a.cmd]);
+	fprintf(stderr, "memhp: unknown command '%s' (try 'memhp --help')\n",
+		argv[a.cmd]);
 	return EXIT_USAGE;
 }
