@@ -316,7 +316,9 @@ static int change_execute(struct memhp_cli *cli, struct change_opts *o,
 	}
 	if (!cli->json)
 		report_errors(ctx, plan, o);
-	if (!o->dry_run && cli->verbosity >= 0)
+	/* one block that failed: its own line above says it all */
+	if (!o->dry_run && cli->verbosity >= 0 &&
+	    !(memhp_plan_get_count(plan) == 1 && t.n[MEMHP_RESULT_FAILED]))
 		fprintf(stderr, "memhp: %s: %zu changed, %zu unchanged, %zu "
 			"failed%s%.0zu%s%.0zu\n", name,
 			t.n[MEMHP_RESULT_OK], t.n[MEMHP_RESULT_UNCHANGED],

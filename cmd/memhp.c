@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "memhp.h"
@@ -66,11 +67,18 @@ static const struct argp_option common_options[] = {
 static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
 	struct memhp_cli *cli = state->input;
+	struct stat st;
 
 	switch (key) {
 	case OPT_SYSFS_ROOT:
 		if (!*arg)
 			argp_error(state, "--sysfs-root needs a directory");
+		else if (stat(arg, &st) < 0)
+			argp_error(state, "--sysfs-root '%s': %s", arg,
+				   strerror(errno));
+		else if (!S_ISDIR(st.st_mode))
+			argp_error(state, "--sysfs-root '%s': not a directory",
+				   arg);
 		cli->sysfs_root = arg;
 		break;
 	case OPT_JSON:

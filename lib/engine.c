@@ -401,6 +401,14 @@ MEMHP_EXPORT int memhp_plan_check(struct memhp_plan *p)
 		const struct memhp_block *b = p->changes[i].block;
 		char zones[128];
 
+		if (b->state == MEMHP_STATE_UNKNOWN) {
+			/* missing, empty, unreadable, or a link out of the
+			 * root: nothing to base a change on */
+			err(ctx, "block %llu: its state cannot be read (missing, "
+			    "empty, not a file, or a link out of the sysfs "
+			    "root)", (unsigned long long)b->id);
+			return -EBADMSG;
+		}
 		if (p->action != MEMHP_ACTION_ONLINE ||
 		    b->state == MEMHP_STATE_ONLINE || can_take(p, b))
 			continue;

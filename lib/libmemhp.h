@@ -296,7 +296,8 @@ void memhp_plan_set_atomic(struct memhp_plan *plan, bool atomic);
 int memhp_plan_add(struct memhp_plan *plan, const char *selector);
 /* Resolves sizes and checks every block can go where asked; writes
  * nothing.  0; -EINVAL a block cannot take the zone; -ENOSPC a size
- * cannot be met; -ENODATA nothing selected. */
+ * cannot be met; -ENODATA nothing selected; -EBADMSG a block's state
+ * cannot be read. */
 int memhp_plan_check(struct memhp_plan *plan);
 /* Takes the lock, runs the plan.  0 when it ran (see the results), or a
  * negative errno when it could not start (-EWOULDBLOCK: another memhp
