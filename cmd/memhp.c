@@ -68,17 +68,19 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
 	struct memhp_cli *cli = state->input;
 	struct stat st;
+	int bad;
 
 	switch (key) {
 	case OPT_SYSFS_ROOT:
 		if (!*arg)
 			argp_error(state, "--sysfs-root needs a directory");
-		else if (stat(arg, &st) < 0)
+		/* a root that is not there is a usage error; one that cannot
+		 * be looked at (EACCES) is left to the context to report */
+		bad = stat(arg, &st) < 0 ? errno :
+		      S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		if (bad == ENOENT || bad == ENOTDIR)
 			argp_error(state, "--sysfs-root '%s': %s", arg,
-				   strerror(errno));
-		else if (!S_ISDIR(st.st_mode))
-			argp_error(state, "--sysfs-root '%s': not a directory",
-				   arg);
+				   strerror(bad));
 		cli->sysfs_root = arg;
 		break;
 	case OPT_JSON:
@@ -296,6 +298,10 @@ struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli)
 			root = getenv("MEMHP_SYSFS_ROOT");
 		fprintf(stderr, "memhp: sysfs root %s: %s\n",
 			root && *root ? root : "/", strerror(-ret));
+		/* MEMHP_SYSFS_ROOT naming nothing is bad input, as the
+		 * option is; nothing has been touched */
+		if (ret == -ENOENT || ret == -ENOTDIR)
+			exit(EXIT_USAGE);
 		return NULL;
 	}
 	memhp_set_log_fn(cli->ctx, log_to_stderr, cli);

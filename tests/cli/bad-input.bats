@@ -99,7 +99,7 @@ acpi    | 2 | - | eject --wait=0 PNP0C80:00 | --wait needs at least 1 second
 common  | 2 | - | --sysfs-root= list | --sysfs-root needs a directory
 common  | 2 | - | list --sysfs-root | option '--sysfs-root' requires an argument
 common  | 2 | - | --sysfs-root=/nonexistent list | '/nonexistent': No such file or directory
-common  | 2 | - | --sysfs-root=/etc/passwd list | '/etc/passwd': not a directory
+common  | 2 | - | --sysfs-root=/etc/passwd list | '/etc/passwd': Not a directory
 common  | 2 | - | -e | no blocks given
 common  | 2 | - | nosuch | unknown command 'nosuch'
 common  | 2 | - | (none) | no command given

@@ -241,17 +241,17 @@ bad() {
 	assert_output "$want"
 }
 
-@test "a missing tree: a clear error naming it, exit 1" {
+@test "a missing tree: a clear error naming it, exit 2" {
 	local r=$BATS_TEST_TMPDIR/no-such-root
 	run --separate-stderr "$MEMHP" list --sysroot "$r"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ ${stderr_lines[0]} == memhp:* ]]
+	[[ ${stderr_lines[0]} == "memhp list: --sysfs-root"* ]]
 	[[ $stderr == *"$r"* ]]
 
 	run --separate-stderr env MEMHP_SYSFS_ROOT="$r" "$MEMHP" list --json
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	[[ $stderr == *"$r"* ]]
 

@@ -163,10 +163,10 @@ policy_want() {
 	[ "$fails" -eq 0 ]
 }
 
-@test "summary on a missing tree: one clear error, exit 1" {
+@test "summary on a missing tree: one clear error, exit 2" {
 	local r=$BATS_TEST_TMPDIR/no-such-root
 	run --separate-stderr "$MEMHP" --sysfs-root "$r" summary
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ $stderr == *"$r"* ]]
 }
