@@ -17,32 +17,10 @@
 #include <linux/sysfs.h>
 
 #include "memhp.h"
-
-#define MAX_INPUT_LEN 128
+#include "parse.h"
 
 static struct kobject *memhp_kobj;
 struct kobject *memhp_ranges_kobj;
-
-/* "A B [C]": up to @max numbers, decimal or 0x-hex; the count or -EINVAL */
-static int parse_numbers(const char *buf, size_t count, u64 *v, int max)
-{
-	char tmp[MAX_INPUT_LEN], *p, *tok;
-	int n = 0;
-
-	if (count >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, buf, count);
-	tmp[count] = '\0';
-	p = strim(tmp);
-	while ((tok = strsep(&p, " \t")) != NULL) {
-		if (!*tok)
-			continue;
-		if (n == max || kstrtou64(tok, 0, &v[n]))
-			return -EINVAL;
-		n++;
-	}
-	return n;
-}
 
 static int may_write(void)
 {
@@ -61,7 +39,7 @@ static ssize_t probe_store(struct kobject *kobj, struct kobj_attribute *attr,
 	ret = may_write();
 	if (ret)
 		return ret;
-	n = parse_numbers(buf, count, v, 3);
+	n = memhp_parse_numbers(buf, count, v, 3);
 	if (n < 2) {
 		pr_info_ratelimited("probe: expected \"START SIZE [NODE]\"\n");
 		return -EINVAL;
@@ -83,7 +61,7 @@ static ssize_t remove_store(struct kobject *kobj, struct kobj_attribute *attr,
 	ret = may_write();
 	if (ret)
 		return ret;
-	if (parse_numbers(buf, count, v, 2) != 2) {
+	if (memhp_parse_numbers(buf, count, v, 2) != 2) {
 		pr_info_ratelimited("remove: expected \"START SIZE\"\n");
 		return -EINVAL;
 	}

@@ -155,23 +155,30 @@ static void set_removable(struct memhp_block *b, const char *buf, ssize_t n)
 	b->removable = n < 0 ? -1 : memhp_parse_u64(buf, 10, &v) == 0 && v == 1;
 }
 
-static void set_zones(struct memhp_block *b, const char *buf, ssize_t n)
+int memhp_parse_zones(const char *text, uint8_t *zones, size_t max)
 {
-	const char *p = buf;
+	const char *p = text;
+	size_t n = 0;
 
-	b->nr_zones = n == -ENOENT ? -1 : 0;
-	if (n < 0)
-		return;		/* missing, or there but unreadable: no zones */
-	while (*p && b->nr_zones < MEMHP_MAX_ZONES) {
+	while (*p && n < max) {
 		size_t len;
 
 		p += strspn(p, " ");
 		len = strcspn(p, " ");
 		if (!len)
 			break;
-		b->zones[b->nr_zones++] = (uint8_t)memhp_zone_from_name(p, len);
+		zones[n++] = (uint8_t)memhp_zone_from_name(p, len);
 		p += len;
 	}
+	return (int)n;
+}
+
+static void set_zones(struct memhp_block *b, const char *buf, ssize_t n)
+{
+	b->nr_zones = n == -ENOENT ? -1 : 0;
+	if (n < 0)
+		return;		/* missing, or there but unreadable: no zones */
+	b->nr_zones = (int8_t)memhp_parse_zones(buf, b->zones, MEMHP_MAX_ZONES);
 }
 
 static void read_state(struct memhp_block *b)

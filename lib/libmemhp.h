@@ -58,7 +58,8 @@ enum memhp_zone {
 };
 #define MEMHP_ZONE_ANY MEMHP_NR_ZONES
 
-/* "512M", "1G", "4KiB" (binary units) into bytes; a unit is required */
+/* "512M", "1G", "4KiB" (binary units) into bytes; a unit is required and
+ * zero is refused: 0, -EINVAL, -ERANGE */
 int memhp_parse_size(const char *text, uint64_t *bytes);
 
 /* sysfs spelling ("online", "going-offline"); NULL for UNKNOWN */

@@ -166,5 +166,7 @@ int memhp_selector_parse(const char *text, uint64_t block_size,
 
 /* block.c: re-read attributes of one block (state changes) */
 void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);
+/* valid_zones ("Normal Movable") into at most @max zone ids; the count */
+int memhp_parse_zones(const char *text, uint8_t *zones, size_t max);
 
 #endif

@@ -142,6 +142,8 @@ MEMHP_EXPORT int memhp_parse_size(const char *text, uint64_t *bytes)
 	if (memhp_parse_u64(num, 10, &v) < 0)
 		return -EINVAL;
 	shift = 10 * (unsigned int)(u - units + 1);
+	if (!v)
+		return -EINVAL;		/* "0K" is no size */
 	if (v > (UINT64_MAX >> shift))
 		return -ERANGE;
 	*bytes = v << shift;

@@ -7,6 +7,7 @@
  * are pure functions; the socket and the device are opened here because
  * the library owns every path.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -179,6 +180,10 @@ MEMHP_EXPORT int memhp_module_event_parse(const char *line,
 	/* "%15s": the event name's field is 16 bytes */
 	if (sscanf(line, "%llu %15s %llx %llx %d %d %c", &ns, name, &start,
 		   &size, &node, &e, &tail) != 6)
+		return -EINVAL;
+	/* the module writes errno positive and the node as -1 or more;
+	 * scanf would take a sign anywhere */
+	if (!isdigit((unsigned char)line[0]) || e < 0 || node < -1)
 		return -EINVAL;
 	ev->ns = ns;
 	strcpy(ev->event, name);

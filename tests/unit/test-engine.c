@@ -526,4 +526,7 @@ TEST(selector_grammar)
 	CHECK(memhp_parse_size("99999999999999999999G", &v) < 0);
 	CHECK(memhp_parse_size("17179869184G", &v) == -ERANGE);
 	CHECK(memhp_parse_size("512m", &v) == 0 && v == 512ULL << 20);
+	/* found by fuzz-size: zero with a unit passed for a size */
+	CHECK(memhp_parse_size("0KiB", &v) == -EINVAL);
+	CHECK(memhp_parse_size("00G", &v) == -EINVAL);
 }

@@ -118,6 +118,11 @@ TEST(module_event_rejects_garbage)
 	struct memhp_module_event ev;
 
 	CHECK(memhp_module_event_parse("", &ev) == -EINVAL);
+	/* found by fuzz-module-event: signs scanf took where the module
+	 * never writes one */
+	CHECK(memhp_module_event_parse("74 n-o 11 0  0 -16", &ev) == -EINVAL);
+	CHECK(memhp_module_event_parse("-5 add 0 0 0 0", &ev) == -EINVAL);
+	CHECK(memhp_module_event_parse("5 add 0 0 -2 0", &ev) == -EINVAL);
 	CHECK(memhp_module_event_parse("1 add 0x1 0x2 0", &ev) == -EINVAL);
 	CHECK(memhp_module_event_parse("1 add 0x1 0x2 0 0 extra", &ev) == -EINVAL);
 	CHECK(memhp_module_event_parse("1 averyveryverylongeventname 0x1 0x2 0 0",
