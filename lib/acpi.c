@@ -105,7 +105,9 @@ static int read_device(struct memhp_ctx *ctx, const char *name,
 		ret = w.err;
 	if (ret < 0)
 		return ret;
-	qsort(dev->blocks, dev->nr_blocks, sizeof(*dev->blocks), cmp_u64);
+	if (dev->nr_blocks > 1)	/* qsort's base must not be NULL */
+		qsort(dev->blocks, dev->nr_blocks, sizeof(*dev->blocks),
+		      cmp_u64);
 	return 0;
 }
 
@@ -184,7 +186,8 @@ MEMHP_EXPORT int memhp_acpi_devices(struct memhp_ctx *ctx,
 		memhp_acpi_devices_free(w.devs, w.nr);
 		return ret;
 	}
-	qsort(w.devs, w.nr, sizeof(*w.devs), cmp_device);
+	if (w.nr > 1)
+		qsort(w.devs, w.nr, sizeof(*w.devs), cmp_device);
 	*devs = w.devs;
 	*nr = w.nr;
 	return 0;

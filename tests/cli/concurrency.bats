@@ -103,7 +103,9 @@ reports_ok() {
 		 echo $rc >"$R/$i.rc") &
 	done
 	wait
-	for i in $(seq 1 8); do assert_equal "$(cat "$R/$i.rc")" 0; done
+	for i in $(seq 1 8); do
+		assert_equal "$(cat "$R/$i.rc") $(cat "$R/$i.err")" "0 $(cat "$R/$i.err")"
+	done
 	# every ok in a report is a write that succeeded, and nothing else was
 	assert_equal "$(log_ok)" "$(reports_ok)"
 	# no write was refused as redundant: each process saw the state the

@@ -28,17 +28,21 @@ static int read_file(const char *dir, const char *name, char *buf,
 	return 0;
 }
 
+/* Replaces the file whole (a new file renamed over it): a reader sees the
+ * old content or the new, never an empty file, as sysfs reads are. */
 static void write_file(const char *dir, const char *name, const char *value)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], tmp[PATH_MAX + 32];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
+	snprintf(tmp, sizeof(tmp), "%s.fake-%d", path, (int)getpid());
+	f = fopen(tmp, "w");
 	if (!f)
 		return;
 	fprintf(f, "%s\n", value);
-	fclose(f);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		unlink(tmp);
 }
 
 bool fake_kernel_is_state(const char *path)
