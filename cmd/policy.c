@@ -140,6 +140,7 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 	struct policy_opts o = { 0 };
 	struct json_object *changed = NULL;
 	char *old[MAX_ARGS] = { 0 };
+	char *now = NULL;
 	char key[64];
 	struct memhp_ctx *ctx;
 	int ret, status = EXIT_OK, nset = 0;
@@ -218,11 +219,16 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 			json_object_put(changed);
 			goto out;
 		}
+		/* "to" as the kernel now prints it, like "from" ("Y", not "yes") */
+		if (memhp_policy_read(ctx, key, &now) < 0)
+			now = NULL;
 		c = json_object_new_object();
 		json_object_object_add(c, "key", json_object_new_string(key));
 		json_object_object_add(c, "from", json_object_new_string(old[i]));
-		json_object_object_add(c, "to", json_object_new_string(eq + 1));
+		json_object_object_add(c, "to", json_object_new_string(now ? now : eq + 1));
 		json_object_array_add(changed, c);
+		free(now);
+		now = NULL;
 	}
 	show(cli, ctx, &o, changed);
 out:

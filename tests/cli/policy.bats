@@ -34,6 +34,17 @@ setup() {
 	assert_output '["auto_online_blocks","auto_movable_ratio","auto_movable_numa_aware"]'
 }
 
+@test "changed: from and to as the kernel prints them, whatever spelling was given" {
+	echo N >"$P/auto_movable_numa_aware"
+	ratio=$(cat "$P/auto_movable_ratio")
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy \
+		auto_movable_numa_aware=yes auto_movable_ratio=250
+	assert_success
+	assert_equal "$(cat "$P/auto_movable_numa_aware")" Y
+	run jq -c '.changed' <<<"$output"
+	assert_output "[{\"key\":\"auto_movable_numa_aware\",\"from\":\"N\",\"to\":\"Y\"},{\"key\":\"auto_movable_ratio\",\"from\":\"$ratio\",\"to\":\"250\"}]"
+}
+
 @test "an invalid value anywhere: exit 2, nothing written" {
 	before=$(cat "$A" "$P"/*)
 	for args in "auto_online_blocks=offline online_policy=sideways" \
