@@ -2,7 +2,7 @@
 # memhp's auto-online: the udev rule and config that cmake --install puts
 # in place, memhp online --udev on fixture trees (the fake kernel answers
 # the state writes; the shim's MEMHP_FAKE_SYSLOG catches what goes to
-# syslog).
+# syslog), and memhp policy reporting it.
 
 load fixture_helper
 bats_require_minimum_version 1.5.0
@@ -228,4 +228,41 @@ memory59 online 0"
 	assert_failure 2
 	assert_output --partial -- "--config goes with --udev"
 	[ ! -s "$MEMHP_FAKE_LOG" ] && [ ! -s "$SYSLOG" ]
+}
+
+@test "memhp policy reports memhp's auto-online: disabled, enabled, broken" {
+	install_into "$T" /usr
+	run "$MEMHP" --sysfs-root "$T" policy
+	assert_success
+	assert_output --partial "memhp auto-online: installed, disabled (enabled=no in /etc/memhp/auto-online.conf; rule /$RULE:15)"
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	assert_success
+	run jq -c '[.auto_online, [.agents[].kind]]' <<<"$output"
+	assert_output "[{\"rule\":\"/$RULE\",\"line\":15,\"config\":\"/etc/memhp/auto-online.conf\",\"enabled\":false,\"zone\":\"movable\",\"nodes\":null,\"error\":null},[]]"
+
+	sed -i 's/^enabled=no$/enabled=yes/; s/^nodes=$/nodes=1,3/' "$T/$CONF"
+	echo online >"$M/auto_online_blocks"
+	run "$MEMHP" --sysfs-root "$T" policy
+	assert_success
+	assert_output --partial "Other agents that online hot-added memory:
+  kernel: auto_online_blocks=online onlines it as it is added
+  memhp auto-online: zone=movable, nodes=1,3 (/etc/memhp/auto-online.conf; rule /$RULE:15)
+  More than one: whichever writes a new block's state first decides its zone; keep one."
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	run jq -c '[.auto_online.enabled, .auto_online.nodes, [.agents[] | [.kind, .file, .config]]]' <<<"$output"
+	assert_output "[true,[1,3],[[\"kernel\",null,null],[\"memhp\",\"/$RULE\",\"/etc/memhp/auto-online.conf\"]]]"
+
+	echo "zone=up" >>"$T/$CONF"
+	run "$MEMHP" --sysfs-root "$T" policy
+	assert_output --partial "memhp auto-online: installed, does nothing: /etc/memhp/auto-online.conf:"
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	run jq -r '.auto_online.error' <<<"$output"
+	assert_output --regexp "^/etc/memhp/auto-online.conf:[0-9]+: zone: 'up' is not movable, normal or auto$"
+
+	# masked as udev allows: a link to /dev/null in /etc/udev/rules.d
+	mkdir -p "$T/etc/udev/rules.d"
+	ln -s /dev/null "$T/etc/udev/rules.d/60-memhp-auto-online.rules"
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	run jq -c '.auto_online' <<<"$output"
+	assert_output null
 }
