@@ -278,8 +278,7 @@ struct rule_scan {
 	int err;
 };
 
-/* Is this rules line memhp's auto-online (RUN memhp online --udev)? */
-static bool is_memhp_rule(const char *line)
+bool memhp_is_autoonline_rule(const char *line)
 {
 	const char *run = strstr(line, "RUN");
 	const char *m = run ? strstr(run, "memhp") : NULL;
@@ -326,7 +325,7 @@ static int scan_rule_file(struct rule_scan *s, const char *name)
 
 		lineno++;
 		line[strcspn(line, "\n")] = '\0';
-		if (*l == '#' || !is_memhp_rule(l))
+		if (*l == '#' || !memhp_is_autoonline_rule(l))
 			continue;
 		snprintf(s->rule->file, sizeof(s->rule->file), "/%.*s",
 			 (int)sizeof(s->rule->file) - 2, path);

@@ -137,6 +137,7 @@ TEST(autoonline_find_rule_and_config_below_the_root)
 	struct memhp_autoonline_rule r;
 	struct memhp_agent *a = NULL;
 	struct memhp_ctx *ctx;
+	char path[512];
 	size_t n = 9;
 
 	CHECK(memhp_new(&ctx, root) == 0);
@@ -160,10 +161,21 @@ TEST(autoonline_find_rule_and_config_below_the_root)
 	CHECK(r.config_err == -EINVAL && !r.conf.enabled);
 	CHECK_STR(r.conf.error, "/etc/x/ao.conf:2: zone: 'up' is not movable, "
 		  "normal or auto");
-	/* memhp's own rule is not one of the "other" onliners */
+	/* memhp's own rule is not one of the "other" onliners, but a rule
+	 * that runs memhp online by itself is */
 	CHECK(memhp_onlining_agents(ctx, &a, &n) == 0);
 	CHECK_EQ_U64(n, 0);
 	free(a);
+	tree_put(root, "etc/udev/rules.d/70-local.rules",
+		 "SUBSYSTEM==\"memory\", ACTION==\"add\", "
+		 "RUN+=\"/usr/bin/memhp online --zone=normal %k\"\n");
+	CHECK(memhp_onlining_agents(ctx, &a, &n) == 0);
+	CHECK_EQ_U64(n, 1);
+	CHECK_STR(a[0].file, "/etc/udev/rules.d/70-local.rules");
+	free(a);
+	snprintf(path, sizeof(path), "%s/etc/udev/rules.d/70-local.rules",
+		 root);
+	CHECK(unlink(path) == 0);
 	/* a file of the same name in /etc overrides (here: masks) it */
 	tree_put(root, "etc/udev/rules.d/60-memhp-auto-online.rules", "");
 	CHECK(memhp_autoonline_find(ctx, &r) == -ENOENT);
