@@ -166,7 +166,8 @@ static int read_config(struct udev_run *r, const char *blocks,
 
 /* Plans, runs and reports the blocks that are offline and allowed. */
 static void online_blocks(struct udev_run *r, const struct change_opts *o,
-			  const struct memhp_autoonline *conf)
+			  const struct memhp_autoonline *conf,
+			  const char *blocks)
 {
 	struct memhp_plan *plan = NULL;
 	size_t planned = 0;
@@ -174,7 +175,8 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 
 	ret = memhp_plan_new(r->ctx, MEMHP_ACTION_ONLINE, &plan);
 	if (ret < 0) {
-		add(r, LOG_ERR, "nothing done: cannot read memory blocks: %s",
+		add(r, LOG_ERR, "%s: nothing done: cannot read memory "
+		    "blocks: %s", blocks,
 		    r->lib_error[0] ? r->lib_error : strerror(-ret));
 		r->failed++;
 		return;
@@ -211,7 +213,7 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 		goto out;
 	ret = memhp_plan_run(plan);
 	if (ret < 0) {
-		add(r, LOG_ERR, "online failed: %s",
+		add(r, LOG_ERR, "%s: online failed: %s", blocks,
 		    r->lib_error[0] ? r->lib_error : strerror(-ret));
 		r->failed++;
 		goto out;
@@ -264,7 +266,7 @@ int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o)
 	}
 	r.ctx = cli->ctx;
 	memhp_set_log_fn(r.ctx, capture_log, &r);
-	online_blocks(&r, o, &conf);
+	online_blocks(&r, o, &conf, blocks);
 	ret = !r.failed ? EXIT_OK : r.ok ? EXIT_PARTIAL : EXIT_FAILED;
 out:
 	finish(&r, cli);

@@ -209,6 +209,15 @@ memory59 online 0"
 	assert_failure 1
 	run syslog_line
 	assert_output "daemon.err memhp: memory999: no such block (auto-online, $C)"
+	# a block that cannot go into the zone: nothing written
+	: >"$SYSLOG"
+	: >"$MEMHP_FAKE_LOG"
+	echo Normal >"$M/memory60/valid_zones"
+	run udev --config="$C" memory60
+	assert_failure 1
+	run syslog_line
+	assert_output "daemon.err memhp: memory60: online failed: block 60 cannot be onlined into Movable (its valid zones: Normal) (auto-online, $C)"
+	[ ! -s "$MEMHP_FAKE_LOG" ]
 	# one ok and one failed: partial
 	: >"$SYSLOG"
 	run udev --timeout=1 --config="$C" memory57 memory59
