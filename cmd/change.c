@@ -337,6 +337,8 @@ int change_run(int argc, char **argv, struct memhp_cli *cli,
 {
 	if (memhp_parse(argp, argc, argv, cli, o) < 0)
 		return EXIT_USAGE;
+	if (o->udev)
+		return memhp_online_udev(cli, o);
 	return change_execute(cli, o, argv[0], NULL);
 }
 

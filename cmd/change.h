@@ -12,6 +12,8 @@ enum {
 	OPT_TIMEOUT,
 	OPT_DRY_RUN,
 	OPT_NODE,
+	OPT_UDEV,
+	OPT_CONFIG,
 };
 
 struct change_opts {
@@ -20,6 +22,9 @@ struct change_opts {
 	struct memhp_filter filter;
 	unsigned int timeout_ms;
 	bool atomic, dry_run, blocks_only;
+	bool zone_set;		/* --zone given */
+	bool udev;		/* online --udev: the auto-online rule's entry */
+	const char *config;	/* --config: the auto-online config */
 	const char *selectors[MAX_SELECTORS];
 	size_t nr_selectors;
 };
@@ -32,5 +37,8 @@ extern const struct argp change_argp;
 
 int change_run(int argc, char **argv, struct memhp_cli *cli,
 	       const struct argp *argp, struct change_opts *o);
+
+/* autoonline.c: memhp online --udev */
+int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o);
 
 #endif

@@ -9,8 +9,42 @@ static const struct argp_option options[] = {
 	  "movable (online_movable), normal or kernel (online_kernel), auto "
 	  "(online: the kernel's policy decides; the default) or a zone "
 	  "name: DMA, DMA32, Normal, Movable", 0 },
+	{ "udev", OPT_UDEV, NULL, 0,
+	  "The auto-online udev rule's entry: online the hot-added BLOCKs "
+	  "(memory32) as the config says, or leave them; one line to "
+	  "syslog, nothing on stdout", 0 },
+	{ "config", OPT_CONFIG, "FILE", 0,
+	  "The auto-online config for --udev (default "
+	  MEMHP_AUTOONLINE_CONFIG ")", 0 },
 	{ 0 }
 };
+
+/* memory32 or 32: what udev's %k and a person name a block by */
+static bool is_block_name(const char *s)
+{
+	if (!strncmp(s, "memory", 6))
+		s += 6;
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static void check_udev(struct change_opts *o, struct argp_state *state)
+{
+	if (o->config && !o->udev)
+		argp_error(state, "--config goes with --udev");
+	if (!o->udev)
+		return;
+	if (o->zone_set || o->filter.node >= 0)
+		argp_error(state, "--udev takes the zone and nodes from the "
+			   "config, not --zone or --node");
+	if (o->dry_run || o->atomic || memhp_parsing_cli()->json)
+		argp_error(state, "--udev reports to syslog only: no --dry-run, "
+			   "--atomic or --json");
+	for (size_t i = 0; i < o->nr_selectors; i++)
+		if (!is_block_name(o->selectors[i]))
+			argp_error(state, "--udev takes memory block names "
+				   "(memory32) or ids, not '%s'",
+				   o->selectors[i]);
+}
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -21,7 +55,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!strcasecmp(arg, "normal"))
 			arg = "Normal";
 		o->zone = arg;
+		o->zone_set = true;
 		break;
+	case OPT_UDEV:
+		o->udev = true;
+		break;
+	case OPT_CONFIG:
+		o->config = arg;
+		break;
+	case ARGP_KEY_END:
+		check_udev(o, state);
+		return ARGP_ERR_UNKNOWN;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -51,7 +95,11 @@ static const struct argp online_argp = {
 	       "Examples:\n"
 	       "  memhp online --zone=movable 32-39\n"
 	       "  memhp online --zone=movable --node 1 1G\n"
-	       "  memhp online --atomic --json 0x100000000-0x13fffffff",
+	       "  memhp online --atomic --json 0x100000000-0x13fffffff\n"
+	       "Auto-online: the udev rule 60-memhp-auto-online.rules runs "
+	       "'memhp online --udev memoryN' for each hot-added block; "
+	       MEMHP_AUTOONLINE_CONFIG " (enabled=no as shipped, zone=movable, "
+	       "nodes=) says whether and where it goes (memhp-online(8)).",
 	.children = children,
 };
 

@@ -57,8 +57,36 @@ static const struct argp policy_argp = {
 	       "  memhp policy auto_online_blocks=offline online_policy=auto-movable",
 };
 
+/* memhp's own auto-online: where its rule is, what its config says */
+static struct json_object *auto_online_json(
+	const struct memhp_autoonline_rule *r)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *nodes = NULL;
+
+	json_object_object_add(o, "rule", json_object_new_string(r->file));
+	json_object_object_add(o, "line", json_object_new_int((int)r->line));
+	json_object_object_add(o, "config", json_object_new_string(r->config));
+	json_object_object_add(o, "enabled",
+			       json_object_new_boolean(r->conf.enabled));
+	json_object_object_add(o, "zone", r->config_err ? NULL :
+			       json_object_new_string(r->conf.zone));
+	if (!r->config_err && !r->conf.any_node) {
+		nodes = json_object_new_array();
+		for (int i = 0; i < MEMHP_AUTOONLINE_MAX_NODES; i++)
+			if (memhp_autoonline_has_node(&r->conf, i))
+				json_object_array_add(nodes,
+						      json_object_new_int(i));
+	}
+	json_object_object_add(o, "nodes", nodes);
+	json_object_object_add(o, "error", r->config_err ?
+			       json_object_new_string(r->conf.error) : NULL);
+	return o;
+}
+
 static void agents_json(struct json_object *arr, struct memhp_ctx *ctx,
-			const struct memhp_agent *a, size_t n)
+			const struct memhp_agent *a, size_t n,
+			const struct memhp_autoonline_rule *rule)
 {
 	char *v = NULL;
 
@@ -82,23 +110,56 @@ static void agents_json(struct json_object *arr, struct memhp_ctx *ctx,
 		json_object_object_add(o, "rule", json_object_new_string(a[i].text));
 		json_object_array_add(arr, o);
 	}
+	if (rule && rule->conf.enabled) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "kind", json_object_new_string("memhp"));
+		json_object_object_add(o, "file", json_object_new_string(rule->file));
+		json_object_object_add(o, "line", json_object_new_int((int)rule->line));
+		json_object_object_add(o, "rule", json_object_new_string(rule->text));
+		json_object_object_add(o, "config",
+				       json_object_new_string(rule->config));
+		json_object_array_add(arr, o);
+	}
+}
+
+/* memhp auto-online as a line: what it does, or why it does nothing */
+static void print_auto_online(const struct memhp_autoonline_rule *r)
+{
+	if (r->conf.enabled) {
+		printf("  memhp auto-online: zone=%s%s%s (%s; rule %s:%u)\n",
+		       r->conf.zone, r->conf.any_node ? "" : ", nodes=",
+		       r->conf.nodes_text, r->config, r->file, r->line);
+		return;
+	}
+	if (!r->config_err)
+		printf("\nmemhp auto-online: installed, disabled (enabled=no "
+		       "in %s; rule %s:%u)\n", r->config, r->file, r->line);
+	else
+		printf("\nmemhp auto-online: installed, does nothing: %s "
+		       "(rule %s:%u)\n", r->conf.error, r->file, r->line);
 }
 
 static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 		 const struct policy_opts *o, struct json_object *changed)
 {
+	struct memhp_autoonline_rule rule, *r = &rule;
 	struct memhp_agent *a = NULL;
 	size_t n = 0;
 
 	if (memhp_onlining_agents(ctx, &a, &n) < 0)
 		n = 0;
+	if (memhp_autoonline_find(ctx, &rule) < 0)
+		r = NULL;
 	if (cli->json) {
 		struct json_object *doc = memhp_json_document(NULL);
 		struct json_object *agents = json_object_new_array();
 
 		json_object_object_add(doc, "policy", memhp_json_policy(ctx));
-		agents_json(agents, ctx, a, n);
+		agents_json(agents, ctx, a, n, r);
 		json_object_object_add(doc, "agents", agents);
+		json_object_object_add(doc, "auto_online",
+				       r ? auto_online_json(r) : NULL);
 		if (changed)
 			json_object_object_add(doc, "changed", changed);
 		memhp_json_print(doc);
@@ -119,15 +180,26 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 			free(v);
 		}
 		if (!o->nargs || changed) {
+			bool kernel, memhp = r && r->conf.enabled;
+
 			memhp_policy_read(ctx, "auto_online_blocks", &auto_online);
-			if ((auto_online && strcmp(auto_online, "offline")) || n)
+			kernel = auto_online && strcmp(auto_online, "offline");
+			if (kernel || n || memhp)
 				puts("\nOther agents that online hot-added memory:");
-			if (auto_online && strcmp(auto_online, "offline"))
+			if (kernel)
 				printf("  kernel: auto_online_blocks=%s onlines it "
 				       "as it is added\n", auto_online);
 			for (size_t i = 0; i < n; i++)
 				printf("  %s:%u: %s\n", a[i].file, a[i].line,
 				       a[i].text);
+			if (memhp)
+				print_auto_online(r);
+			if (kernel + !!n + memhp > 1)
+				puts("  More than one: whichever writes a new "
+				     "block's state first decides its zone; "
+				     "keep one.");
+			if (r && !memhp)
+				print_auto_online(r);
 			free(auto_online);
 		}
 		json_object_put(changed);

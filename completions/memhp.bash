@@ -120,6 +120,10 @@ _memhp()
 	--timeout | --count | --wait)
 		return
 		;;
+	--config)
+		_filedir
+		return
+		;;
 	--format)
 		COMPREPLY=($(compgen -W "table prometheus" -- "$cur"))
 		return
@@ -131,6 +135,11 @@ _memhp()
 	fi
 	if [[ $cur == --online=* ]]; then
 		COMPREPLY=($(compgen -W "auto movable normal kernel" -- "${cur#*=}"))
+		return
+	fi
+	if [[ $cur == --config=* ]]; then
+		compopt -o filenames
+		COMPREPLY=($(compgen -f -P --config= -- "${cur#*=}"))
 		return
 	fi
 	if [[ $cur == --summary=* ]]; then
@@ -170,8 +179,10 @@ _memhp()
 		;;
 	online | offline)
 		if [[ $cur == -* ]]; then
+			local udev=""
+			[ "$cmd" = online ] && udev="--udev --config --config="
 			COMPREPLY=($(compgen -W "$common --zone --node --atomic
-				--timeout --dry-run --blocks --block" -- "$cur"))
+				--timeout --dry-run --blocks --block $udev" -- "$cur"))
 		else
 			local want=offline
 			[ "$cmd" = offline ] && want=online

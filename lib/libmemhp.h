@@ -181,6 +181,56 @@ struct memhp_agent {
 int memhp_onlining_agents(struct memhp_ctx *ctx, struct memhp_agent **agents,
 			  size_t *nr);
 
+/*
+ * memhp's own auto-online: the udev rule 60-memhp-auto-online.rules runs
+ * "memhp online --udev" for hot-added memory blocks, and a small config
+ * says whether they are onlined and where.  One KEY=VALUE a line, blank
+ * lines and lines starting with # ignored, a later key overriding an
+ * earlier one:
+ *   enabled=no      yes or no (true/false, on/off, 1/0); default no
+ *   zone=movable    movable, normal or auto; default movable
+ *   nodes=          only blocks on these NUMA nodes (0,2-3); empty: all
+ * Any other key or value makes the whole file invalid: nothing is onlined.
+ */
+#define MEMHP_AUTOONLINE_CONFIG "/etc/memhp/auto-online.conf"
+#define MEMHP_AUTOONLINE_MAX_NODES 1024
+
+struct memhp_autoonline {
+	bool enabled;
+	char zone[16];		/* "movable", "normal" or "auto" */
+	bool any_node;		/* no nodes= restriction */
+	uint8_t nodes[MEMHP_AUTOONLINE_MAX_NODES / 8];	/* bitmap */
+	char nodes_text[128];	/* nodes= as written */
+	char error[384];	/* why reading failed: "FILE:LINE: ..." */
+};
+/* Parses @len bytes of config text named @name (for messages): 0, or
+ * -EINVAL with @conf->error set and @conf disabled. */
+int memhp_autoonline_parse(const char *text, size_t len, const char *name,
+			   struct memhp_autoonline *conf);
+/* The same from an open file (not closed): 0, -EINVAL, -EFBIG (over 64
+ * KiB) or a read errno, with @conf->error set on failure. */
+int memhp_autoonline_read(int fd, const char *name,
+			  struct memhp_autoonline *conf);
+/* Does nodes= let blocks of @node be onlined? */
+bool memhp_autoonline_has_node(const struct memhp_autoonline *conf,
+			       int node);
+
+/* memhp's rule as udev would read it below the root (a file of the same
+ * name in etc/ or run/udev/rules.d overriding the packaged one), and the
+ * config it names (--config=, or MEMHP_AUTOONLINE_CONFIG) read below the
+ * root. */
+struct memhp_autoonline_rule {
+	char file[256];		/* as seen from the root */
+	unsigned int line;
+	char text[256];
+	char config[256];
+	int config_err;		/* 0, -ENOENT, -EINVAL (see conf.error), ... */
+	struct memhp_autoonline conf;	/* disabled unless config_err is 0 */
+};
+/* 0, or -ENOENT when no rule runs memhp online --udev. */
+int memhp_autoonline_find(struct memhp_ctx *ctx,
+			  struct memhp_autoonline_rule *rule);
+
 /* Is memhp.ko loaded (its sysfs directory present)? */
 bool memhp_module_loaded(struct memhp_ctx *ctx);
 

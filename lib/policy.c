@@ -167,8 +167,8 @@ static bool onlines_memory(const char *line)
 		      strstr(line, "memory_hotplug") ||
 		      strstr(line, "/devices/system/memory");
 
-	if (strstr(line, "memhp ") || strstr(line, "memhp\""))
-		return false;	/* our own rule */
+	if (memhp_is_autoonline_rule(line))
+		return false;	/* memhp's own: memhp_autoonline_find() */
 	/* ATTR{state}="online..." is an assignment, ATTR{state}=="..." a match */
 	while (state) {
 		const char *op = state + strlen("ATTR{state}");

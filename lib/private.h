@@ -164,6 +164,10 @@ struct memhp_selector {
 int memhp_selector_parse(const char *text, uint64_t block_size,
 			 struct memhp_selector *sel);
 
+/* autoonline.c: is this udev rules line memhp's auto-online (RUN memhp
+ * online --udev)? */
+bool memhp_is_autoonline_rule(const char *line);
+
 /* block.c: re-read attributes of one block (state changes) */
 void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);
 /* valid_zones ("Normal Movable") into at most @max zone ids; the count */

@@ -83,3 +83,15 @@ complete_line() { # words...; the last one is completed
 	run complete_line memhp eject --wa
 	assert_output --wait
 }
+
+@test "online --udev, and --config completes a file" {
+	run complete_line memhp online --ud
+	assert_output --udev
+	run complete_line memhp offline --ud
+	assert_output ""
+	touch "$BATS_TEST_TMPDIR/ao.conf"
+	run complete_line memhp online --udev --config "$BATS_TEST_TMPDIR/ao."
+	assert_output "$BATS_TEST_TMPDIR/ao.conf"
+	run complete_line memhp online --udev "--config=$BATS_TEST_TMPDIR/ao."
+	assert_output "--config=$BATS_TEST_TMPDIR/ao.conf"
+}

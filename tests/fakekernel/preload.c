@@ -6,6 +6,7 @@
  * kernel instead of the file.  Any
  * other write, and every write when MEMHP_FAKE_ROOT is unset or "/", goes
  * through untouched: the shim can never act on the real /sys.
+ * With MEMHP_FAKE_SYSLOG set, syslog(3) messages go to that file (below).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
+#include <syslog.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,4 +97,99 @@ long syscall(long nr, ...)
 		}
 	}
 	return real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/*
+ * syslog: with MEMHP_FAKE_SYSLOG set, every message is appended to that
+ * file instead, one line each: "FACILITY.LEVEL IDENT[PID]: MESSAGE"
+ * (daemon.info memhp[42]: ...), so the cli tests can read what memhp
+ * online --udev logs.  Unset, the calls go to the C library.
+ */
+static const char *fake_ident = "";
+static int fake_option, fake_facility = LOG_USER;
+
+typedef void (*openlog_fn)(const char *, int, int);
+typedef void (*vsyslog_fn)(int, const char *, va_list);
+typedef void (*closelog_fn)(void);
+
+void openlog(const char *ident, int option, int facility)
+{
+	static openlog_fn real_openlog;
+
+	fake_ident = ident ? ident : "";
+	fake_option = option;
+	fake_facility = facility;
+	if (getenv("MEMHP_FAKE_SYSLOG"))
+		return;
+	if (!real_openlog)
+		real_openlog = (openlog_fn)dlsym(RTLD_NEXT, "openlog");
+	real_openlog(ident, option, facility);
+}
+
+void closelog(void)
+{
+	static closelog_fn real_closelog;
+
+	if (getenv("MEMHP_FAKE_SYSLOG"))
+		return;
+	if (!real_closelog)
+		real_closelog = (closelog_fn)dlsym(RTLD_NEXT, "closelog");
+	real_closelog();
+}
+
+static const char *level_name(int level)
+{
+	static const char *const names[] = { "emerg", "alert", "crit", "err",
+		"warning", "notice", "info", "debug" };
+
+	return names[level & LOG_PRIMASK];
+}
+
+void vsyslog(int priority, const char *format, va_list ap)
+{
+	static vsyslog_fn real_vsyslog;
+	const char *file = getenv("MEMHP_FAKE_SYSLOG");
+	int facility = priority & LOG_FACMASK ? priority & LOG_FACMASK :
+						fake_facility;
+	FILE *f;
+
+	if (!file) {
+		if (!real_vsyslog)
+			real_vsyslog = (vsyslog_fn)dlsym(RTLD_NEXT, "vsyslog");
+		real_vsyslog(priority, format, ap);
+		return;
+	}
+	f = fopen(file, "a");
+	if (!f)
+		return;
+	fprintf(f, "%s.%s %s", facility == LOG_DAEMON ? "daemon" :
+		facility == LOG_USER ? "user" : "other",
+		level_name(priority), fake_ident);
+	if (fake_option & LOG_PID)
+		fprintf(f, "[%d]", (int)getpid());
+	fputs(": ", f);
+	vfprintf(f, format, ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
+void syslog(int priority, const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	vsyslog(priority, format, ap);
+	va_end(ap);
+}
+
+/* what _FORTIFY_SOURCE turns syslog() into */
+void __syslog_chk(int priority, int flag, const char *format, ...);
+void __syslog_chk(int priority, int flag, const char *format, ...)
+{
+	va_list ap;
+
+	(void)flag;
+	va_start(ap, format);
+	vsyslog(priority, format, ap);
+	va_end(ap);
 }

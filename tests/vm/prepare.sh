@@ -16,6 +16,12 @@
 #    unpacks it with dpkg -x.
 # 4. Builds the initramfs: busybox, memhp + ldd libs, memhp.ko (if built),
 #    memory-notifier-error-inject.ko + its dependencies, Debian's lsmem.
+# 5. Builds initramfs-udev.cpio.gz: the same plus a second archive with
+#    Debian 12's systemd-udevd and udevadm (apt-get download udev and the
+#    libraries it needs that the host lacks, dpkg -x, never installed) and
+#    memhp's udev rule and config as `cmake --install --prefix /usr` of the
+#    build puts them. Only the files that boot it (VM_INITRD in
+#    vm_helper.bash) pay for its size.
 #
 # Environment:
 #   MEMHP_VM_CACHE    cache root           (default ~/.cache/memhp-vm)
@@ -141,18 +147,22 @@ BUSYBOX=$(command -v busybox || echo /bin/busybox)
 cp "$BUSYBOX" "$STAGE/bin/busybox"
 ln -s busybox "$STAGE/bin/sh"   # the applet links: busybox --install -s in /init
 
+UNPACKED=""	# packages unpacked with dpkg -x: their libraries keep their paths
+BASE_STAGE=""	# copy_with_libs skips libraries this tree has already
 copy_with_libs() { # src dest-in-initramfs
 	local src=$1 dst=$2 lib out
 	install -D -m 0755 "$src" "$STAGE$dst"
 	# ldd prints "name => /path (addr)" and "/lib64/ld-linux... (addr)"
 	for lib in $(ldd "$src" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
 		case $lib in
+		"${UNPACKED:-/nonexistent}"/*) out=${lib#"$UNPACKED"} ;;
 		/lib/* | /lib64/* | /usr/lib/*) out=$lib ;;
 		# a library from the build tree (RUNPATH): the guest mounts a
 		# tmpfs on /tmp and the tree may live there, so it goes where
 		# the loader looks by default
 		*) out=/usr/lib/x86_64-linux-gnu/${lib##*/} ;;
 		esac
+		[ -n "$BASE_STAGE" ] && [ -e "$BASE_STAGE$out" ] && continue
 		[ -e "$STAGE$out" ] || install -D -m 0755 "$(readlink -f "$lib")" "$STAGE$out"
 	done
 }
@@ -232,4 +242,75 @@ echo "root:x:0:0:root:/root:/bin/sh" >"$STAGE/etc/passwd"
 (cd "$STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$CACHE/initramfs.cpio.gz.tmp"
 mv "$CACHE/initramfs.cpio.gz.tmp" "$CACHE/initramfs.cpio.gz"
 log "initramfs: $CACHE/initramfs.cpio.gz ($(du -h "$CACHE/initramfs.cpio.gz" | cut -f1))"
+
+# --- 5. the udev layer ----------------------------------------------------------
+# The lib* packages udev depends on, following lib* packages only (not
+# adduser and what that pulls).
+udev_lib_deps() {
+	local todo=(udev) seen=" " p d
+	while [ ${#todo[@]} -gt 0 ]; do
+		p=${todo[0]}
+		todo=("${todo[@]:1}")
+		for d in $(apt-cache depends --no-recommends --no-suggests --no-conflicts \
+				--no-breaks --no-replaces --no-enhances "$p" |
+			sed -En 's/^ *(Pre)?Depends: (lib[^ <>]*)$/\2/p'); do
+			case $seen in *" $d "*) continue ;; esac
+			seen="$seen$d "
+			todo+=("$d")
+		done
+	done
+	echo $seen
+}
+UDEV_ROOT=$CACHE_ROOT/udev/root
+if [ ! -x "$UDEV_ROOT/bin/udevadm" ]; then
+	[ "${MEMHP_VM_NO_APT:-0}" = 1 ] && die "no unpacked udev in $UDEV_ROOT (MEMHP_VM_NO_APT=1)"
+	upkgs=(udev)
+	for p in $(udev_lib_deps); do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || upkgs+=("$p")
+	done
+	log "apt-get download ${upkgs[*]}"
+	rm -rf "$CACHE_ROOT/udev"
+	mkdir -p "$CACHE_ROOT/udev/deb"
+	(cd "$CACHE_ROOT/udev/deb" && apt-get download -q "${upkgs[@]}" >&2)
+	for deb in "$CACHE_ROOT"/udev/deb/*.deb; do dpkg -x "$deb" "$UDEV_ROOT.tmp"; done
+	rm -rf "$CACHE_ROOT/udev/deb"
+	mv "$UDEV_ROOT.tmp" "$UDEV_ROOT"
+fi
+UDEV_STAGE=$CACHE/initramfs-udev.d
+rm -rf "$UDEV_STAGE"
+mkdir -p "$UDEV_STAGE"
+udev_libpath=""
+for d in lib/x86_64-linux-gnu usr/lib/x86_64-linux-gnu usr/lib/x86_64-linux-gnu/systemd; do
+	[ -d "$UDEV_ROOT/$d" ] && udev_libpath="$udev_libpath${udev_libpath:+:}$UDEV_ROOT/$d"
+done
+(
+	STAGE=$UDEV_STAGE BASE_STAGE=$CACHE/initramfs.d UNPACKED=$UDEV_ROOT
+	export LD_LIBRARY_PATH=$udev_libpath${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+	copy_with_libs "$UDEV_ROOT/bin/udevadm" /usr/bin/udevadm
+	if ldd "$UDEV_ROOT/bin/udevadm" | grep -q 'not found'; then
+		ldd "$UDEV_ROOT/bin/udevadm" >&2
+		die "udevadm: unresolved libraries"
+	fi
+)
+# systemd-udevd is udevadm under another name, as Debian ships it
+mkdir -p "$UDEV_STAGE/lib/systemd" "$UDEV_STAGE/etc/udev"
+ln -s /usr/bin/udevadm "$UDEV_STAGE/lib/systemd/systemd-udevd"
+# memhp's rule and config, exactly as installed
+INSTALLED=$CACHE/install.d
+rm -rf "$INSTALLED"
+if DESTDIR=$INSTALLED cmake --install "$BUILD_DIR" --prefix /usr >"$CACHE/install.log" 2>&1 &&
+	[ -f "$INSTALLED/usr/lib/udev/rules.d/60-memhp-auto-online.rules" ]; then
+	(cd "$INSTALLED" && cp -a --parents usr/lib/udev/rules.d/60-memhp-auto-online.rules \
+		etc/memhp/auto-online.conf "$UDEV_STAGE/")
+	log "udev rule and config from cmake --install of $BUILD_DIR"
+else
+	log "WARNING: cmake --install of $BUILD_DIR gave no auto-online rule (see $CACHE/install.log)"
+fi
+rm -rf "$INSTALLED"
+(cd "$UDEV_STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$CACHE/udev.cpio.gz.tmp"
+# the kernel unpacks concatenated archives one after the other
+cat "$CACHE/initramfs.cpio.gz" "$CACHE/udev.cpio.gz.tmp" >"$CACHE/initramfs-udev.cpio.gz.tmp"
+rm -f "$CACHE/udev.cpio.gz.tmp"
+mv "$CACHE/initramfs-udev.cpio.gz.tmp" "$CACHE/initramfs-udev.cpio.gz"
+log "initramfs with udev: $CACHE/initramfs-udev.cpio.gz ($(du -h "$CACHE/initramfs-udev.cpio.gz" | cut -f1))"
 echo "KVER=$KVER CACHE=$CACHE"

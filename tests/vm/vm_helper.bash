@@ -15,6 +15,9 @@
 #   MEMHP_VM_LOGDIR        where console logs are kept (default $MEMHP_VM_CACHE/logs)
 #   MEMHP_VM_SMP           vCPUs (default 2)
 #   QEMU                   qemu binary (default qemu-system-x86_64)
+#   VM_INITRD              the initramfs in the cache to boot (default
+#                          initramfs.cpio.gz; initramfs-udev.cpio.gz adds
+#                          systemd-udevd and memhp's installed udev rule)
 #
 # Functions (all fail with a message rather than hang; every wait is bounded):
 #   vm_boot [QEMU ARGS...] [-- KERNEL CMDLINE ARGS...]
@@ -73,7 +76,7 @@ _vm_prepare() {
 		VM_KVER=$(echo "$line" | sed -n 's/^KVER=\([^ ]*\) .*/\1/p')
 	fi
 	VM_CACHE=$MEMHP_VM_CACHE/$VM_KVER
-	[ -f "$VM_CACHE/initramfs.cpio.gz" ] && [ -e "$VM_CACHE/vmlinuz" ]
+	[ -f "$VM_CACHE/${VM_INITRD:-initramfs.cpio.gz}" ] && [ -e "$VM_CACHE/vmlinuz" ]
 }
 
 # Read one line from fd $1 with the deadline $2 (epoch seconds); sets REPLY.
@@ -111,7 +114,7 @@ vm_boot() {
 	# -daemonize: QEMU detaches after init; 3>&- keeps bats from waiting on it.
 	"${QEMU:-qemu-system-x86_64}" -accel tcg -machine pc -nodefaults -display none \
 		-smp "${MEMHP_VM_SMP:-2}" \
-		-kernel "$VM_CACHE/vmlinuz" -initrd "$VM_CACHE/initramfs.cpio.gz" \
+		-kernel "$VM_CACHE/vmlinuz" -initrd "$VM_CACHE/${VM_INITRD:-initramfs.cpio.gz}" \
 		-append "$cmdline" -no-reboot \
 		-serial "file:$VM_DIR/console.log" \
 		-chardev "pipe,id=cmd,path=$VM_DIR/cmd" -serial chardev:cmd \

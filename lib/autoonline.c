@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * memhp's own auto-online: the config that says whether hot-added memory
+ * blocks are onlined by "memhp online --udev" (run by the udev rule
+ * 60-memhp-auto-online.rules) and into which zone, and finding that rule
+ * and its config below the root for memhp policy.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "private.h"
+
+#define MAX_CONFIG_BYTES (64 * 1024)
+
+static const char *const zone_words[] = { "movable", "normal", "auto", NULL };
+
+static void set_error(struct memhp_autoonline *conf, const char *name,
+		      unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void set_error(struct memhp_autoonline *conf, const char *name,
+		      unsigned int line, const char *fmt, ...)
+{
+	size_t off;
+	va_list ap;
+
+	off = (size_t)snprintf(conf->error, sizeof(conf->error), "%s:%u: ",
+			       name, line);
+	if (off >= sizeof(conf->error))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(conf->error + off, sizeof(conf->error) - off, fmt, ap);
+	va_end(ap);
+}
+
+static int parse_bool(const char *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
+		if (!strcasecmp(v, yes[i]))
+			return 1;
+		if (!strcasecmp(v, no[i]))
+			return 0;
+	}
+	return -EINVAL;
+}
+
+/* A node id at *@v; moves *@v past it.  0 or -EINVAL. */
+static int parse_node_id(const char **v, uint64_t *out)
+{
+	size_t n = strspn(*v, "0123456789");
+	char num[16];
+
+	if (!n || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, *v, n);
+	num[n] = '\0';
+	*v += n;
+	return memhp_parse_u64(num, 10, out);
+}
+
+/* "0,2-3" into the node bitmap; "" clears the restriction. */
+static int parse_nodes(const char *v, struct memhp_autoonline *conf)
+{
+	memset(conf->nodes, 0, sizeof(conf->nodes));
+	conf->any_node = !*v;
+	while (*v) {
+		uint64_t first, last;
+
+		if (parse_node_id(&v, &first) < 0)
+			return -EINVAL;
+		last = first;
+		if (*v == '-' && (v++, parse_node_id(&v, &last) < 0))
+			return -EINVAL;
+		if (first > last || last >= MEMHP_AUTOONLINE_MAX_NODES)
+			return -ERANGE;
+		for (uint64_t i = first; i <= last; i++)
+			conf->nodes[i / 8] |= (uint8_t)(1u << (i % 8));
+		if (*v == ',' && v[1])
+			v++;
+		else if (*v)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* One KEY=VALUE line; 0 or -EINVAL with conf->error set. */
+static int parse_line(char *line, const char *name, unsigned int lineno,
+		      struct memhp_autoonline *conf)
+{
+	char *eq = strchr(line, '='), *key, *value;
+	int b;
+
+	if (!eq) {
+		set_error(conf, name, lineno, "'%s' is not KEY=VALUE", line);
+		return -EINVAL;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	if (!strcmp(key, "enabled")) {
+		b = parse_bool(value);
+		if (b < 0) {
+			set_error(conf, name, lineno, "enabled: '%s' is not "
+				  "yes or no", value);
+			return -EINVAL;
+		}
+		conf->enabled = b;
+	} else if (!strcmp(key, "zone")) {
+		for (const char *const *w = zone_words; *w; w++)
+			if (!strcasecmp(value, *w)) {
+				snprintf(conf->zone, sizeof(conf->zone), "%s",
+					 *w);
+				return 0;
+			}
+		set_error(conf, name, lineno, "zone: '%s' is not movable, "
+			  "normal or auto", value);
+		return -EINVAL;
+	} else if (!strcmp(key, "nodes")) {
+		if (strlen(value) >= sizeof(conf->nodes_text) ||
+		    parse_nodes(value, conf) < 0) {
+			set_error(conf, name, lineno, "nodes: '%s' is not a "
+				  "list of node ids below %d (0,2-3) or empty",
+				  value, MEMHP_AUTOONLINE_MAX_NODES);
+			return -EINVAL;
+		}
+		snprintf(conf->nodes_text, sizeof(conf->nodes_text), "%s",
+			 value);
+	} else {
+		set_error(conf, name, lineno, "unknown key '%s' (enabled, "
+			  "zone, nodes)", key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void set_defaults(struct memhp_autoonline *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	snprintf(conf->zone, sizeof(conf->zone), "movable");
+	conf->any_node = true;
+}
+
+MEMHP_EXPORT int memhp_autoonline_parse(const char *text, size_t len,
+					const char *name,
+					struct memhp_autoonline *conf)
+{
+	unsigned int lineno = 0;
+	char line[512];
+
+	set_defaults(conf);
+	while (len) {
+		const char *nl = memchr(text, '\n', len);
+		size_t n = nl ? (size_t)(nl - text) : len;
+		char *l;
+
+		lineno++;
+		if (memchr(text, '\0', n)) {
+			set_error(conf, name, lineno, "not a text file");
+			goto invalid;
+		}
+		if (n >= sizeof(line)) {
+			set_error(conf, name, lineno, "line longer than %zu "
+				  "bytes", sizeof(line) - 1);
+			goto invalid;
+		}
+		memcpy(line, text, n);
+		line[n] = '\0';
+		text += n + (nl != NULL);
+		len -= n + (nl != NULL);
+		l = trim(line);
+		if (!*l || *l == '#')
+			continue;
+		if (parse_line(l, name, lineno, conf) < 0)
+			goto invalid;
+	}
+	return 0;
+invalid:
+	/* a config that cannot be read enables nothing */
+	conf->enabled = false;
+	return -EINVAL;
+}
+
+MEMHP_EXPORT int memhp_autoonline_read(int fd, const char *name,
+				       struct memhp_autoonline *conf)
+{
+	size_t size = 4096, len = 0;
+	char *buf = malloc(size);
+	int ret;
+
+	set_defaults(conf);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (len == size) {
+			char *grown = size < MAX_CONFIG_BYTES ?
+				      realloc(buf, size * 2) : NULL;
+
+			if (!grown) {
+				free(buf);
+				snprintf(conf->error, sizeof(conf->error),
+					 "%s: larger than %d bytes", name,
+					 MAX_CONFIG_BYTES);
+				return size < MAX_CONFIG_BYTES ? -ENOMEM :
+								 -EFBIG;
+			}
+			buf = grown;
+			size *= 2;
+		}
+		n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			free(buf);
+			snprintf(conf->error, sizeof(conf->error), "%s: %s",
+				 name, strerror(-ret));
+			return ret;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	ret = memhp_autoonline_parse(buf, len, name, conf);
+	free(buf);
+	return ret;
+}
+
+MEMHP_EXPORT bool memhp_autoonline_has_node(const struct memhp_autoonline *c,
+					    int node)
+{
+	if (c->any_node)
+		return true;
+	if (node < 0 || node >= MEMHP_AUTOONLINE_MAX_NODES)
+		return false;
+	return c->nodes[node / 8] & (1u << (node % 8));
+}
+
+/* --- memhp's rule below the root, for memhp policy ----------------------- */
+
+/* udev reads a rules file name from the first of these directories that has
+ * it: a file in /etc or /run overrides (or, as a link to /dev/null, masks)
+ * the packaged one of the same name. */
+static const char *const rules_dirs_by_priority[] = {
+	"etc/udev/rules.d", "run/udev/rules.d", "usr/lib/udev/rules.d",
+	"lib/udev/rules.d",
+};
+
+struct rule_scan {
+	struct memhp_ctx *ctx;
+	const char *dir;
+	char (*seen)[128];	/* names found in higher-priority dirs */
+	size_t nr_seen;
+	struct memhp_autoonline_rule *rule;
+	bool found;
+	int err;
+};
+
+bool memhp_is_autoonline_rule(const char *line)
+{
+	const char *run = strstr(line, "RUN");
+	const char *m = run ? strstr(run, "memhp") : NULL;
+
+	return m && strstr(m, " online") && strstr(m, "--udev");
+}
+
+/* The --config=PATH (or --config PATH) of the rule, or the default. */
+static void rule_config(const char *line, char *buf, size_t size)
+{
+	const char *c = strstr(line, "--config");
+	size_t n;
+
+	snprintf(buf, size, "%s", MEMHP_AUTOONLINE_CONFIG);
+	if (!c)
+		return;
+	c += strlen("--config");
+	if (*c != '=' && *c != ' ')
+		return;
+	c += strspn(c + 1, " ") + 1;
+	n = strcspn(c, " \"'\t");
+	if (n && n < size)
+		snprintf(buf, size, "%.*s", (int)n, c);
+}
+
+static int scan_rule_file(struct rule_scan *s, const char *name)
+{
+	char path[384], line[1024];
+	unsigned int lineno = 0;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	fd = memhp_root_open(s->ctx, path, O_RDONLY);
+	if (fd < 0)
+		return 0;	/* masked (a link to /dev/null) or unreadable */
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		const char *l = line + strspn(line, " \t");
+
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (*l == '#' || !memhp_is_autoonline_rule(l))
+			continue;
+		snprintf(s->rule->file, sizeof(s->rule->file), "/%.*s",
+			 (int)sizeof(s->rule->file) - 2, path);
+		s->rule->line = lineno;
+		snprintf(s->rule->text, sizeof(s->rule->text), "%.*s",
+			 (int)sizeof(s->rule->text) - 1, l);
+		rule_config(l, s->rule->config, sizeof(s->rule->config));
+		s->found = true;
+		break;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int rule_entry(const char *name, unsigned char type, void *data)
+{
+	struct rule_scan *s = data;
+	size_t len = strlen(name);
+	char (*grown)[128];
+
+	(void)type;
+	if (len < 7 || len >= sizeof(*s->seen) ||
+	    strcmp(name + len - 6, ".rules") != 0)
+		return 0;
+	for (size_t i = 0; i < s->nr_seen; i++)
+		if (!strcmp(s->seen[i], name))
+			return 0;	/* overridden by a higher directory */
+	grown = realloc(s->seen, (s->nr_seen + 1) * sizeof(*s->seen));
+	if (!grown)
+		return -ENOMEM;
+	s->seen = grown;
+	snprintf(s->seen[s->nr_seen++], sizeof(*s->seen), "%s", name);
+	return s->found ? 0 : scan_rule_file(s, name);
+}
+
+MEMHP_EXPORT int memhp_autoonline_find(struct memhp_ctx *ctx,
+				       struct memhp_autoonline_rule *rule)
+{
+	struct rule_scan s = { .ctx = ctx, .rule = rule };
+	int fd, ret = 0;
+
+	memset(rule, 0, sizeof(*rule));
+	for (size_t i = 0; i < sizeof(rules_dirs_by_priority) /
+			       sizeof(*rules_dirs_by_priority); i++) {
+		s.dir = rules_dirs_by_priority[i];
+		ret = memhp_walk_root_dir(ctx, s.dir, rule_entry, &s);
+		if (ret < 0 && ret != -ENOENT && ret != -ENOTDIR)
+			break;
+		ret = 0;
+	}
+	free(s.seen);
+	if (ret < 0)
+		return ret;
+	if (!s.found)
+		return -ENOENT;
+	/* the config the rule names, as this root sees it */
+	fd = memhp_root_open(ctx, rule->config[0] == '/' ? rule->config + 1 :
+			     rule->config, O_RDONLY);
+	if (fd < 0) {
+		rule->config_err = fd;
+		set_defaults(&rule->conf);
+		snprintf(rule->conf.error, sizeof(rule->conf.error), "%s: %s",
+			 rule->config, strerror(-fd));
+		dbg(ctx, "%s", rule->conf.error);
+		return 0;
+	}
+	rule->config_err = memhp_autoonline_read(fd, rule->config,
+						 &rule->conf);
+	close(fd);
+	if (rule->config_err < 0)
+		dbg(ctx, "%s", rule->conf.error);
+	return 0;
+}
