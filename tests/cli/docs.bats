@@ -54,3 +54,10 @@ long_options() { # the --options a --help text lists
 		[[ $output == *"  $cmd "* ]] || { echo "$cmd missing"; false; }
 	done
 }
+
+@test "the README links every man page" {
+	for page in man/*.[1-8]; do
+		[ -L "$page" ] && continue  # memhp-offline.8 is memhp-online.8
+		grep -qF "]($page)" README.md || { echo "README does not link $page"; false; }
+	done
+}
