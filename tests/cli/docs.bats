@@ -61,3 +61,12 @@ long_options() { # the --options a --help text lists
 		grep -qF "]($page)" README.md || { echo "README does not link $page"; false; }
 	done
 }
+
+@test "memhp(8) points at every command's page, libmemhp(3) and memhp-json(7)" {
+	see_also=$(sed -n '/^\.SH SEE ALSO/,/^\.SH/p' man/memhp.8)
+	for cmd in $("$MEMHP" --list-commands); do
+		grep -qF "memhp\\-$cmd (8)" <<<"$see_also" || { echo "memhp-$cmd(8) missing"; false; }
+	done
+	grep -qF 'libmemhp (3)' <<<"$see_also"
+	grep -qF 'memhp\-json (7)' <<<"$see_also"
+}
