@@ -187,6 +187,21 @@ documented_keys() {
 		tr ' ' '\n' | sed 's/\\-/-/g' | grep -E '^[a-z_]+$' | sort -u
 }
 
+# "key<TAB>entry text" (lower case) for every .TP/.TQ entry of
+# memhp-json(7); keys tagged together (.TQ, ".BR a \", \" b") share the text
+key_entries() {
+	awk '
+function flush() { if (nk) for (i = 1; i <= nk; i++) print keys[i] "\t" tolower(body); nk = 0; body = "" }
+/^\.T[PQ]$/ { if (!intag) flush(); tagnext = 1; next }
+tagnext && /^\.BR? / { t = $0; sub(/^\.BR? /, "", t); gsub(/"[^"]*"/, " ", t); gsub(/\\-/, "-", t)
+	n = split(t, w, " "); for (j = 1; j <= n; j++) if (w[j] ~ /^[a-z_]+$/) keys[++nk] = w[j]
+	tagnext = 0; intag = 1; next }
+/^\.(SH|SS|RS|RE|PP)/ { flush(); intag = 0; tagnext = 0; next }
+{ tagnext = 0; intag = 0; body = body " " $0 }
+END { flush() }
+' "$MAN7"
+}
+
 @test "memhp-json(7): every key every command prints is documented" {
 	docs=$BATS_TEST_TMPDIR/docs.json
 	all_documents >"$docs" 2>"$BATS_TEST_TMPDIR/stderr"
@@ -208,6 +223,20 @@ documented_keys() {
 	documented=$(documented_keys)
 	missing=$(comm -23 <(echo "$keys") <(echo "$documented"))
 	assert_equal "$missing" ""
+	# and with the JSON type each key has: some entry of the key names it
+	# ("number", "string", "boolean", "array", "object", "null")
+	key_entries >"$BATS_TEST_TMPDIR/entries"
+	jq -r -n '[inputs] | . as $d | [paths] | .[] as $p |
+		select($p[-1] | type == "string") |
+		select(($p | length) < 3 or $p[-2] != "zones" or
+			(($d | getpath($p[:-1]) | type) != "object")) |
+		"\($p[-1])\t\($d | getpath($p) | type)"' "$docs" | sort -u >"$BATS_TEST_TMPDIR/types"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/types")" -gt 80 ]
+	untyped=$(while IFS=$'\t' read -r k t; do
+		awk -F'\t' -v k="$k" -v t="$t" '$1 == k && index($2, t) { f = 1 } END { exit !f }' \
+			"$BATS_TEST_TMPDIR/entries" || echo "$k: $t"
+	done <"$BATS_TEST_TMPDIR/types")
+	assert_equal "$untyped" ""
 }
 
 @test "memhp-json(7): the schema number it states is the one every document carries" {
