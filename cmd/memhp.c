@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	{ "eject", cmd_eject, "offline an ACPI memory device, then eject it" },
 	{ "watch", cmd_watch,
 	  "memory events as they happen, one JSON object a line" },
+	{ "doctor", cmd_doctor,
+	  "will memory hotplug work here, and if not, why" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -90,5 +90,6 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli);
 int cmd_watch(int argc, char **argv, struct memhp_cli *cli);
 int cmd_devices(int argc, char **argv, struct memhp_cli *cli);
 int cmd_eject(int argc, char **argv, struct memhp_cli *cli);
+int cmd_doctor(int argc, char **argv, struct memhp_cli *cli);
 
 #endif

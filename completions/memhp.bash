@@ -203,6 +203,9 @@ _memhp()
 	devices)
 		COMPREPLY=($(compgen -W "$common --bytes" -- "$cur"))
 		;;
+	doctor)
+		COMPREPLY=($(compgen -W "$common" -- "$cur"))
+		;;
 	eject)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$common --timeout --wait" -- "$cur"))

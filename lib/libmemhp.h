@@ -411,6 +411,83 @@ int memhp_module_event_parse(const char *line, struct memhp_module_event *ev);
  * and needs a buffer of at least 128 bytes. */
 int memhp_module_events_open(struct memhp_ctx *ctx);
 
+/*
+ * The running kernel's build configuration: /proc/config.gz, or else
+ * /boot/config-<release> (release from /proc/sys/kernel/osrelease), both
+ * below the sysfs root.  memhp_kconfig_get() gives an option's value as
+ * written ("y", "m", a number, a string without its quotes), "n" for
+ * "# CONFIG_X is not set", or NULL when the file does not mention it.
+ */
+struct memhp_kconfig;
+/* 0, or -EINVAL (not a kernel config), -ENOMEM */
+int memhp_kconfig_parse(const char *text, size_t len, const char *source,
+			struct memhp_kconfig **kc);
+/* 0, or -ENOENT (neither file), -EINVAL, -EFBIG, a read errno */
+int memhp_kconfig_read(struct memhp_ctx *ctx, struct memhp_kconfig **kc);
+const char *memhp_kconfig_get(const struct memhp_kconfig *kc,
+			      const char *name);
+/* the file it was read from, as seen from the root ("/proc/config.gz") */
+const char *memhp_kconfig_source(const struct memhp_kconfig *kc);
+void memhp_kconfig_free(struct memhp_kconfig *kc);
+/* /proc/sys/kernel/osrelease: 0 or a negative errno */
+int memhp_kernel_release(struct memhp_ctx *ctx, char *buf, size_t size);
+
+/*
+ * The memory affinity entries of the ACPI SRAT (sys/firmware/acpi/tables/
+ * SRAT): the physical ranges the firmware describes, with the proximity
+ * domain (the NUMA node, as the firmware numbers it) and whether memory
+ * can be hot-plugged there.  Free @mem with free(3).
+ */
+struct memhp_srat_memory {
+	uint64_t start, size;	/* bytes */
+	uint32_t proximity_domain;
+	bool enabled, hotpluggable, nonvolatile;
+};
+/* a table's bytes: 0, or -EINVAL (not a valid SRAT), -ENOMEM */
+int memhp_srat_parse(const void *table, size_t len,
+		     struct memhp_srat_memory **mem, size_t *nr);
+/* 0, or -ENOENT (no SRAT: no NUMA or hotplug description), -EACCES
+ * (reading it needs root), -EINVAL */
+int memhp_srat_read(struct memhp_ctx *ctx, struct memhp_srat_memory **mem,
+		    size_t *nr);
+
+/*
+ * memhp doctor: whether memory hotplug will work here, and why not.  Each
+ * check has a status, a one-line finding, the evidence it used (files and
+ * what they said) and what to do; memhp_doctor_run() also sums up how much
+ * memory the firmware lets be plugged, and where.
+ */
+enum memhp_check_status {
+	MEMHP_CHECK_OK = 0,
+	MEMHP_CHECK_WARN,
+	MEMHP_CHECK_FAIL,
+};
+#define MEMHP_CHECK_MAX_EVIDENCE 12
+struct memhp_check {
+	char id[32];		/* "kernel-config", "hotplug-window", ... */
+	enum memhp_check_status status;
+	char summary[256];
+	char advice[320];	/* "" when there is nothing to do */
+	size_t nr_evidence;
+	char evidence[MEMHP_CHECK_MAX_EVIDENCE][224];
+};
+struct memhp_doctor {
+	struct memhp_check *checks;
+	size_t nr_checks;
+	/* the hot-pluggable windows of the SRAT (enabled entries) */
+	struct memhp_srat_memory *windows;
+	size_t nr_windows;
+	uint64_t window_bytes;	/* their total size */
+	uint64_t plugged_bytes;	/* memory blocks present inside them */
+	int slots;		/* ACPI memory devices (PNP0C80); -1 unknown */
+	int slots_used;		/* of those, present (_STA) */
+	uint64_t movable_bytes;	/* ZONE_MOVABLE present, all nodes */
+};
+/* 0, or -ENOMEM; every check runs, whatever it finds */
+int memhp_doctor_run(struct memhp_ctx *ctx, struct memhp_doctor *doctor);
+void memhp_doctor_free(struct memhp_doctor *doctor);
+const char *memhp_check_status_name(enum memhp_check_status status);
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,6 +27,7 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_PROC] = "proc",
 	[AREA_DEV] = "dev",
 	[AREA_ACPI_DEVICES] = "sys/bus/acpi/devices",
+	[AREA_ACPI_TABLES] = "sys/firmware/acpi/tables",
 	[AREA_ACPI_HOTPLUG] = "sys/firmware/acpi/hotplug",
 };
 

@@ -21,6 +21,7 @@ enum memhp_area {
 	AREA_DEV,	/* dev: memhp.ko's event log is dev/memhp */
 	AREA_ACPI_DEVICES,	/* sys/bus/acpi/devices: links into sys/devices */
 	AREA_ACPI_HOTPLUG,	/* sys/firmware/acpi/hotplug */
+	AREA_ACPI_TABLES,	/* sys/firmware/acpi/tables: SRAT */
 	NR_AREAS,
 };
 

@@ -237,6 +237,9 @@ fi
 cp "$HERE/guest-init.sh" "$STAGE/init"
 chmod 0755 "$STAGE/init"
 echo "$KVER" >"$STAGE/etc/memhp-kver"
+# the kernel's build configuration, where Debian puts it: memhp doctor
+# reads /boot/config-<release> (the kernels have no /proc/config.gz)
+install -D -m 0644 "$CACHE/root/boot/config-$KVER" "$STAGE/boot/config-$KVER"
 echo "root:x:0:0:root:/root:/bin/sh" >"$STAGE/etc/passwd"
 
 (cd "$STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$CACHE/initramfs.cpio.gz.tmp"

@@ -1,0 +1,784 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * memhp doctor: will memory hotplug work on this machine, and if not, why.
+ * Each check reads what the kernel and the firmware say below the sysfs
+ * root (the build configuration, sysfs, the SRAT, /proc/zoneinfo and
+ * /proc/cmdline, the onlining policy and the udev rules) and turns it into
+ * ok / warn / fail, with the evidence and what to do.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "private.h"
+
+#define MIB (1024 * 1024)
+
+struct facts {
+	struct memhp_kconfig *kc;
+	int kc_err;
+	char release[128];
+	bool have_memory;	/* sys/devices/system/memory */
+	struct memhp_acpi_device *devs;
+	size_t nr_devs;
+	int devs_err;
+	char *cmdline;
+	char *zoneinfo;
+	char auto_online[32];
+	char online_policy[32];
+	char ratio[32];
+};
+
+static struct memhp_check *new_check(struct memhp_doctor *d, const char *id)
+{
+	struct memhp_check *c = realloc(d->checks,
+					(d->nr_checks + 1) * sizeof(*c));
+
+	if (!c)
+		return NULL;
+	d->checks = c;
+	c = &d->checks[d->nr_checks++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	return c;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void set(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+#define summary(c, ...) set((c)->summary, sizeof((c)->summary), __VA_ARGS__)
+#define advice(c, ...) set((c)->advice, sizeof((c)->advice), __VA_ARGS__)
+
+__attribute__((format(printf, 2, 3)))
+static void evidence(struct memhp_check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->nr_evidence == MEMHP_CHECK_MAX_EVIDENCE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->evidence[c->nr_evidence++], sizeof(c->evidence[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* A whole /proc file, NUL-terminated; NULL when it cannot be read. */
+static char *read_proc(struct memhp_ctx *ctx, const char *name)
+{
+	size_t len = 0, alloc = 16384;
+	char *buf = malloc(alloc);
+	int fd = memhp_area_open(ctx, AREA_PROC, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, alloc - len - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)n;
+		if (len == alloc - 1) {
+			char *p = alloc < (4u << 20) ? realloc(buf, alloc * 2) : NULL;
+
+			if (!p)
+				break;
+			buf = p;
+			alloc *= 2;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void read_knob(struct memhp_ctx *ctx, const char *key, char *buf,
+		      size_t size)
+{
+	char *v = NULL;
+
+	if (memhp_policy_read(ctx, key, &v) == 0 && v)
+		snprintf(buf, size, "%s", v);
+	else
+		buf[0] = '\0';
+	free(v);
+}
+
+static void gather(struct memhp_ctx *ctx, struct facts *f)
+{
+	f->kc_err = memhp_kconfig_read(ctx, &f->kc);
+	if (memhp_kernel_release(ctx, f->release, sizeof(f->release)) < 0)
+		f->release[0] = '\0';
+	f->have_memory = memhp_area_exists(ctx, AREA_MEMORY);
+	f->devs_err = memhp_acpi_devices(ctx, &f->devs, &f->nr_devs);
+	f->cmdline = read_proc(ctx, "cmdline");
+	f->zoneinfo = read_proc(ctx, "zoneinfo");
+	read_knob(ctx, "auto_online_blocks", f->auto_online, sizeof(f->auto_online));
+	read_knob(ctx, "online_policy", f->online_policy, sizeof(f->online_policy));
+	read_knob(ctx, "auto_movable_ratio", f->ratio, sizeof(f->ratio));
+}
+
+static void release_facts(struct facts *f)
+{
+	memhp_kconfig_free(f->kc);
+	if (f->devs_err == 0)
+		memhp_acpi_devices_free(f->devs, f->nr_devs);
+	free(f->cmdline);
+	free(f->zoneinfo);
+}
+
+/* CONFIG_X's value for evidence: "y", "n", "(not in the config)" */
+static const char *kval(const struct facts *f, const char *name)
+{
+	const char *v = memhp_kconfig_get(f->kc, name);
+
+	return v ? v : "(not in the config)";
+}
+
+static bool kset(const struct facts *f, const char *name)
+{
+	const char *v = memhp_kconfig_get(f->kc, name);
+
+	return v && (!strcmp(v, "y") || !strcmp(v, "m"));
+}
+
+static int check_kernel_config(struct memhp_doctor *d, const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "kernel-config");
+
+	if (!c)
+		return -ENOMEM;
+	if (f->kc) {
+		summary(c, "kernel configuration read from %s",
+			memhp_kconfig_source(f->kc));
+		evidence(c, "%s", memhp_kconfig_source(f->kc));
+		return 0;
+	}
+	c->status = MEMHP_CHECK_WARN;
+	summary(c, "no kernel configuration: neither /proc/config.gz nor "
+		"/boot/config-%s", f->release[0] ? f->release : "<release>");
+	evidence(c, "/proc/config.gz: %s", f->kc_err == -ENOENT ?
+		 "not there" : strerror(-f->kc_err));
+	if (f->release[0])
+		evidence(c, "/boot/config-%s: not there", f->release);
+	else
+		evidence(c, "/proc/sys/kernel/osrelease: not there (which "
+			 "/boot/config-<release>?)");
+	advice(c, "the checks below rely on what the running system shows; "
+	       "install the kernel's config (Debian: it is in the linux-image "
+	       "package) or load the configs module for /proc/config.gz");
+	return 0;
+}
+
+/* CONFIG_MEMORY_HOTPLUG / CONFIG_MEMORY_HOTREMOVE: fail when the config
+ * says no, or (no config) when sysfs lacks the memory directory. */
+static int check_hotplug(struct memhp_doctor *d, const struct facts *f,
+			 const char *id, const char *option, const char *what)
+{
+	struct memhp_check *c = new_check(d, id);
+	const char *v = memhp_kconfig_get(f->kc, option);
+
+	if (!c)
+		return -ENOMEM;
+	evidence(c, "%s=%s", option, kval(f, option));
+	evidence(c, "/%s: %s", memhp_area_path(AREA_MEMORY),
+		 f->have_memory ? "present" : "absent");
+	if (kset(f, option) || (!v && f->have_memory)) {
+		summary(c, "the kernel supports memory %s", what);
+		return 0;
+	}
+	c->status = MEMHP_CHECK_FAIL;
+	summary(c, "the kernel cannot %s memory", what);
+	advice(c, "boot a kernel built with %s=y (Debian's kernels are)", option);
+	return 0;
+}
+
+static int check_acpi(struct memhp_doctor *d, struct memhp_ctx *ctx,
+		      const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "acpi-memory-hotplug");
+	const char *opt = "CONFIG_ACPI_HOTPLUG_MEMORY";
+	int enabled = memhp_acpi_hotplug_enabled(ctx);
+
+	if (!c)
+		return -ENOMEM;
+	evidence(c, "%s=%s", opt, kval(f, opt));
+	evidence(c, "/%s/memory/enabled: %s", memhp_area_path(AREA_ACPI_HOTPLUG),
+		 enabled == 1 ? "1" : enabled == 0 ? "0" : "not there");
+	evidence(c, "/%s: %zu memory devices (PNP0C80)", memhp_area_path(AREA_ACPI_DEVICES),
+		 f->devs_err ? 0 : f->nr_devs);
+	if (memhp_kconfig_get(f->kc, opt) && !kset(f, opt)) {
+		c->status = MEMHP_CHECK_FAIL;
+		summary(c, "the kernel has no ACPI memory hotplug driver: a "
+			"plugged DIMM is not seen (acpi PNP0C80:00: "
+			"Enumeration failure)");
+		advice(c, "boot a kernel built with %s=y", opt);
+	} else if (enabled == 0) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "ACPI memory hotplug is disabled: plugged DIMMs are "
+			"ignored");
+		advice(c, "echo 1 > /sys/firmware/acpi/hotplug/memory/enabled");
+	} else {
+		summary(c, "ACPI memory hotplug is available");
+	}
+	return 0;
+}
+
+static int check_memmap(struct memhp_doctor *d, struct memhp_ctx *ctx,
+			const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "memmap-on-memory");
+	const char *opt = "CONFIG_MHP_MEMMAP_ON_MEMORY";
+	char v[32];
+
+	if (!c)
+		return -ENOMEM;
+	read_knob(ctx, "memmap_on_memory", v, sizeof(v));
+	evidence(c, "%s=%s", opt, kval(f, opt));
+	evidence(c, "memory_hotplug.memmap_on_memory: %s", v[0] ? v : "not there");
+	if (!strcmp(v, "Y") || !strcmp(v, "y") || !strcmp(v, "1") ||
+	    !strcmp(v, "force"))
+		summary(c, "hot-added memory holds its own memmap");
+	else
+		summary(c, "the memmap of hot-added memory comes from memory "
+			"already online (%s)", kset(f, opt) ?
+			"memory_hotplug.memmap_on_memory=1 would change that" :
+			"the kernel cannot do otherwise");
+	return 0;
+}
+
+static int check_probe(struct memhp_doctor *d, struct memhp_ctx *ctx,
+		       const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "probe-interface");
+	enum memhp_probe_method m = memhp_probe_method(ctx);
+
+	if (!c)
+		return -ENOMEM;
+	evidence(c, "CONFIG_ARCH_MEMORY_PROBE=%s", kval(f, "CONFIG_ARCH_MEMORY_PROBE"));
+	evidence(c, "/%s/probe: %s", memhp_area_path(AREA_MEMORY),
+		 m == MEMHP_PROBE_KERNEL ? "present" : "absent");
+	evidence(c, "memhp.ko: %s", memhp_module_loaded(ctx) ? "loaded" :
+		 "not loaded");
+	if (m == MEMHP_PROBE_MODULE) {
+		summary(c, "memhp probe/remove add and remove ranges through memhp.ko");
+	} else if (m == MEMHP_PROBE_KERNEL) {
+		summary(c, "only the kernel's probe interface: it validates "
+			"nothing and cannot remove what it added");
+		c->status = MEMHP_CHECK_WARN;
+		advice(c, "load memhp.ko (package memhp-dkms): modprobe memhp");
+	} else {
+		summary(c, "no way to add a physical range by hand (memhp probe)");
+		c->status = MEMHP_CHECK_WARN;
+		advice(c, "load memhp.ko (package memhp-dkms) to add RAM the "
+		       "firmware reported but the kernel does not use");
+	}
+	return 0;
+}
+
+static bool in_window(const struct memhp_doctor *d, uint64_t start)
+{
+	for (size_t i = 0; i < d->nr_windows; i++)
+		if (start >= d->windows[i].start &&
+		    start - d->windows[i].start < d->windows[i].size)
+			return true;
+	return false;
+}
+
+struct slot_count {
+	struct memhp_ctx *ctx;
+	struct memhp_doctor *d;
+};
+
+static int count_slot(const char *name, unsigned char type, void *data)
+{
+	struct slot_count *sc = data;
+	struct memhp_acpi_device dev;
+
+	(void)type;
+	/* every slot has its device, plugged (_STA present) or empty */
+	if (memhp_acpi_device_get(sc->ctx, name, &dev) < 0)
+		return 0;
+	sc->d->slots++;
+	if (dev.status > 0 && memhp_acpi_device_present(&dev))
+		sc->d->slots_used++;
+	free(dev.blocks);
+	return 0;
+}
+
+/* The ACPI memory devices: QEMU makes one per slot of -m ...,slots=N. */
+static void count_slots(struct memhp_ctx *ctx, struct memhp_doctor *d)
+{
+	struct slot_count sc = { ctx, d };
+	int err;
+
+	d->slots = d->slots_used = 0;
+	err = memhp_walk_dir(ctx, AREA_ACPI_DEVICES, NULL, count_slot, &sc);
+	if (err < 0 && err != -ENOENT)
+		d->slots = -1;
+}
+
+static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
+{
+	struct memhp_check *c = new_check(d, "hotplug-window");
+	struct memhp_srat_memory *mem = NULL;
+	size_t nr = 0, j = 0;
+	uint64_t bs = memhp_get_block_size(ctx);
+	struct memhp_block *b;
+	int err;
+	char size[32];
+
+	if (!c)
+		return -ENOMEM;
+	err = memhp_srat_read(ctx, &mem, &nr);
+	for (size_t i = 0; i < nr; i++)
+		if (mem[i].enabled && mem[i].hotpluggable && mem[i].size)
+			mem[j++] = mem[i];
+	d->windows = mem;
+	d->nr_windows = j;
+	for (size_t i = 0; i < d->nr_windows; i++) {
+		d->window_bytes += d->windows[i].size;
+		evidence(c, "SRAT: hot-pluggable 0x%016" PRIx64 "-0x%016" PRIx64
+			 " (%" PRIu64 " MiB), proximity domain %" PRIu32,
+			 d->windows[i].start,
+			 d->windows[i].start + d->windows[i].size - 1,
+			 d->windows[i].size / MIB, d->windows[i].proximity_domain);
+	}
+	if (bs)
+		memhp_block_foreach(ctx, b)
+			if (in_window(d, memhp_block_get_start(b)))
+				d->plugged_bytes += bs;
+	count_slots(ctx, d);
+	if (err == -ENOENT)
+		evidence(c, "/%s/SRAT: not there", memhp_area_path(AREA_ACPI_TABLES));
+	else if (err)
+		evidence(c, "/%s/SRAT: %s", memhp_area_path(AREA_ACPI_TABLES),
+			 strerror(-err));
+	else
+		evidence(c, "SRAT: %zu memory affinity entries, %zu hot-pluggable",
+			 nr, d->nr_windows);
+	evidence(c, "ACPI memory devices (slots): %d, %d in use", d->slots,
+		 d->slots_used);
+	snprintf(size, sizeof(size), "%" PRIu64 " MiB",
+		 (d->window_bytes - d->plugged_bytes) / MIB);
+	if (err == -EACCES || err == -EPERM) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "cannot read the SRAT to find the hot-pluggable "
+			"windows");
+		advice(c, "run memhp doctor as root");
+	} else if (!d->nr_windows) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "the firmware announced no hot-pluggable memory: no "
+			"DIMM can be plugged");
+		advice(c, "on a VM, start it with maximum memory and slots "
+		       "(QEMU: -m 4G,slots=4,maxmem=16G); memhp.ko can still "
+		       "add RAM the kernel left unused (memhp probe --scan)");
+	} else if (d->window_bytes <= d->plugged_bytes ||
+		   (d->slots > 0 && d->slots_used >= d->slots)) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "the hot-pluggable window is full: %" PRIu64
+			" MiB, all in use%s", d->window_bytes / MIB,
+			d->slots > 0 ? " or every slot taken" : "");
+		advice(c, "unplug a DIMM first (memhp eject), or give the VM "
+		       "more maxmem/slots");
+	} else if (d->slots > 0) {
+		summary(c, "%s can be plugged in %zu window%s, %d of %d slots "
+			"free", size, d->nr_windows, d->nr_windows == 1 ? "" : "s",
+			d->slots - d->slots_used, d->slots);
+	} else {
+		summary(c, "%s can be plugged in %zu window%s", size,
+			d->nr_windows, d->nr_windows == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+/* ZONE_MOVABLE's present pages over all nodes, from /proc/zoneinfo */
+static uint64_t movable_pages(const char *zoneinfo, bool *found)
+{
+	const char *p = zoneinfo;
+	bool in_movable = false;
+	uint64_t pages = 0;
+
+	*found = false;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char line[160];
+		unsigned long long v;
+		int node;
+		char zone[32];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(n < 159 ? n : 159), p);
+		if (sscanf(line, "Node %d, zone %31s", &node, zone) == 2) {
+			in_movable = !strcmp(zone, "Movable");
+			*found |= in_movable;
+		} else if (in_movable && sscanf(line, " present %llu", &v) == 1) {
+			pages += v;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return pages;
+}
+
+static int check_zones(struct memhp_doctor *d, const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "zone-movable");
+	bool found;
+	uint64_t pages;
+
+	if (!c)
+		return -ENOMEM;
+	if (!f->zoneinfo) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "cannot read /proc/zoneinfo");
+		evidence(c, "/proc/zoneinfo: not there");
+		return 0;
+	}
+	pages = movable_pages(f->zoneinfo, &found);
+	d->movable_bytes = pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	evidence(c, "/proc/zoneinfo: %s", found ? "zone Movable listed" :
+		 "no zone Movable");
+	evidence(c, "/proc/zoneinfo: Movable present pages %" PRIu64, pages);
+	if (pages) {
+		summary(c, "ZONE_MOVABLE holds %" PRIu64 " MiB: that memory can "
+			"be unplugged", d->movable_bytes / MIB);
+		return 0;
+	}
+	c->status = MEMHP_CHECK_WARN;
+	summary(c, "no memory in ZONE_MOVABLE yet: nothing online now can be "
+		"unplugged reliably");
+	advice(c, "online hot-added memory with memhp online --zone=movable "
+	       "(or set memhp policy auto_online_blocks=online_movable)");
+	return 0;
+}
+
+/* The boot parameters that shape hotplug, as written on the command line. */
+static bool hotplug_param(const char *tok)
+{
+	static const char *const exact[] = { "movable_node" };
+	static const char *const prefix[] = {
+		"kernelcore=", "movablecore=", "memhp_default_state=",
+		"memory_hotplug.", "mem=", "memmap=", "movable_node=",
+	};
+
+	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (!strcmp(tok, exact[i]))
+			return true;
+	for (size_t i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+		if (!strncmp(tok, prefix[i], strlen(prefix[i])))
+			return true;
+	return false;
+}
+
+static int check_cmdline(struct memhp_doctor *d, const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "boot-parameters");
+	char *copy, *tok, *save = NULL;
+	size_t n = 0;
+	bool movable_node = false;
+
+	if (!c)
+		return -ENOMEM;
+	if (!f->cmdline) {
+		summary(c, "cannot read /proc/cmdline");
+		c->status = MEMHP_CHECK_WARN;
+		return 0;
+	}
+	copy = strdup(f->cmdline);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		if (!hotplug_param(tok))
+			continue;
+		evidence(c, "/proc/cmdline: %s", tok);
+		movable_node |= !strcmp(tok, "movable_node");
+		n++;
+	}
+	free(copy);
+	if (!n) {
+		evidence(c, "/proc/cmdline: none of movable_node, kernelcore=, "
+			 "movablecore=, memhp_default_state=, memory_hotplug.*");
+		summary(c, "no boot parameter shapes memory hotplug");
+	} else if (movable_node) {
+		summary(c, "movable_node: memory the firmware marks hot-pluggable "
+			"is kept in ZONE_MOVABLE from boot (%zu parameter%s)", n,
+			n == 1 ? "" : "s");
+	} else {
+		summary(c, "%zu boot parameter%s shape memory hotplug", n,
+			n == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+/* The default online type the kernel was built with, for evidence. */
+static const char *default_online_type(const struct facts *f)
+{
+	static const char *const types[][2] = {
+		{ "CONFIG_MHP_DEFAULT_ONLINE_TYPE_OFFLINE", "offline" },
+		{ "CONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO", "online" },
+		{ "CONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_KERNEL", "online_kernel" },
+		{ "CONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_MOVABLE", "online_movable" },
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (kset(f, types[i][0]))
+			return types[i][1];
+	/* before 6.13: one boolean */
+	if (kset(f, "CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE"))
+		return "online";
+	if (memhp_kconfig_get(f->kc, "CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE"))
+		return "offline";
+	return NULL;
+}
+
+/* Is @word one of the kernel command line's words? */
+static bool cmdline_has(const struct facts *f, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = f->cmdline; p && (p = strstr(p, word)); p += n)
+		if ((p == f->cmdline || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+static int check_policy(struct memhp_doctor *d, const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "auto-online");
+	const char *built = default_online_type(f);
+	const char *a = f->auto_online;
+
+	if (!c)
+		return -ENOMEM;
+	evidence(c, "built-in default online type: %s", built ? built : "unknown");
+	evidence(c, "auto_online_blocks=%s", a[0] ? a : "(not there)");
+	evidence(c, "online_policy=%s", f->online_policy[0] ? f->online_policy :
+		 "(not there)");
+	evidence(c, "auto_movable_ratio=%s", f->ratio[0] ? f->ratio : "(not there)");
+	if (!a[0]) {
+		summary(c, "the kernel's auto-online setting cannot be read");
+		c->status = MEMHP_CHECK_WARN;
+	} else if (!strcmp(a, "offline")) {
+		summary(c, "hot-added memory stays offline until onlined "
+			"(memhp online --zone=movable)");
+	} else if (!strcmp(a, "online_movable")) {
+		summary(c, "hot-added memory is onlined into ZONE_MOVABLE: it "
+			"can be unplugged again");
+	} else if (!strcmp(a, "online") && cmdline_has(f, "movable_node")) {
+		summary(c, "hot-added memory is onlined; movable_node puts it in "
+			"ZONE_MOVABLE, where it can be unplugged again");
+	} else if (!strcmp(a, "online") && !strcmp(f->online_policy, "auto-movable")) {
+		summary(c, "hot-added memory is onlined; the auto-movable policy "
+			"puts it in ZONE_MOVABLE up to a ratio of %s%%",
+			f->ratio[0] ? f->ratio : "?");
+	} else {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "hot-added memory will be onlined into a zone it "
+			"cannot be unplugged from (auto_online_blocks=%s%s%s)",
+			a, !strcmp(a, "online") ? ", online_policy=" : "",
+			!strcmp(a, "online") ? f->online_policy : "");
+		advice(c, "memhp policy auto_online_blocks=online_movable (or "
+		       "=offline, then memhp online --zone=movable), or boot "
+		       "with memhp_default_state=online_movable");
+	}
+	return 0;
+}
+
+/* memory that was plugged in: a DIMM's (in an SRAT window or bound to an
+ * ACPI memory device) or a range memhp.ko added */
+static bool hot_added(const struct memhp_doctor *d, const struct facts *f,
+		      const struct memhp_block *b)
+{
+	uint64_t id = memhp_block_get_id(b);
+
+	if (memhp_block_is_probed(b) || in_window(d, memhp_block_get_start(b)))
+		return true;
+	for (size_t i = 0; !f->devs_err && i < f->nr_devs; i++)
+		for (size_t j = 0; j < f->devs[i].nr_blocks; j++)
+			if (f->devs[i].blocks[j] == id)
+				return true;
+	return false;
+}
+
+static int check_blocks(struct memhp_doctor *d, struct memhp_ctx *ctx,
+			const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "unpluggable-memory");
+	size_t movable = 0, other = 0, spanning = 0, offline = 0, hot_pinned = 0;
+	uint64_t bs = memhp_get_block_size(ctx);
+	struct memhp_block *b;
+	char pinned[96] = "";
+
+	if (!c)
+		return -ENOMEM;
+	if (!f->have_memory) {
+		summary(c, "no memory blocks: /sys/devices/system/memory is absent");
+		c->status = MEMHP_CHECK_FAIL;
+		return 0;
+	}
+	memhp_block_foreach(ctx, b) {
+		const uint8_t *z;
+		int nz;
+
+		if (memhp_block_get_state(b) != MEMHP_STATE_ONLINE) {
+			offline++;
+			continue;
+		}
+		nz = memhp_block_get_zones(b, &z);
+		if (nz > 0 && z[0] == MEMHP_ZONE_MOVABLE) {
+			movable++;
+			continue;
+		}
+		if (nz > 0 && z[0] == MEMHP_ZONE_NONE)
+			spanning++;
+		else
+			other++;
+		/* hot-added memory (a DIMM's or memhp.ko's) that cannot go */
+		if (hot_added(d, f, b)) {
+			if (!hot_pinned)
+				snprintf(pinned, sizeof(pinned), "%" PRIu64,
+					 memhp_block_get_id(b));
+			hot_pinned++;
+		}
+	}
+	evidence(c, "online in ZONE_MOVABLE: %zu blocks (%" PRIu64 " MiB)", movable,
+		 movable * bs / MIB);
+	evidence(c, "online in other zones: %zu blocks (%" PRIu64 " MiB)", other,
+		 other * bs / MIB);
+	evidence(c, "online spanning zones (zone none): %zu blocks", spanning);
+	evidence(c, "offline: %zu blocks", offline);
+	if (hot_pinned) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "%zu hot-added block%s online outside ZONE_MOVABLE (first: "
+			"%s) cannot be unplugged reliably", hot_pinned,
+			hot_pinned == 1 ? "" : "s", pinned);
+		advice(c, "offline them and online them again with --zone=movable "
+		       "(memhp offline B; memhp online --zone=movable B)");
+	} else {
+		summary(c, "%zu online block%s can be unplugged (Movable); %zu "
+			"cannot (boot memory in other zones)", movable,
+			movable == 1 ? "" : "s", other + spanning);
+	}
+	return 0;
+}
+
+static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx,
+			const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "other-onliners");
+	struct memhp_autoonline_rule rule;
+	struct memhp_agent *agents = NULL;
+	size_t nr = 0, onliners = 0;
+	bool kernel = f->auto_online[0] && strcmp(f->auto_online, "offline");
+	bool ours;
+
+	if (!c)
+		return -ENOMEM;
+	if (memhp_onlining_agents(ctx, &agents, &nr) < 0)
+		nr = 0;
+	for (size_t i = 0; i < nr; i++)
+		evidence(c, "%s:%u: %s", agents[i].file, agents[i].line,
+			 agents[i].text);
+	free(agents);
+	ours = memhp_autoonline_find(ctx, &rule) == 0 && rule.config_err == 0 &&
+	       rule.conf.enabled;
+	if (ours)
+		evidence(c, "memhp's auto-online: enabled (%s)", rule.config);
+	if (kernel)
+		evidence(c, "the kernel: auto_online_blocks=%s", f->auto_online);
+	onliners = nr + ours + kernel;
+	if (onliners > 1) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "%zu agents online hot-added memory on their own: they "
+			"race, and the first one decides the zone", onliners);
+		advice(c, "keep one: memhp policy names them; disable the others "
+		       "(a udev rule, memhp's auto-online.conf, or "
+		       "auto_online_blocks=offline)");
+	} else if (onliners == 1) {
+		summary(c, "one agent onlines hot-added memory: %s", kernel ?
+			"the kernel" : ours ? "memhp's auto-online" : "a udev rule");
+	} else {
+		summary(c, "nothing onlines hot-added memory behind your back");
+	}
+	return 0;
+}
+
+MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
+				  struct memhp_doctor *d)
+{
+	struct facts f = { 0 };
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	/* blocks as far as they can be read; a missing tree is a finding */
+	(void)memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_ZONES |
+				     MEMHP_ATTR_PROBED);
+	gather(ctx, &f);
+	err = check_kernel_config(d, &f);
+	if (!err)
+		err = check_hotplug(d, &f, "memory-hotplug",
+				    "CONFIG_MEMORY_HOTPLUG", "hot-add");
+	if (!err)
+		err = check_hotplug(d, &f, "memory-hotremove",
+				    "CONFIG_MEMORY_HOTREMOVE", "hot-remove");
+	if (!err)
+		err = check_acpi(d, ctx, &f);
+	if (!err)
+		err = check_memmap(d, ctx, &f);
+	if (!err)
+		err = check_probe(d, ctx, &f);
+	if (!err)
+		err = check_windows(d, ctx);
+	if (!err)
+		err = check_zones(d, &f);
+	if (!err)
+		err = check_cmdline(d, &f);
+	if (!err)
+		err = check_policy(d, &f);
+	if (!err)
+		err = check_blocks(d, ctx, &f);
+	if (!err)
+		err = check_agents(d, ctx, &f);
+	release_facts(&f);
+	if (err)
+		memhp_doctor_free(d);
+	return err;
+}
+
+MEMHP_EXPORT void memhp_doctor_free(struct memhp_doctor *d)
+{
+	free(d->checks);
+	free(d->windows);
+	memset(d, 0, sizeof(*d));
+}
+
+MEMHP_EXPORT const char *memhp_check_status_name(enum memhp_check_status s)
+{
+	switch (s) {
+	case MEMHP_CHECK_OK:
+		return "ok";
+	case MEMHP_CHECK_WARN:
+		return "warn";
+	case MEMHP_CHECK_FAIL:
+		return "fail";
+	}
+	return "?";
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env bats
+# memhp doctor on the acpi-dimms fixture (four QEMU-like PNP0C80 slots)
+# completed with what a machine shows besides sysfs: a kernel config, the
+# SRAT bytes, /proc/zoneinfo and /proc/cmdline.  Each check must follow its
+# input; nothing is ever written.
+
+load fixture_helper
+bats_require_minimum_version 1.5.0
+
+setup_file() { fixtures_setup_file; }
+
+setup() {
+	T=$BATS_TEST_TMPDIR/t
+	cp -a "$FIXDIR/acpi-dimms" "$T"
+	M=$T/sys/devices/system/memory
+	mkdir -p "$T/proc/sys/kernel" "$T/boot" "$T/sys/firmware/acpi/tables"
+	echo 6.1.0-56-amd64 >"$T/proc/sys/kernel/osrelease"
+	cat >"$T/boot/config-6.1.0-56-amd64" <<-EOF
+	CONFIG_MEMORY_HOTPLUG=y
+	CONFIG_MEMORY_HOTREMOVE=y
+	CONFIG_ACPI_HOTPLUG_MEMORY=y
+	CONFIG_MHP_MEMMAP_ON_MEMORY=y
+	# CONFIG_ARCH_MEMORY_PROBE is not set
+	# CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE is not set
+	EOF
+	echo "BOOT_IMAGE=/vmlinuz root=/dev/vda1 quiet" >"$T/proc/cmdline"
+	printf 'Node 0, zone   Normal\n        present  262144\nNode 0, zone  Movable\n        present  0\n' \
+		>"$T/proc/zoneinfo"
+	# one hot-pluggable window: 4 GiB at 8 GiB, proximity domain 0
+	srat 0x200000000 0x100000000 3 >"$T/sys/firmware/acpi/tables/SRAT"
+}
+
+# The SRAT bytes of one memory affinity entry: START SIZE FLAGS.
+srat() {
+	python3 - "$@" <<-'PY'
+	import struct, sys
+	start, size, flags = (int(a, 0) for a in sys.argv[1:])
+	mem = struct.pack('<BBIHIIIIIIQ', 1, 40, 0, 0, start & 0xffffffff,
+	                  start >> 32, size & 0xffffffff, size >> 32, 0, flags, 0)
+	head = b'SRAT' + struct.pack('<I', 48 + len(mem)) + b'\3\0' + b'BOCHS BXPC    ' + b'\0' * 12
+	sys.stdout.buffer.write(head + b'\1\0\0\0' + b'\0' * 8 + mem)
+	PY
+}
+
+doctor() { "$MEMHP" --sysfs-root "$T" doctor "$@"; }
+
+# one check's field: check ID FIELD (from a --json document on stdin)
+check() { jq -r --arg id "$1" ".checks[] | select(.id == \$id) | .$2"; }
+
+tree_sum() { (cd "$T" && find . -print0 | sort -z | xargs -0 stat -c '%n %s %Y') | sha256sum; }
+
+@test "--json: schema 1, every check with its status, summary, evidence and advice" {
+	before=$(tree_sum)
+	run --separate-stderr doctor --json
+	assert_success
+	jq -e '.schema == 1 and .status == "ok" and (.checks | length) >= 10' <<<"$output"
+	jq -e 'all(.checks[]; (.id | type) == "string" and
+		(.status | IN("ok", "warn", "fail")) and (.summary | length) > 0 and
+		(.evidence | type) == "array" and (.advice | type | IN("string", "null")))' <<<"$output"
+	# a check that is not ok says what to do
+	jq -e 'all(.checks[] | select(.status != "ok"); .advice != null or .id == "boot-parameters")' <<<"$output"
+	assert_equal "$(tree_sum)" "$before"
+}
+
+@test "the hot-pluggable window from the SRAT, less what is plugged, and the slots" {
+	run doctor --json
+	assert_success
+	# 4 GiB at 8 GiB; the fixture's DIMM blocks are elsewhere
+	jq -e '.hotplug.windows == [{"start": 8589934592, "end": 12884901887, "size": 4294967296, "proximity_domain": 0}]' <<<"$output"
+	bs=$(fixture_block_size acpi-dimms)
+	plugged=0
+	for d in "$M"/memory*; do
+		id=${d##*/memory}
+		((id * bs >= 0x200000000 && id * bs < 0x300000000)) && plugged=$((plugged + bs))
+	done
+	jq -e --argjson p "$plugged" '.hotplug.plugged_bytes == $p and .hotplug.free_bytes == 4294967296 - $p' <<<"$output"
+	# the slots: every PNP0C80 device, in use when _STA says present
+	slots=$(ls -d "$T"/sys/bus/acpi/devices/PNP0C80:* | wc -l)
+	jq -e --argjson s "$slots" '.hotplug.slots == $s and .hotplug.slots_used == $s' <<<"$output"
+	# every slot in use: the window is full for DIMMs
+	assert_equal "$(check hotplug-window status <<<"$output")" warn
+	echo 0 >"$T/sys/bus/acpi/devices/PNP0C80:03/status"
+	run doctor --json
+	jq -e --argjson s "$slots" '.hotplug.slots_used == $s - 1' <<<"$output"
+	assert_equal "$(check hotplug-window status <<<"$output")" ok
+	check hotplug-window summary <<<"$output" | grep -q "1 of $slots slots free"
+	# no SRAT: no DIMM can be plugged
+	rm "$T/sys/firmware/acpi/tables/SRAT"
+	run doctor --json
+	assert_equal "$(check hotplug-window status <<<"$output")" warn
+	check hotplug-window summary <<<"$output" | grep -q "no DIMM can be plugged"
+	jq -e '.hotplug.windows == [] and .hotplug.window_bytes == 0' <<<"$output"
+}
+
+@test "kernel support follows the config; a failed check exits 1" {
+	run doctor --json
+	assert_equal "$(check acpi-memory-hotplug status <<<"$output")" ok
+	sed -i 's/^CONFIG_ACPI_HOTPLUG_MEMORY=y/# CONFIG_ACPI_HOTPLUG_MEMORY is not set/' \
+		"$T/boot/config-6.1.0-56-amd64"
+	run doctor --json
+	assert_failure 1
+	assert_equal "$(check acpi-memory-hotplug status <<<"$output")" fail
+	jq -e '.status == "fail"' <<<"$output"
+	check acpi-memory-hotplug evidence <<<"$output" | grep -qF 'CONFIG_ACPI_HOTPLUG_MEMORY=n'
+	# /proc/config.gz comes first
+	printf 'CONFIG_ACPI_HOTPLUG_MEMORY=y\nCONFIG_MEMORY_HOTPLUG=y\n' | gzip >"$T/proc/config.gz"
+	run doctor --json
+	assert_success
+	assert_equal "$(check kernel-config summary <<<"$output")" \
+		"kernel configuration read from /proc/config.gz"
+	# neither: said so, and the running system decides
+	rm "$T/proc/config.gz" "$T/boot/config-6.1.0-56-amd64"
+	run doctor --json
+	assert_equal "$(check kernel-config status <<<"$output")" warn
+	check kernel-config summary <<<"$output" | grep -qF '/boot/config-6.1.0-56-amd64'
+	assert_equal "$(check memory-hotplug status <<<"$output")" ok
+}
+
+@test "zones, boot parameters and the onlining policy" {
+	run doctor --json
+	assert_equal "$(check zone-movable status <<<"$output")" warn
+	assert_equal "$(check auto-online status <<<"$output")" ok
+	printf 'Node 0, zone  Movable\n        present  65536\n' >"$T/proc/zoneinfo"
+	echo "quiet movable_node memhp_default_state=online_movable" >"$T/proc/cmdline"
+	echo online >"$M/auto_online_blocks"
+	run doctor --json
+	assert_equal "$(check zone-movable status <<<"$output")" ok
+	jq -e ".hotplug.movable_bytes == 65536 * $(getconf PAGESIZE)" <<<"$output"
+	check boot-parameters summary <<<"$output" | grep -q movable_node
+	run jq -r '.checks[] | select(.id == "boot-parameters") | .evidence[]' <<<"$output"
+	assert_output $'/proc/cmdline: movable_node\n/proc/cmdline: memhp_default_state=online_movable'
+	# movable_node: what the kernel onlines goes to ZONE_MOVABLE
+	run doctor --json
+	assert_equal "$(check auto-online status <<<"$output")" ok
+	check auto-online summary <<<"$output" | grep -q movable_node
+	# without it, the kernel onlines into a zone it cannot unplug from:
+	# warned, with advice
+	echo quiet >"$T/proc/cmdline"
+	run doctor --json
+	assert_equal "$(check auto-online status <<<"$output")" warn
+	check auto-online summary <<<"$output" | grep -q "cannot be unplugged"
+	check auto-online advice <<<"$output" | grep -q "auto_online_blocks=online_movable"
+	echo online_movable >"$M/auto_online_blocks"
+	run doctor --json
+	assert_equal "$(check auto-online status <<<"$output")" ok
+}
+
+@test "a udev rule onlining memory besides the kernel: two onliners" {
+	echo online >"$M/auto_online_blocks"
+	mkdir -p "$T/etc/udev/rules.d"
+	echo 'SUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="online"' \
+		>"$T/etc/udev/rules.d/80-hotplug.rules"
+	run doctor --json
+	assert_equal "$(check other-onliners status <<<"$output")" warn
+	check other-onliners evidence <<<"$output" | grep -q '/etc/udev/rules.d/80-hotplug.rules:1'
+	check other-onliners evidence <<<"$output" | grep -q 'auto_online_blocks=online'
+}
+
+@test "the table: one line a check, the evidence and advice of what is not ok" {
+	run doctor
+	assert_success
+	assert_line --regexp '^STATUS +CHECK +FINDING'
+	for id in $(doctor --json | jq -r '.checks[].id'); do
+		assert_line --regexp "^(ok|warn|fail) +$id "
+	done
+	assert_line --regexp '^warn +zone-movable +no memory in ZONE_MOVABLE'
+	assert_line --regexp '^ +/proc/zoneinfo: Movable present pages 0$'
+	assert_line --regexp '^ +do: online hot-added memory with memhp online --zone=movable'
+	# -v shows the evidence of every check
+	run doctor -v
+	assert_line --regexp '^ +CONFIG_MEMORY_HOTPLUG=y$'
+}
+
+@test "this machine, read only: memhp doctor --json is a valid document" {
+	run --separate-stderr "$MEMHP" doctor --json
+	[ "$status" -eq 0 ] || [ "$status" -eq 1 ]
+	jq -e '.schema == 1 and (.checks | length) >= 10 and (.status | IN("ok", "fail"))' <<<"$output"
+	# exit 1 exactly when a check failed
+	if jq -e 'any(.checks[]; .status == "fail")' <<<"$output" >/dev/null; then
+		[ "$status" -eq 1 ]
+	else
+		[ "$status" -eq 0 ]
+	fi
+}
+
+@test "doctor takes no arguments" {
+	run doctor extra
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+}
