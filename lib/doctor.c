@@ -409,7 +409,7 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 }
 
 /* ZONE_MOVABLE's present pages over all nodes, from /proc/zoneinfo */
-static uint64_t movable_pages(const char *zoneinfo, bool *found)
+uint64_t memhp_zoneinfo_movable_pages(const char *zoneinfo, bool *found)
 {
 	const char *p = zoneinfo;
 	bool in_movable = false;
@@ -450,7 +450,7 @@ static int check_zones(struct memhp_doctor *d, const struct facts *f)
 		evidence(c, "/proc/zoneinfo: not there");
 		return 0;
 	}
-	pages = movable_pages(f->zoneinfo, &found);
+	pages = memhp_zoneinfo_movable_pages(f->zoneinfo, &found);
 	d->movable_bytes = pages * (uint64_t)sysconf(_SC_PAGESIZE);
 	evidence(c, "/proc/zoneinfo: %s", found ? "zone Movable listed" :
 		 "no zone Movable");
@@ -469,7 +469,7 @@ static int check_zones(struct memhp_doctor *d, const struct facts *f)
 }
 
 /* The boot parameters that shape hotplug, as written on the command line. */
-static bool hotplug_param(const char *tok)
+bool memhp_is_hotplug_param(const char *tok)
 {
 	static const char *const exact[] = { "movable_node" };
 	static const char *const prefix[] = {
@@ -505,7 +505,7 @@ static int check_cmdline(struct memhp_doctor *d, const struct facts *f)
 		return -ENOMEM;
 	for (tok = strtok_r(copy, " \t\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
-		if (!hotplug_param(tok))
+		if (!memhp_is_hotplug_param(tok))
 			continue;
 		evidence(c, "/proc/cmdline: %s", tok);
 		movable_node |= !strcmp(tok, "movable_node");

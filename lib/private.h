@@ -168,6 +168,10 @@ int memhp_selector_parse(const char *text, uint64_t block_size,
 /* autoonline.c: is this udev rules line memhp's auto-online (RUN memhp
  * online --udev)? */
 bool memhp_is_autoonline_rule(const char *line);
+/* doctor.c: /proc/zoneinfo's ZONE_MOVABLE present pages (all nodes), and
+ * whether a kernel command line word shapes memory hotplug */
+uint64_t memhp_zoneinfo_movable_pages(const char *zoneinfo, bool *found);
+bool memhp_is_hotplug_param(const char *tok);
 
 /* block.c: re-read attributes of one block (state changes) */
 void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);
