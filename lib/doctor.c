@@ -76,35 +76,15 @@ static void evidence(struct memhp_check *c, const char *fmt, ...)
 /* A whole /proc file, NUL-terminated; NULL when it cannot be read. */
 static char *read_proc(struct memhp_ctx *ctx, const char *name)
 {
-	size_t len = 0, alloc = 16384;
-	char *buf = malloc(alloc);
 	int fd = memhp_area_open(ctx, AREA_PROC, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char *buf = NULL;
+	size_t len;
 
-	if (fd < 0 || !buf) {
-		if (fd >= 0)
-			close(fd);
-		free(buf);
+	if (fd < 0)
 		return NULL;
-	}
-	while ((n = read(fd, buf + len, alloc - len - 1)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		len += (size_t)n;
-		if (len == alloc - 1) {
-			char *p = alloc < (4u << 20) ? realloc(buf, alloc * 2) : NULL;
-
-			if (!p)
-				break;
-			buf = p;
-			alloc *= 2;
-		}
-	}
+	if (memhp_read_fd_all(fd, 4u << 20, &buf, &len) < 0)
+		buf = NULL;
 	close(fd);
-	buf[len] = '\0';
 	return buf;
 }
 
@@ -221,7 +201,7 @@ static int check_acpi(struct memhp_doctor *d, struct memhp_ctx *ctx,
 	evidence(c, "%s=%s", opt, kval(f, opt));
 	evidence(c, "/%s/memory/enabled: %s", memhp_area_path(AREA_ACPI_HOTPLUG),
 		 enabled == 1 ? "1" : enabled == 0 ? "0" : "not there");
-	evidence(c, "/%s: %zu memory devices (PNP0C80)", memhp_area_path(AREA_ACPI_DEVICES),
+	evidence(c, "/%s: %zu memory devices present (PNP0C80)", memhp_area_path(AREA_ACPI_DEVICES),
 		 f->devs_err ? 0 : f->nr_devs);
 	if (memhp_kconfig_get(f->kc, opt) && !kset(f, opt)) {
 		c->status = MEMHP_CHECK_FAIL;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -285,4 +286,37 @@ int memhp_open_lock_file(struct memhp_ctx *ctx)
 	fd = openat(fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 		    0600);
 	return fd < 0 ? -errno : fd;
+}
+
+int memhp_read_fd_all(int fd, size_t max, char **buf, size_t *len)
+{
+	size_t alloc = 16384;
+	char *b = malloc(alloc);
+	ssize_t n;
+
+	*len = 0;
+	if (!b)
+		return -ENOMEM;
+	while ((n = read(fd, b + *len, alloc - *len - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			free(b);
+			return -errno;
+		}
+		*len += (size_t)n;
+		if (*len == alloc - 1) {
+			char *p = alloc < max ? realloc(b, alloc * 2) : NULL;
+
+			if (!p) {
+				free(b);
+				return alloc < max ? -ENOMEM : -EFBIG;
+			}
+			b = p;
+			alloc *= 2;
+		}
+	}
+	b[*len] = '\0';
+	*buf = b;
+	return 0;
 }

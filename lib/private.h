@@ -137,6 +137,9 @@ int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
 		     const char *name, const char *value);
 /* Opens (creating) the lock file under the root's run/memhp. */
 int memhp_open_lock_file(struct memhp_ctx *ctx);
+/* All of @fd, NUL-terminated (it may hold NULs too), in a buffer of at most
+ * @max bytes that the caller frees: 0, -EFBIG, -ENOMEM or a read errno. */
+int memhp_read_fd_all(int fd, size_t max, char **buf, size_t *len);
 
 /* parse.c */
 int memhp_parse_u64(const char *s, int base, uint64_t *out);

@@ -100,9 +100,8 @@ invalid:
 MEMHP_EXPORT int memhp_srat_read(struct memhp_ctx *ctx,
 				 struct memhp_srat_memory **mem, size_t *nr)
 {
-	uint8_t *buf;
-	size_t len = 0;
-	ssize_t n;
+	char *buf;
+	size_t len;
 	int fd, err;
 
 	*mem = NULL;
@@ -110,24 +109,10 @@ MEMHP_EXPORT int memhp_srat_read(struct memhp_ctx *ctx,
 	fd = memhp_area_open(ctx, AREA_ACPI_TABLES, "SRAT", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fd;
-	buf = malloc(SRAT_MAX_BYTES);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (len < SRAT_MAX_BYTES &&
-	       (n = read(fd, buf + len, SRAT_MAX_BYTES - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			close(fd);
-			free(buf);
-			return err;
-		}
-		len += (size_t)n;
-	}
+	err = memhp_read_fd_all(fd, SRAT_MAX_BYTES, &buf, &len);
 	close(fd);
+	if (err)
+		return err;
 	err = memhp_srat_parse(buf, len, mem, nr);
 	free(buf);
 	if (err == -EINVAL)

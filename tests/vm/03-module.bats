@@ -23,10 +23,6 @@ module_write() {
 	guest "echo '$2' > $MODDIR/$1"
 }
 
-assert_no_kernel_splat() {
-	guest 'dmesg | grep -E "Oops|BUG|WARNING|Call Trace" || true'
-	assert_output ""
-}
 
 @test "memhp.ko loads and shows its interface" {
 	guest modprobe memhp

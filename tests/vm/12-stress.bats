@@ -20,10 +20,6 @@ setup_file() {
 teardown_file() { vm_shutdown; }
 setup() { vm_require; }
 
-assert_no_kernel_splat() {
-	guest 'dmesg | grep -E "Oops|BUG|WARNING|Call Trace|general protection|list_del corruption" || true'
-	assert_output ""
-}
 
 # What must come back after the stress: MemTotal, /proc/iomem byte for
 # byte, and the module's range list (empty).

@@ -179,3 +179,9 @@ dimm_blocks() { # ID BLOCK_SIZE
 	read -r _ addr size _ <<<"$line"
 	seq $((addr / $2)) $(((addr + size) / $2 - 1))
 }
+
+# The guest kernel's log holds no sign of a kernel bug.
+assert_no_kernel_splat() {
+	guest 'dmesg | grep -E "Oops|BUG|WARNING|Call Trace|general protection|list_del corruption" || true'
+	assert_output ""
+}
