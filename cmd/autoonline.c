@@ -201,7 +201,7 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 			    memhp_block_get_node(b), conf->nodes_text);
 		} else if (memhp_block_get_state(b) == MEMHP_STATE_ONLINE) {
 			conflict(r, id, block_zone(b));
-		} else if (memhp_plan_add(plan, s) == 0) {
+		} else if (memhp_plan_add_blocks(plan, id, id) == 0) {
 			planned++;
 		} else {
 			add(r, LOG_ERR, "memory%" PRIu64 ": %s", id,

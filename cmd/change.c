@@ -10,10 +10,12 @@
 #include <libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "change.h"
+#include "selector.h"
 
 static const struct argp_option change_options[] = {
 	{ "atomic", OPT_ATOMIC, NULL, 0,
@@ -129,7 +131,7 @@ static int print_table(struct memhp_ctx *ctx, const struct memhp_plan *plan)
 }
 
 struct totals {
-	size_t n[MEMHP_RESULT_SKIPPED + 1];
+	size_t n[MEMHP_NR_RESULTS];
 };
 
 static void count(const struct memhp_plan *plan, struct totals *t)
@@ -187,7 +189,7 @@ static struct json_object *plan_json(struct memhp_ctx *ctx,
 		json_object_array_add(arr, b);
 	}
 	json_object_object_add(doc, "blocks", arr);
-	for (int r = 0; r <= MEMHP_RESULT_SKIPPED; r++) {
+	for (int r = 0; r < MEMHP_NR_RESULTS; r++) {
 		char key[32];
 
 		snprintf(key, sizeof(key), "%s", memhp_result_name(r));
@@ -197,17 +199,72 @@ static struct json_object *plan_json(struct memhp_ctx *ctx,
 		json_object_object_add(tot, key, memhp_json_u64(t->n[r]));
 	}
 	json_object_object_add(doc, "totals", tot);
+	json_object_object_add(doc, "interrupted", memhp_plan_was_cancelled(plan) ?
+			       json_object_new_string(memhp_cli_signal_name() ?
+				       memhp_cli_signal_name() : "cancel") :
+			       NULL);
 	json_object_object_add(doc, "exit", json_object_new_int(exit_code));
 	return doc;
 }
 
 /* Exit status from the results: 0 all done, 1 nothing changed and
- * something failed, 64 some changed and something failed. */
-static int exit_status(const struct totals *t)
+ * something failed (or was cut short), 64 some changed and something
+ * failed. */
+static int exit_status(const struct memhp_plan *plan, const struct totals *t)
 {
-	if (!t->n[MEMHP_RESULT_FAILED])
+	bool cut = memhp_plan_was_cancelled(plan) ||
+		   memhp_plan_get_shortfall(plan, NULL) > 0;
+
+	if (!t->n[MEMHP_RESULT_FAILED] && !cut)
 		return EXIT_OK;
 	return t->n[MEMHP_RESULT_OK] ? EXIT_PARTIAL : EXIT_FAILED;
+}
+
+/* A bare number in chmem's -e/-d is a size in MiB, as chmem reads it. */
+static bool chmem_size(const struct memhp_cli *cli, const struct change_opts *o,
+		       const char *s)
+{
+	return cli->chmem && !o->blocks_only && *s &&
+	       strspn(s, "0123456789") == strlen(s);
+}
+
+static int add_selector(struct memhp_cli *cli, struct memhp_plan *plan,
+			const struct change_opts *o, const char *s)
+{
+	uint64_t bs = memhp_get_block_size(memhp_cli_ctx(cli));
+	struct memhp_selector sel;
+	char mib[32];
+	int ret;
+
+	if (chmem_size(cli, o, s) && strlen(s) < sizeof(mib) - 2) {
+		snprintf(mib, sizeof(mib), "%sM", s);
+		s = mib;
+	}
+	ret = memhp_selector_parse(s, bs, &sel);
+	if (ret == -EDOM) {
+		fprintf(stderr, "memhp: '%s' is not aligned to the memory block "
+			"size (0x%" PRIx64 ", %" PRIu64 " MiB)\n", s, bs, bs >> 20);
+	} else if (ret == -ENOMEM) {
+		memhp_cli_error(cli, ret, "selector '%s'", s);
+	} else if (ret < 0) {
+		fprintf(stderr, "memhp: '%s' is not a block id, list, range or "
+			"size (for example 32, 32-39,41, memory32, "
+			"0x100000000-0x13fffffff or 1G)\n", s);
+	} else if (o->blocks_only && sel.type != MEMHP_SELECT_BLOCKS) {
+		fprintf(stderr, "memhp: -b/--blocks takes block ids, not '%s'\n",
+			s);
+		ret = -EINVAL;
+	} else if (sel.type == MEMHP_SELECT_SIZE) {
+		ret = memhp_plan_add_size(plan, sel.size);
+	} else {
+		for (size_t i = 0; i < sel.nr_spans && ret == 0; i++)
+			ret = memhp_plan_add_blocks(plan, sel.spans[i].first,
+						    sel.spans[i].last);
+		if (ret < 0)
+			memhp_cli_error(cli, ret, "invalid selector '%s'", s);
+	}
+	memhp_selector_free(&sel);
+	return ret;
 }
 
 static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
@@ -236,19 +293,9 @@ static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 	memhp_plan_set_timeout(plan, o->timeout_ms);
 	memhp_plan_set_atomic(plan, o->atomic);
 	for (size_t i = 0; i < o->nr_selectors; i++) {
-		const char *s = o->selectors[i];
-
-		if (o->blocks_only && (strchr(s, 'x') || strchr(s, 'X') ||
-				       (s[0] && s[strlen(s) - 1] > '9'))) {
-			fprintf(stderr, "memhp: -b/--blocks takes block ids, "
-				"not '%s'\n", s);
-			return EXIT_USAGE;
-		}
-		ret = memhp_plan_add(plan, s);
-		if (ret < 0) {
-			memhp_cli_error(cli, ret, "invalid selector '%s'", s);
+		ret = add_selector(cli, plan, o, o->selectors[i]);
+		if (ret < 0)
 			return ret == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
-		}
 	}
 	ret = memhp_plan_check(plan);
 	if (ret < 0) {
@@ -260,8 +307,10 @@ static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 }
 
 static void report_errors(struct memhp_ctx *ctx, const struct memhp_plan *plan,
-			  const struct change_opts *o)
+			  const char *name)
 {
+	const char *why;
+
 	for (size_t i = 0; i < memhp_plan_get_count(plan); i++) {
 		const struct memhp_change *c = memhp_plan_get(plan, i);
 		const char *error = memhp_change_get_error(c);
@@ -272,20 +321,63 @@ static void report_errors(struct memhp_ctx *ctx, const struct memhp_plan *plan,
 			continue;
 		block_range(ctx, memhp_change_get_block(c), range, sizeof(range));
 		fprintf(stderr, "memhp: block %" PRIu64 " (%s): %s%s: %s\n",
-			memhp_change_get_block(c), range,
-			o->action == MEMHP_ACTION_ONLINE ? "online" : "offline",
-			r == MEMHP_RESULT_FAILED ? " failed" : "",
-			error);
+			memhp_change_get_block(c), range, name,
+			r == MEMHP_RESULT_FAILED ? " failed" : "", error);
 	}
+	if (memhp_plan_get_shortfall(plan, &why) && why)
+		fprintf(stderr, "memhp: %s: %s\n", name, why);
+}
+
+/* The report of a plan that ran (or a dry run): the table with -v or
+ * --dry-run, JSON with --json (handed back in @report when asked), one
+ * line per block with an error, one summary line.  The exit status. */
+int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
+			const struct change_opts *o, const char *name,
+			struct json_object **report)
+{
+	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
+	int status, sig = memhp_cli_signal();
+	struct totals t;
+
+	count(plan, &t);
+	status = o->dry_run ? EXIT_OK : exit_status(plan, &t);
+	if (cli->json && report) {
+		*report = plan_json(ctx, plan, o, &t, status);
+	} else if (cli->json) {
+		memhp_json_print(plan_json(ctx, plan, o, &t, status));
+	} else if (o->dry_run || cli->verbosity > 0) {
+		print_table(ctx, plan);
+	}
+	if (!cli->json)
+		report_errors(ctx, plan, name);
+	if (o->dry_run)
+		return status;
+	if (memhp_plan_was_cancelled(plan))
+		fprintf(stderr, "memhp: %s: interrupted by %s%s\n", name,
+			sig ? strsignal(sig) : "a signal",
+			o->atomic ? "; what it had changed is put back" : "");
+	/* one block that failed: its own line above says it all */
+	if (cli->verbosity >= 0 &&
+	    !(memhp_plan_get_count(plan) == 1 && t.n[MEMHP_RESULT_FAILED]))
+		fprintf(stderr, "memhp: %s: %zu changed, %zu unchanged, %zu "
+			"failed%s%.0zu%s%.0zu%s%.0zu\n", name,
+			t.n[MEMHP_RESULT_OK], t.n[MEMHP_RESULT_UNCHANGED],
+			t.n[MEMHP_RESULT_FAILED],
+			t.n[MEMHP_RESULT_ROLLED_BACK] ? ", rolled back " : "",
+			t.n[MEMHP_RESULT_ROLLED_BACK],
+			t.n[MEMHP_RESULT_PASSED_OVER] ? ", passed over " : "",
+			t.n[MEMHP_RESULT_PASSED_OVER],
+			t.n[MEMHP_RESULT_SKIPPED] ? ", skipped " : "",
+			t.n[MEMHP_RESULT_SKIPPED]);
+	memhp_audit_plan(cli, name, plan, status);
+	return status;
 }
 
 /* Plans, runs and reports; @name is "online" or "offline" for messages. */
 static int change_execute(struct memhp_cli *cli, struct change_opts *o,
-			  const char *name, struct json_object **report)
+			  const char *name)
 {
 	struct memhp_plan *plan = NULL;
-	struct memhp_ctx *ctx;
-	struct totals t;
 	int ret, status;
 
 	if (!o->dry_run && geteuid() != 0) {
@@ -296,37 +388,17 @@ static int change_execute(struct memhp_cli *cli, struct change_opts *o,
 	status = setup_plan(cli, o, &plan);
 	if (status != EXIT_OK)
 		goto out;
-	ctx = memhp_cli_ctx(cli);
 	if (!o->dry_run) {
+		memhp_cli_start_transaction(cli, name);
 		ret = memhp_plan_run(plan);
+		memhp_cli_end_transaction(cli);
 		if (ret < 0) {
 			memhp_cli_error(cli, ret, "cannot %s", name);
 			status = EXIT_FAILED;
 			goto out;
 		}
 	}
-	count(plan, &t);
-	status = exit_status(&t);
-	if (cli->json && report) {
-		*report = plan_json(ctx, plan, o, &t, status);
-	} else if (cli->json) {
-		memhp_json_print(plan_json(ctx, plan, o, &t, status));
-	} else if (o->dry_run || cli->verbosity > 0) {
-		print_table(ctx, plan);
-	}
-	if (!cli->json)
-		report_errors(ctx, plan, o);
-	/* one block that failed: its own line above says it all */
-	if (!o->dry_run && cli->verbosity >= 0 &&
-	    !(memhp_plan_get_count(plan) == 1 && t.n[MEMHP_RESULT_FAILED]))
-		fprintf(stderr, "memhp: %s: %zu changed, %zu unchanged, %zu "
-			"failed%s%.0zu%s%.0zu\n", name,
-			t.n[MEMHP_RESULT_OK], t.n[MEMHP_RESULT_UNCHANGED],
-			t.n[MEMHP_RESULT_FAILED],
-			t.n[MEMHP_RESULT_ROLLED_BACK] ? ", rolled back " : "",
-			t.n[MEMHP_RESULT_ROLLED_BACK],
-			t.n[MEMHP_RESULT_SKIPPED] ? ", skipped " : "",
-			t.n[MEMHP_RESULT_SKIPPED]);
+	status = memhp_change_report(cli, plan, o, name, NULL);
 out:
 	memhp_plan_free(plan);
 	return status;
@@ -339,22 +411,5 @@ int change_run(int argc, char **argv, struct memhp_cli *cli,
 		return EXIT_USAGE;
 	if (o->udev)
 		return memhp_online_udev(cli, o);
-	return change_execute(cli, o, argv[0], NULL);
-}
-
-int memhp_change_blocks(struct memhp_cli *cli, enum memhp_action action,
-			const char *zone, const char *selector,
-			unsigned int timeout_ms, bool atomic,
-			struct json_object **report)
-{
-	struct change_opts o = CHANGE_OPTS_INIT(action);
-
-	if (zone)
-		o.zone = zone;
-	o.timeout_ms = timeout_ms;
-	o.atomic = atomic;
-	o.selectors[o.nr_selectors++] = selector;
-	return change_execute(cli, &o,
-			      action == MEMHP_ACTION_ONLINE ? "online" : "offline",
-			      report);
+	return change_execute(cli, o, argv[0]);
 }

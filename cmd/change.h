@@ -37,6 +37,14 @@ extern const struct argp change_argp;
 
 int change_run(int argc, char **argv, struct memhp_cli *cli,
 	       const struct argp *argp, struct change_opts *o);
+/* The report of a plan that ran, or of a dry run (@o says which, the
+ * action, the zone as asked and --atomic): the table with -v or --dry-run,
+ * JSON with --json (handed back in @report when it is not NULL), a line
+ * per block with an error, the summary line and the system log line.
+ * Returns the exit status (0, 1 or 64). */
+int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
+			const struct change_opts *o, const char *name,
+			struct json_object **report);
 
 /* autoonline.c: memhp online --udev */
 int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o);

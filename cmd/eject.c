@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "change.h"
 #include "devices.h"
 
 struct eject_opts {
@@ -22,10 +23,10 @@ struct eject_opts {
 	unsigned int wait_ms;
 };
 
-enum { OPT_TIMEOUT = 0x500, OPT_WAIT };
+enum { OPT_EJECT_TIMEOUT = 0x500, OPT_WAIT };
 
 static const struct argp_option options[] = {
-	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	{ "timeout", OPT_EJECT_TIMEOUT, "SECONDS", 0,
 	  "Retry busy blocks while offlining for up to SECONDS each "
 	  "(default 30, 0: no limit)", 0 },
 	{ "wait", OPT_WAIT, "SECONDS", 0,
@@ -39,7 +40,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct eject_opts *o = state->input;
 
 	switch (key) {
-	case OPT_TIMEOUT:
+	case OPT_EJECT_TIMEOUT:
 		o->timeout_ms = (unsigned int)memhp_opt_uint(state, "timeout",
 							     arg, 86400) * 1000;
 		break;
@@ -118,110 +119,69 @@ static int find_device(struct memhp_ctx *ctx, const char *want,
 	return ret;
 }
 
-struct was_online {
-	uint64_t id;
-	enum memhp_zone zone;
-};
-
-/* The blocks that are online, and their zones, for putting them back. */
-static size_t remember_online(struct memhp_ctx *ctx,
-			      const struct memhp_acpi_device *dev,
-			      struct was_online *w)
+static const char *outcome_name(enum memhp_unplug_result r)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < dev->nr_blocks; i++) {
-		struct memhp_block *b = memhp_block_get_by_id(ctx, dev->blocks[i]);
-		const uint8_t *z;
-
-		if (!b || memhp_block_get_state(b) != MEMHP_STATE_ONLINE)
-			continue;
-		w[n].id = dev->blocks[i];
-		w[n].zone = memhp_block_get_zones(b, &z) > 0 ?
-			    (enum memhp_zone)z[0] : MEMHP_ZONE_UNKNOWN;
-		n++;
+	switch (r) {
+	case MEMHP_UNPLUG_DONE: return "ejected";
+	case MEMHP_UNPLUG_NOT_OFFLINE: return "not-offline";
+	case MEMHP_UNPLUG_REFUSED: return "refused";
+	case MEMHP_UNPLUG_TIMEOUT: return "timeout";
+	case MEMHP_UNPLUG_CANCELLED: return "interrupted";
 	}
-	return n;
+	return "?";
 }
 
-static uint64_t now_ms(void)
+/* The transaction's story, for people. */
+static void tell(struct memhp_cli *cli, const struct memhp_acpi_device *dev,
+		 const struct memhp_unplug *u, const char *blocks,
+		 const struct eject_opts *o)
 {
-	struct timespec ts;
+	int e = memhp_unplug_get_errno(u);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Until the device is gone or not present (ejected): 0, or -ETIMEDOUT. */
-static int wait_gone(struct memhp_ctx *ctx, const char *name,
-		     unsigned int wait_ms)
-{
-	uint64_t deadline = now_ms() + wait_ms;
-
-	for (;;) {
-		struct memhp_acpi_device d;
-		int ret = memhp_acpi_device_get(ctx, name, &d);
-
-		if (ret == -ENOENT)
-			return 0;
-		if (ret == 0) {
-			free(d.blocks);
-			if (!memhp_acpi_device_present(&d))
-				return 0;
-		}
-		if (now_ms() >= deadline)
-			return -ETIMEDOUT;
-		usleep(50 * 1000);
+	switch (memhp_unplug_get_result(u)) {
+	case MEMHP_UNPLUG_DONE:
+		if (cli->verbosity >= 0 && !cli->json)
+			fprintf(stderr, "memhp: ejected %s%s%s%s (blocks %s)\n",
+				dev->name, dev->path[0] ? " (" : "", dev->path,
+				dev->path[0] ? ")" : "", blocks);
+		return;
+	case MEMHP_UNPLUG_NOT_OFFLINE:
+		fprintf(stderr, "memhp: eject %s: blocks %s could not all be "
+			"taken offline; nothing ejected\n", dev->name, blocks);
+		return;
+	case MEMHP_UNPLUG_TIMEOUT:
+		fprintf(stderr, "memhp: eject %s: the device was still there "
+			"after %u s; the firmware or the kernel refused it "
+			"(see dmesg)\n", dev->name, o->wait_ms / 1000);
+		break;
+	case MEMHP_UNPLUG_REFUSED:
+		fprintf(stderr, "memhp: eject %s: %s%s\n", dev->name,
+			strerror(e), e == ENODEV ? " (no ACPI hotplug handler "
+			"or driver bound to it)" : "");
+		break;
+	case MEMHP_UNPLUG_CANCELLED:
+		fprintf(stderr, "memhp: eject %s: interrupted by %s; nothing "
+			"ejected\n", dev->name, memhp_cli_signal_name() ?
+			memhp_cli_signal_name() : "a signal");
+		break;
 	}
-}
-
-/* Online again what was online, zone by zone; true when all went back. */
-static bool put_back(struct memhp_cli *cli, const struct was_online *w,
-		     size_t n, unsigned int timeout_ms,
-		     struct json_object *reports)
-{
-	bool ok = true;
-
-	for (int z = 0; z <= MEMHP_NR_ZONES && n; z++) {
-		char sel[4096];
-		size_t len = 0;
-
-		for (size_t i = 0; i < n && len < sizeof(sel) - 32; i++)
-			if ((int)w[i].zone == z)
-				len += (size_t)snprintf(sel + len,
-							sizeof(sel) - len,
-							"%s%llu", len ? "," : "",
-							(unsigned long long)w[i].id);
-		if (!len)
-			continue;
-		struct json_object *rep = NULL;
-		const char *zone = z == MEMHP_ZONE_MOVABLE ? "movable" :
-				   z < MEMHP_ZONE_NONE ?
-				   memhp_zone_name((enum memhp_zone)z) : "auto";
-
-		/* each run sees the blocks as they are now */
-		memhp_unref(cli->ctx);
-		cli->ctx = NULL;
-		if (memhp_change_blocks(cli, MEMHP_ACTION_ONLINE, zone, sel,
-					timeout_ms, false, &rep) != EXIT_OK)
-			ok = false;
-		if (rep)
-			json_object_array_add(reports, rep);
-	}
-	return ok;
+	if (!memhp_unplug_put_back_ok(u))
+		fprintf(stderr, "memhp: eject %s: not every block could be put "
+			"back online (memhp list)\n", dev->name);
+	else if (memhp_unplug_get_put_back(u) && cli->verbosity >= 0)
+		fprintf(stderr, "memhp: eject %s: its blocks are back online\n",
+			dev->name);
 }
 
 int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 {
 	struct eject_opts o = { .timeout_ms = 30000, .wait_ms = 30000 };
-	struct json_object *doc, *offline = NULL, *back;
+	struct json_object *doc, *offline = NULL, *back, *arr;
 	struct memhp_acpi_device dev;
-	struct was_online *was = NULL;
+	struct memhp_unplug *u = NULL;
 	struct device_status st;
 	struct memhp_ctx *ctx;
-	const char *outcome;
 	char blocks[1024];
-	size_t nr_was = 0;
 	int ret, status;
 
 	if (memhp_parse(&eject_argp, argc, argv, cli, &o) < 0)
@@ -261,76 +221,56 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 		fprintf(stderr, "memhp: eject changes memory and needs root\n");
 		goto out;
 	}
-	was = calloc(dev.nr_blocks ? dev.nr_blocks : 1, sizeof(*was));
-	if (!was) {
-		memhp_cli_error(cli, -ENOMEM, "eject");
+	memhp_cli_start_transaction(cli, "eject");
+	ret = memhp_eject_run(ctx, dev.name, o.timeout_ms, o.wait_ms, &u);
+	memhp_cli_end_transaction(cli);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "eject %s", dev.name);
 		goto out;
 	}
-	nr_was = remember_online(ctx, &dev, was);
-
 	doc = memhp_json_document(ctx);
-	back = json_object_new_array();
 	json_object_object_add(doc, "action", json_object_new_string("eject"));
 	json_object_object_add(doc, "device", json_object_new_string(dev.name));
 	json_object_object_add(doc, "path", dev.path[0] ?
 			       json_object_new_string(dev.path) : NULL);
-	json_object_object_add(doc, "blocks", json_object_new_array());
+	arr = json_object_new_array();
 	for (size_t i = 0; i < dev.nr_blocks; i++)
-		json_object_array_add(json_object_object_get(doc, "blocks"),
-				      memhp_json_u64(dev.blocks[i]));
+		json_object_array_add(arr, memhp_json_u64(dev.blocks[i]));
+	json_object_object_add(doc, "blocks", arr);
+	if (memhp_unplug_get_offline(u)) {
+		struct change_opts off = CHANGE_OPTS_INIT(MEMHP_ACTION_OFFLINE);
 
-	if (st.online) {
-		/* atomic: one block that stays online puts the others back */
-		ret = memhp_change_blocks(cli, MEMHP_ACTION_OFFLINE, NULL,
-					  blocks, o.timeout_ms, true, &offline);
-		if (ret != EXIT_OK) {
-			fprintf(stderr, "memhp: eject %s: blocks %s could not "
-				"all be taken offline; nothing ejected\n",
-				dev.name, blocks);
-			outcome = "not-offline";
-			goto report;
-		}
+		off.atomic = true;
+		memhp_change_report(cli, memhp_unplug_get_offline(u), &off,
+				    "offline", &offline);
 	}
-	ret = memhp_acpi_eject(memhp_cli_ctx(cli), dev.name);
-	if (ret == 0)
-		ret = wait_gone(memhp_cli_ctx(cli), dev.name, o.wait_ms);
-	if (ret == 0) {
-		outcome = "ejected";
-		status = EXIT_OK;
-		if (cli->verbosity >= 0 && !cli->json)
-			fprintf(stderr, "memhp: ejected %s%s%s%s (blocks %s)\n",
-				dev.name, dev.path[0] ? " (" : "", dev.path,
-				dev.path[0] ? ")" : "", blocks);
-		goto report;
+	tell(cli, &dev, u, blocks, &o);
+	back = json_object_new_array();
+	if (memhp_unplug_get_put_back(u)) {
+		struct change_opts on = CHANGE_OPTS_INIT(MEMHP_ACTION_ONLINE);
+		struct json_object *rep = NULL;
+
+		on.zone = "previous";
+		memhp_change_report(cli, memhp_unplug_get_put_back(u), &on,
+				    "online", &rep);
+		if (rep)
+			json_object_array_add(back, rep);
 	}
-	if (ret == -ETIMEDOUT)
-		fprintf(stderr, "memhp: eject %s: the device was still there "
-			"after %u s; the firmware or the kernel refused it "
-			"(see dmesg)\n", dev.name, o.wait_ms / 1000);
-	else
-		fprintf(stderr, "memhp: eject %s: %s%s\n", dev.name,
-			strerror(-ret), ret == -ENODEV ? " (no ACPI hotplug "
-			"handler or driver bound to it)" : "");
-	outcome = ret == -ETIMEDOUT ? "timeout" : "refused";
-	if (!put_back(cli, was, nr_was, o.timeout_ms, back)) {
-		fprintf(stderr, "memhp: eject %s: not every block could be put "
-			"back online (memhp list)\n", dev.name);
-		status = EXIT_PARTIAL;
-	} else if (nr_was && cli->verbosity >= 0) {
-		fprintf(stderr, "memhp: eject %s: its blocks are back online\n",
-			dev.name);
-	}
-report:
+	status = memhp_unplug_get_result(u) == MEMHP_UNPLUG_DONE ? EXIT_OK :
+		 memhp_unplug_put_back_ok(u) ? EXIT_FAILED : EXIT_PARTIAL;
+	memhp_audit(cli, "eject %s (blocks %s): %s, exit %d", dev.name, blocks,
+		    outcome_name(memhp_unplug_get_result(u)), status);
 	json_object_object_add(doc, "offline", offline);
 	json_object_object_add(doc, "put_back", back);
-	json_object_object_add(doc, "result", json_object_new_string(outcome));
+	json_object_object_add(doc, "result", json_object_new_string(
+			       outcome_name(memhp_unplug_get_result(u))));
 	json_object_object_add(doc, "exit", json_object_new_int(status));
 	if (cli->json)
 		memhp_json_print(doc);
 	else
 		json_object_put(doc);
+	memhp_unplug_free(u);
 out:
-	free(was);
 	free(dev.blocks);
 	return status;
 }

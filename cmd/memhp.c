@@ -334,8 +334,11 @@ void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (cli->reported)
+	/* the library's own line said it already; later errors are new */
+	if (cli->reported) {
+		cli->reported = false;
 		return;
+	}
 	fputs("memhp: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -382,6 +385,7 @@ static error_t main_parse(int key, char *arg, struct argp_state *state)
 	case 'd':
 		/* chmem -e/-d: the rest are online/offline's arguments */
 		a->cmd = state->next - 1;
+		a->cli->chmem = true;
 		state->argv[a->cmd] = key == 'e' ? "online" : "offline";
 		state->next = state->argc;
 		break;

@@ -24,7 +24,9 @@ struct memhp_cli {
 	bool bytes;
 	int verbosity;		/* -1 quiet, 0 normal, >0 verbose */
 	struct memhp_ctx *ctx;
-	bool reported;		/* the library logged an error */
+	bool chmem;		/* called as chmem's -e/-d */
+	bool reported;		/* the library logged an error since the
+				   last memhp_cli_error() */
 };
 
 /* argp child with --sysfs-root/--sysroot, --json, -v, -q, -h */
@@ -69,13 +71,21 @@ struct json_object *memhp_json_policy(struct memhp_ctx *ctx);
 int memhp_prometheus_print(struct memhp_ctx *ctx,
 			   const struct memhp_node_usage *u, size_t n);
 
-/* change.c: run the state-change engine on @selector and report it; with
- * --json and @report, the JSON report is handed back instead of printed */
+/* transaction.c: around every library transaction that changes memory.
+ * Start traps SIGINT/SIGTERM/SIGHUP (they cancel it: memhp_cancel) and
+ * shows progress on a terminal; end stops the progress line. */
+void memhp_cli_start_transaction(struct memhp_cli *cli, const char *name);
+void memhp_cli_end_transaction(struct memhp_cli *cli);
+/* the signal that cancelled, 0 if none; and its name ("SIGTERM") */
+int memhp_cli_signal(void);
+const char *memhp_cli_signal_name(void);
+/* one line to the system log (daemon.notice): what changed, who */
+void memhp_audit(struct memhp_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+struct memhp_plan;
+void memhp_audit_plan(struct memhp_cli *cli, const char *name,
+		      const struct memhp_plan *plan, int status);
 struct json_object;
-int memhp_change_blocks(struct memhp_cli *cli, enum memhp_action action,
-			const char *zone, const char *selector,
-			unsigned int timeout_ms, bool atomic,
-			struct json_object **report);
 /* probe.c: why memhp.ko (or the kernel) refused, for people */
 const char *memhp_probe_errno_text(int err);
 

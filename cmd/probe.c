@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "memhp.h"
+#include "change.h"
 
 struct probe_opts {
 	const char *args[2];
@@ -23,14 +23,14 @@ struct probe_opts {
 	unsigned int timeout_ms;
 };
 
-enum { OPT_NODE = 0x300, OPT_ONLINE, OPT_SCAN, OPT_TIMEOUT };
+enum { OPT_PROBE_NODE = 0x300, OPT_ONLINE, OPT_SCAN, OPT_PROBE_TIMEOUT };
 
 static const struct argp_option options[] = {
-	{ "node", OPT_NODE, "N", 0, "Add the range to NUMA node N", 0 },
+	{ "node", OPT_PROBE_NODE, "N", 0, "Add the range to NUMA node N", 0 },
 	{ "online", OPT_ONLINE, "ZONE", OPTION_ARG_OPTIONAL,
 	  "Online the new blocks into ZONE (movable when not given; see "
 	  "memhp online --zone)", 0 },
-	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	{ "timeout", OPT_PROBE_TIMEOUT, "SECONDS", 0,
 	  "With --online: retry busy blocks for up to SECONDS (default 30)",
 	  0 },
 	{ "scan", OPT_SCAN, NULL, 0,
@@ -44,13 +44,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct probe_opts *o = state->input;
 
 	switch (key) {
-	case OPT_NODE:
+	case OPT_PROBE_NODE:
 		o->node = (int)memhp_opt_uint(state, "node", arg, INT32_MAX);
 		break;
 	case OPT_ONLINE:
 		o->online = arg ? arg : "movable";
 		break;
-	case OPT_TIMEOUT:
+	case OPT_PROBE_TIMEOUT:
 		o->timeout_ms = (unsigned int)memhp_opt_uint(state, "timeout",
 							     arg, 86400) * 1000;
 		break;
@@ -207,7 +207,6 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 	int status = EXIT_OK;
 	uint64_t start, size, bs;
 	struct memhp_ctx *ctx;
-	char sel[64];
 	int ret;
 
 	if (memhp_parse(&probe_argp, argc, argv, cli, &o) < 0)
@@ -274,13 +273,31 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 	json_object_object_add(doc, "last_block",
 			       memhp_json_u64((start + size) / bs - 1));
 	if (o.online) {
-		/* the new blocks exist only in a fresh context */
-		memhp_unref(cli->ctx);
-		cli->ctx = NULL;
-		snprintf(sel, sizeof(sel), "%" PRIu64 "-%" PRIu64, start / bs,
-			 (start + size) / bs - 1);
-		ret = memhp_change_blocks(cli, MEMHP_ACTION_ONLINE, o.online,
-					  sel, o.timeout_ms, false, &online);
+		struct change_opts on = CHANGE_OPTS_INIT(MEMHP_ACTION_ONLINE);
+		struct memhp_plan *plan = NULL;
+
+		on.zone = o.online;
+		/* the new blocks exist only after a refresh */
+		ret = memhp_refresh(ctx);
+		if (ret == 0)
+			ret = memhp_plan_new(ctx, MEMHP_ACTION_ONLINE, &plan);
+		if (ret == 0)
+			ret = memhp_plan_set_zone(plan, o.online);
+		if (ret == 0)
+			ret = memhp_plan_add_blocks(plan, start / bs,
+						    (start + size) / bs - 1);
+		if (ret == 0) {
+			memhp_plan_set_timeout(plan, o.timeout_ms);
+			memhp_cli_start_transaction(cli, "online");
+			ret = memhp_plan_run(plan);
+			memhp_cli_end_transaction(cli);
+		}
+		if (ret == 0)
+			ret = memhp_change_report(cli, plan, &on, "online",
+						  &online);
+		else
+			memhp_cli_error(cli, ret, "online");
+		memhp_plan_free(plan);
 		json_object_object_add(doc, "online", online);
 		/* added but not (all) online: partial */
 		status = ret == EXIT_OK ? EXIT_OK : EXIT_PARTIAL;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "memhp.h"
+#include "change.h"
 
 struct remove_opts {
 	const char *args[2];
@@ -21,11 +21,11 @@ struct remove_opts {
 	unsigned int timeout_ms;
 };
 
-enum { OPT_ALL = 0x400, OPT_TIMEOUT };
+enum { OPT_ALL = 0x400, OPT_REMOVE_TIMEOUT };
 
 static const struct argp_option options[] = {
 	{ "all", OPT_ALL, NULL, 0, "Remove every range memhp.ko added", 0 },
-	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	{ "timeout", OPT_REMOVE_TIMEOUT, "SECONDS", 0,
 	  "Retry busy blocks while offlining for up to SECONDS (default 30)",
 	  0 },
 	{ 0 }
@@ -39,7 +39,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ALL:
 		o->all = true;
 		break;
-	case OPT_TIMEOUT:
+	case OPT_REMOVE_TIMEOUT:
 		o->timeout_ms = (unsigned int)memhp_opt_uint(state, "timeout",
 							     arg, 86400) * 1000;
 		break;
@@ -74,51 +74,79 @@ static const struct argp remove_argp = {
 };
 
 static int remove_one(struct memhp_cli *cli, const struct remove_opts *o,
-		      uint64_t bs, uint64_t start, uint64_t size,
-		      struct json_object *arr)
+		      uint64_t start, uint64_t size, struct json_object *arr)
 {
 	struct json_object *entry = json_object_new_object();
-	struct json_object *offline = NULL;
-	struct memhp_ctx *ctx;
-	char sel[64];
-	int ret;
+	struct json_object *offline = NULL, *back = NULL;
+	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
+	struct memhp_unplug *u = NULL;
+	enum memhp_unplug_result r;
+	int ret, status;
 
-	snprintf(sel, sizeof(sel), "%" PRIu64 "-%" PRIu64, start / bs,
-		 (start + size) / bs - 1);
-	/* atomic: a block that stays online puts the others back */
-	ret = memhp_change_blocks(cli, MEMHP_ACTION_OFFLINE, NULL, sel,
-				  o->timeout_ms, true, &offline);
 	json_object_object_add(entry, "start", memhp_json_u64(start));
 	json_object_object_add(entry, "size", memhp_json_u64(size));
-	json_object_object_add(entry, "offline", offline);
 	json_object_array_add(arr, entry);
-	if (ret != EXIT_OK) {
+	memhp_cli_start_transaction(cli, "remove");
+	ret = memhp_remove_run(ctx, start, size, o->timeout_ms, &u);
+	memhp_cli_end_transaction(cli);
+	if (ret < 0) {
+		memhp_cli_error(cli, ret, "remove 0x%" PRIx64 "-0x%" PRIx64,
+				start, start + size - 1);
 		json_object_object_add(entry, "result",
 				       json_object_new_string("failed"));
-		fprintf(stderr, "memhp: remove 0x%" PRIx64 "-0x%" PRIx64 ": its "
-			"blocks could not all be taken offline; nothing "
-			"removed\n", start, start + size - 1);
 		return EXIT_FAILED;
 	}
-	ctx = memhp_cli_ctx(cli);
-	ret = memhp_remove_range(ctx, start, size);
-	if (ret < 0) {
-		const char *why = memhp_probe_errno_text(-ret);
+	if (memhp_unplug_get_offline(u)) {
+		struct change_opts off = CHANGE_OPTS_INIT(MEMHP_ACTION_OFFLINE);
+
+		off.atomic = true;
+		memhp_change_report(cli, memhp_unplug_get_offline(u), &off,
+				    "offline", &offline);
+	}
+	if (memhp_unplug_get_put_back(u)) {
+		struct change_opts on = CHANGE_OPTS_INIT(MEMHP_ACTION_ONLINE);
+
+		on.zone = "previous";
+		memhp_change_report(cli, memhp_unplug_get_put_back(u), &on,
+				    "online", &back);
+	}
+	json_object_object_add(entry, "offline", offline);
+	if (back)
+		json_object_object_add(entry, "put_back", back);
+	r = memhp_unplug_get_result(u);
+	status = r == MEMHP_UNPLUG_DONE ? EXIT_OK :
+		 memhp_unplug_put_back_ok(u) ? EXIT_FAILED : EXIT_PARTIAL;
+	json_object_object_add(entry, "result", json_object_new_string(
+			       r == MEMHP_UNPLUG_DONE ? "ok" :
+			       r == MEMHP_UNPLUG_CANCELLED ? "interrupted" :
+			       "failed"));
+	if (r == MEMHP_UNPLUG_REFUSED) {
+		int e = memhp_unplug_get_errno(u);
+		const char *why = memhp_probe_errno_text(e);
 
 		fprintf(stderr, "memhp: remove 0x%" PRIx64 "-0x%" PRIx64
 			" failed: %s%s%s%s\n", start, start + size - 1,
-			strerror(-ret), why ? " (" : "", why ? why : "",
+			strerror(e), why ? " (" : "", why ? why : "",
 			why ? ")" : "");
-		json_object_object_add(entry, "result",
-				       json_object_new_string("failed"));
-		json_object_object_add(entry, "errno", json_object_new_int(-ret));
-		return EXIT_FAILED;
-	}
-	json_object_object_add(entry, "result", json_object_new_string("ok"));
-	if (cli->verbosity >= 0)
+		json_object_object_add(entry, "errno", json_object_new_int(e));
+	} else if (r == MEMHP_UNPLUG_NOT_OFFLINE) {
+		fprintf(stderr, "memhp: remove 0x%" PRIx64 "-0x%" PRIx64 ": its "
+			"blocks could not all be taken offline; nothing "
+			"removed\n", start, start + size - 1);
+	} else if (r == MEMHP_UNPLUG_CANCELLED) {
+		fprintf(stderr, "memhp: remove 0x%" PRIx64 "-0x%" PRIx64 ": "
+			"interrupted by %s; nothing removed\n", start,
+			start + size - 1, memhp_cli_signal_name() ?
+			memhp_cli_signal_name() : "a signal");
+	} else if (cli->verbosity >= 0) {
 		fprintf(stderr, "memhp: removed 0x%016" PRIx64 "-0x%016" PRIx64
 			"\n", start, start + size - 1);
-	return EXIT_OK;
+	}
+	memhp_audit(cli, "remove 0x%" PRIx64 "-0x%" PRIx64 ": %s, exit %d",
+		    start, start + size - 1, memhp_unplug_result_name(r),
+		    status);
+	memhp_unplug_free(u);
+	return status;
 }
 
 int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
@@ -183,17 +211,14 @@ int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
 	for (size_t i = 0; i < n; i++) {
 		if (!o.all && (r[i].start != start || r[i].size != size))
 			continue;
-		/* each removal changes the blocks: start from a fresh view */
-		memhp_unref(cli->ctx);
-		cli->ctx = NULL;
-		if (!memhp_cli_ctx(cli)) {
-			status = EXIT_FAILED;
+		if (memhp_cancelled(ctx))
 			break;
-		}
-		if (remove_one(cli, &o, bs, r[i].start, r[i].size, arr) == EXIT_OK)
+		ret = remove_one(cli, &o, r[i].start, r[i].size, arr);
+		if (ret == EXIT_OK)
 			done++;
 		else
-			status = done ? EXIT_PARTIAL : EXIT_FAILED;
+			status = ret == EXIT_PARTIAL || done ? EXIT_PARTIAL :
+							       EXIT_FAILED;
 	}
 	if (status != EXIT_OK && done)
 		status = EXIT_PARTIAL;

@@ -141,3 +141,31 @@ MEMHP_EXPORT void memhp_set_log_priority(struct memhp_ctx *ctx, int priority)
 {
 	ctx->log_priority = priority;
 }
+
+void memhp_set_clock(struct memhp_ctx *ctx, const struct memhp_clock *clock)
+{
+	ctx->clock = clock;
+}
+
+MEMHP_EXPORT void memhp_set_progress_fn(struct memhp_ctx *ctx,
+					memhp_progress_fn fn, void *data)
+{
+	ctx->progress_fn = fn;
+	ctx->progress_data = data;
+}
+
+MEMHP_EXPORT int memhp_refresh(struct memhp_ctx *ctx)
+{
+	unsigned int attrs = ctx->attrs_read;
+
+	if (!ctx->listed)
+		return 0;
+	free(ctx->blocks);
+	ctx->blocks = NULL;
+	ctx->nr_blocks = 0;
+	ctx->listed = false;
+	ctx->attrs_read = 0;
+	ctx->have_nodes = false;
+	ctx->have_zones = false;
+	return memhp_blocks_scan(ctx, attrs);
+}

@@ -1,26 +1,41 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The state-change engine: plan, check, act, read back, roll back.
+ * The state-change engine: plan, check, lock, act, read back, roll back.
+ * lib/README.md describes the transaction model; this file is its core.
  *
- * Nothing is written until the whole plan has been checked.  Each block is
- * then read fresh, written, and read back; the kernel answers a redundant
- * write with EINVAL, so the state is looked at first and "already there"
- * is success.  Offline writes can block in the kernel for as long as page
- * migration keeps failing, and newer kernels stop only for a fatal signal,
- * so each offline write runs in a short-lived child that is killed at the
- * deadline: the kernel then aborts the offlining and the block stays
- * online.
+ * A plan holds typed requests: explicit blocks (memhp_plan_add_blocks)
+ * and sizes (memhp_plan_add_size).  Nothing is written until the plan has
+ * been checked as a whole.  memhp_plan_run() then takes the state lock,
+ * re-reads the blocks under it (so two runs never pick the same blocks
+ * for a size), and changes one block at a time: read fresh, written, read
+ * back.  The kernel answers a redundant write with EINVAL, so the state
+ * is looked at first and "already there" is success.
+ *
+ * Offline writes can block in the kernel for as long as page migration
+ * keeps failing, and newer kernels stop only for a fatal signal, so each
+ * offline write runs in a short-lived child that is killed at the deadline
+ * or when the run is cancelled: the kernel then aborts the offlining and
+ * the block stays online.  The child dies with its parent (parent-death
+ * signal) and never holds the state lock on its own.
+ *
+ * Rollback undoes exactly the writes this run made and read back as done,
+ * and leaves alone a block that another agent changed since.
+ *
+ * Every step is O(log n) in the number of blocks (binary search by id, a
+ * per-block mark for "already planned"), so planning a whole machine is
+ * O(n log n).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
-#include <strings.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,21 +43,31 @@
 #include "private.h"
 
 enum target {
+	TARGET_OFFLINE,	/* "offline" */
 	TARGET_AUTO,	/* "online": the kernel's policy picks the zone */
 	TARGET_KERNEL,	/* "online_kernel": the default kernel zone */
 	TARGET_MOVABLE,	/* "online_movable" */
-	TARGET_ZONE,	/* a named zone: online_kernel or online_movable */
+	TARGET_ZONE,	/* a named kernel zone: online_kernel, checked */
 };
 
 struct memhp_change {
-	struct memhp_block *block;
+	uint64_t id;
+	struct memhp_block *block;	/* valid from check/run on */
+	enum target target;
+	int tzone;		/* TARGET_ZONE: the zone */
 	enum memhp_state from, to;
 	int zone;		/* enum memhp_zone, or -1 unknown */
 	enum memhp_result result;
 	int err;
 	unsigned int attempts;
-	bool changed;		/* written and verified: rollback undoes it */
+	bool changed;		/* written by us and read back: undo it */
+	bool sized;		/* picked for a size request */
+	bool retry;		/* sized and busy: worth a second pass */
 	char error[256];
+};
+
+struct size_req {
+	uint64_t bytes;
 };
 
 struct memhp_plan {
@@ -52,16 +77,24 @@ struct memhp_plan {
 	enum memhp_zone zone;	/* TARGET_ZONE */
 	struct memhp_filter filter;
 	unsigned int timeout_ms;	/* 0: no limit */
-	bool atomic, checked;
-	uint64_t *sizes;	/* SIZE selectors, resolved in check */
+	bool atomic, checked, ran, cancelled, restore;
+	struct size_req *sizes;
 	size_t nr_sizes;
+	size_t nr_explicit;	/* changes[0..nr_explicit) were named */
 	struct memhp_change *changes;
 	size_t nr, alloc;
+	uint8_t *planned;	/* per block index: in changes[] */
+	size_t nr_planned;
+	uint64_t short_bytes;	/* of the sizes, what could not be met */
+	char error[256];	/* why a size could not be met */
+	struct memhp_progress progress;
 };
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define BACKOFF_FIRST_MS 20
 #define BACKOFF_MAX_MS 1000
+/* a sized offline tries each candidate this long before moving on */
+#define FIRST_TRY_MS 2000
 
 MEMHP_EXPORT const char *memhp_result_name(enum memhp_result r)
 {
@@ -72,11 +105,49 @@ MEMHP_EXPORT const char *memhp_result_name(enum memhp_result r)
 		[MEMHP_RESULT_FAILED] = "failed",
 		[MEMHP_RESULT_ROLLED_BACK] = "rolled-back",
 		[MEMHP_RESULT_SKIPPED] = "skipped",
+		[MEMHP_RESULT_PASSED_OVER] = "passed-over",
 	};
 
 	if ((unsigned int)r >= sizeof(names) / sizeof(*names))
 		return NULL;
 	return names[r];
+}
+
+/* the clock: real, or the one a test injected (memhp_set_clock) */
+uint64_t memhp_now_ms(struct memhp_ctx *ctx)
+{
+	struct timespec ts;
+
+	if (ctx->clock)
+		return ctx->clock->now_ms(ctx->clock->data);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Sleeps @ms, or less when the run is cancelled meanwhile. */
+void memhp_sleep_ms(struct memhp_ctx *ctx, uint64_t ms)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ms / 1000),
+		.tv_nsec = (long)(ms % 1000) * 1000000,
+	};
+
+	if (ctx->clock) {
+		ctx->clock->sleep_ms(ctx->clock->data, ms);
+		return;
+	}
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !ctx->cancel)
+		;
+}
+
+MEMHP_EXPORT void memhp_cancel(struct memhp_ctx *ctx)
+{
+	ctx->cancel = 1;
+}
+
+MEMHP_EXPORT bool memhp_cancelled(const struct memhp_ctx *ctx)
+{
+	return ctx->cancel != 0;
 }
 
 MEMHP_EXPORT int memhp_plan_new(struct memhp_ctx *ctx,
@@ -96,7 +167,8 @@ MEMHP_EXPORT int memhp_plan_new(struct memhp_ctx *ctx,
 		return -ENOMEM;
 	p->ctx = memhp_ref(ctx);
 	p->action = action;
-	p->target = TARGET_AUTO;
+	p->target = action == MEMHP_ACTION_ONLINE ? TARGET_AUTO :
+						    TARGET_OFFLINE;
 	p->filter = (struct memhp_filter)MEMHP_FILTER_INIT;
 	p->timeout_ms = DEFAULT_TIMEOUT_MS;
 	*out = p;
@@ -110,26 +182,33 @@ MEMHP_EXPORT void memhp_plan_free(struct memhp_plan *p)
 	memhp_unref(p->ctx);
 	free(p->sizes);
 	free(p->changes);
+	free(p->planned);
 	free(p);
+}
+
+static int parse_target(const char *zone, enum target *t, enum memhp_zone *z)
+{
+	if (!strcasecmp(zone, "auto")) {
+		*t = TARGET_AUTO;
+	} else if (!strcasecmp(zone, "movable")) {
+		*t = TARGET_MOVABLE;
+	} else if (!strcasecmp(zone, "kernel")) {
+		*t = TARGET_KERNEL;
+	} else {
+		*z = memhp_zone_from_name(zone, strlen(zone));
+		if (*z == MEMHP_ZONE_UNKNOWN || *z == MEMHP_ZONE_NONE ||
+		    *z == MEMHP_ZONE_DEVICE)
+			return -EINVAL;
+		*t = *z == MEMHP_ZONE_MOVABLE ? TARGET_MOVABLE : TARGET_ZONE;
+	}
+	return 0;
 }
 
 MEMHP_EXPORT int memhp_plan_set_zone(struct memhp_plan *p, const char *zone)
 {
-	if (!strcasecmp(zone, "auto")) {
-		p->target = TARGET_AUTO;
-	} else if (!strcasecmp(zone, "movable")) {
-		p->target = TARGET_MOVABLE;
-	} else if (!strcasecmp(zone, "kernel")) {
-		p->target = TARGET_KERNEL;
-	} else {
-		p->zone = memhp_zone_from_name(zone, strlen(zone));
-		if (p->zone == MEMHP_ZONE_UNKNOWN || p->zone == MEMHP_ZONE_NONE ||
-		    p->zone == MEMHP_ZONE_DEVICE)
-			return -EINVAL;
-		p->target = p->zone == MEMHP_ZONE_MOVABLE ? TARGET_MOVABLE :
-							    TARGET_ZONE;
-	}
-	return 0;
+	if (p->action != MEMHP_ACTION_ONLINE)
+		return -EINVAL;
+	return parse_target(zone, &p->target, &p->zone);
 }
 
 MEMHP_EXPORT void memhp_plan_set_filter(struct memhp_plan *p,
@@ -149,20 +228,22 @@ MEMHP_EXPORT void memhp_plan_set_atomic(struct memhp_plan *p, bool atomic)
 	p->atomic = atomic;
 }
 
-static const char *target_name(const struct memhp_plan *p)
+static const char *target_name(enum target t, int zone)
 {
-	switch (p->target) {
+	switch (t) {
+	case TARGET_OFFLINE: return "offline";
 	case TARGET_AUTO: return "auto";
 	case TARGET_KERNEL: return "a kernel zone";
 	case TARGET_MOVABLE: return "Movable";
-	case TARGET_ZONE: return memhp_zone_name(p->zone);
+	case TARGET_ZONE: return memhp_zone_name((enum memhp_zone)zone);
 	}
 	return "?";
 }
 
-static const char *online_value(const struct memhp_plan *p)
+static const char *write_value(enum target t)
 {
-	switch (p->target) {
+	switch (t) {
+	case TARGET_OFFLINE: return "offline";
 	case TARGET_AUTO: return "online";
 	case TARGET_MOVABLE: return "online_movable";
 	default: return "online_kernel";
@@ -175,12 +256,14 @@ static bool is_kernel_zone(int z)
 	       z != MEMHP_ZONE_DEVICE && z != MEMHP_ZONE_UNKNOWN;
 }
 
-/* Can an offline block go where the plan asks (its valid_zones)? */
-static bool can_take(const struct memhp_plan *p, const struct memhp_block *b)
+/* Can an offline block go where @c asks (its valid_zones)? */
+static bool can_take(const struct memhp_change *c, const struct memhp_block *b)
 {
 	if (b->nr_zones < 0)
 		return true;	/* a kernel without valid_zones: try it */
-	switch (p->target) {
+	switch (c->target) {
+	case TARGET_OFFLINE:
+		return true;
 	case TARGET_AUTO:
 		return b->nr_zones > 0;
 	case TARGET_MOVABLE:
@@ -195,20 +278,21 @@ static bool can_take(const struct memhp_plan *p, const struct memhp_block *b)
 		 * kernel zone valid_zones lists */
 		for (int i = 0; i < b->nr_zones; i++)
 			if (is_kernel_zone(b->zones[i]))
-				return b->zones[i] == p->zone;
+				return b->zones[i] == c->tzone;
 		return false;
 	}
 	return false;
 }
 
-/* Is an online block's zone the one asked for? */
-static bool zone_ok(const struct memhp_plan *p, int zone)
+/* Is an online block's zone the one @c asks for? */
+static bool zone_ok(const struct memhp_change *c, int zone)
 {
-	switch (p->target) {
+	switch (c->target) {
+	case TARGET_OFFLINE:
 	case TARGET_AUTO: return true;
 	case TARGET_MOVABLE: return zone == MEMHP_ZONE_MOVABLE;
 	case TARGET_KERNEL: return is_kernel_zone(zone);
-	case TARGET_ZONE: return zone == (int)p->zone;
+	case TARGET_ZONE: return zone == c->tzone;
 	}
 	return false;
 }
@@ -226,93 +310,236 @@ static void zones_text(const struct memhp_block *b, char *buf, size_t size)
 		snprintf(buf, size, "none listed");
 }
 
-static struct memhp_change *find_change(struct memhp_plan *p, uint64_t id)
+static int first_zone(const struct memhp_block *b)
 {
-	for (size_t i = 0; i < p->nr; i++)
-		if (p->changes[i].block->id == id)
-			return &p->changes[i];
-	return NULL;
+	return b->nr_zones > 0 ? b->zones[0] : -1;
 }
 
-static int add_change(struct memhp_plan *p, struct memhp_block *b)
+static size_t block_index(const struct memhp_ctx *ctx,
+			  const struct memhp_block *b)
 {
-	if (find_change(p, b->id))
+	return (size_t)(b - ctx->blocks);
+}
+
+/* The per-block "planned" marks, sized for the context's blocks. */
+static int ensure_marks(struct memhp_plan *p)
+{
+	size_t n = p->ctx->nr_blocks;
+
+	if (p->planned && p->nr_planned == n)
 		return 0;
+	free(p->planned);
+	p->planned = calloc(n ? n : 1, 1);
+	if (!p->planned)
+		return -ENOMEM;
+	p->nr_planned = n;
+	for (size_t i = 0; i < p->nr; i++) {
+		struct memhp_block *b = memhp_block_get_by_id(p->ctx,
+							      p->changes[i].id);
+
+		if (b)
+			p->planned[block_index(p->ctx, b)] = 1;
+	}
+	return 0;
+}
+
+static struct memhp_change *add_change(struct memhp_plan *p,
+				       struct memhp_block *b)
+{
+	struct memhp_change *c;
+
 	if (p->nr == p->alloc) {
 		size_t n = p->alloc ? p->alloc * 2 : 32;
-		struct memhp_change *c = realloc(p->changes, n * sizeof(*c));
 
+		c = realloc(p->changes, n * sizeof(*c));
 		if (!c)
-			return -ENOMEM;
+			return NULL;
 		p->changes = c;
 		p->alloc = n;
 	}
-	p->changes[p->nr++] = (struct memhp_change){
+	c = &p->changes[p->nr++];
+	*c = (struct memhp_change){
+		.id = b->id,
 		.block = b,
+		.target = p->target,
+		.tzone = (int)p->zone,
 		.from = (enum memhp_state)b->state,
 		.to = p->action == MEMHP_ACTION_ONLINE ? MEMHP_STATE_ONLINE :
 							 MEMHP_STATE_OFFLINE,
 		/* offline: the zone it leaves, known before the run */
 		.zone = p->action == MEMHP_ACTION_OFFLINE &&
-			b->state == MEMHP_STATE_ONLINE && b->nr_zones > 0 ?
-			b->zones[0] : -1,
+			b->state == MEMHP_STATE_ONLINE ? first_zone(b) : -1,
 	};
+	p->planned[block_index(p->ctx, b)] = 1;
+	p->checked = false;
+	return c;
+}
+
+/* Forgets the blocks an earlier check picked for the sizes. */
+static void drop_picks(struct memhp_plan *p)
+{
+	if (p->nr == p->nr_explicit)
+		return;
+	p->nr = p->nr_explicit;
+	p->nr_planned = 0;
+	ensure_marks(p);
+}
+
+MEMHP_EXPORT int memhp_plan_add_blocks(struct memhp_plan *p, uint64_t first,
+				       uint64_t last)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	struct memhp_block *b;
+	size_t i;
+	int ret;
+
+	if (first > last || p->ran)
+		return -EINVAL;
+	drop_picks(p);
+	ret = ensure_marks(p);
+	if (ret < 0)
+		return ret;
+	/* every block must exist before any joins the plan */
+	b = memhp_block_get_by_id(ctx, first);
+	i = b ? block_index(ctx, b) : 0;
+	if (b && last - first < ctx->nr_blocks - i &&
+	    ctx->blocks[i + (last - first)].id == last)
+		b = NULL;	/* ids are unique and sorted: all there */
+	else
+		for (uint64_t id = first;; id++) {
+			if (!memhp_block_get_by_id(ctx, id)) {
+				err(ctx, "block %llu does not exist (no memory%llu "
+				    "in %s/%s)", (unsigned long long)id,
+				    (unsigned long long)id, ctx->root,
+				    memhp_area_path(AREA_MEMORY));
+				return -ENOENT;
+			}
+			if (id == last)
+				break;
+		}
+	for (uint64_t k = 0; k <= last - first; k++) {
+		b = &ctx->blocks[i + k];
+		if (p->planned[i + k] || !memhp_block_match(b, &p->filter))
+			continue;
+		if (!add_change(p, b))
+			return -ENOMEM;
+		p->nr_explicit = p->nr;
+	}
+	return 0;
+}
+
+MEMHP_EXPORT int memhp_plan_add_size(struct memhp_plan *p, uint64_t bytes)
+{
+	struct size_req *s;
+
+	if (!bytes || bytes % p->ctx->block_size || p->ran)
+		return -EDOM;
+	s = realloc(p->sizes, (p->nr_sizes + 1) * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	p->sizes = s;
+	p->sizes[p->nr_sizes++] = (struct size_req){ .bytes = bytes };
 	p->checked = false;
 	return 0;
 }
 
-MEMHP_EXPORT int memhp_plan_add(struct memhp_plan *p, const char *text)
+/* Candidates for a size, best first.  Online: offline blocks that can take
+ * the zone, lowest address first.  Offline: online removable blocks,
+ * Movable ones first (they are offline-capable by design), then the other
+ * removable ones, each highest address first, as chmem does. */
+static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
+		      int pass)
+{
+	struct memhp_change probe = { .target = p->target,
+				      .tzone = (int)p->zone };
+	bool movable = first_zone(b) == MEMHP_ZONE_MOVABLE;
+
+	if (p->planned[block_index(p->ctx, b)] ||
+	    !memhp_block_match(b, &p->filter))
+		return false;
+	if (p->action == MEMHP_ACTION_ONLINE)
+		return b->state == MEMHP_STATE_OFFLINE && can_take(&probe, b);
+	return b->state == MEMHP_STATE_ONLINE && b->removable != 0 &&
+	       (pass == 0) == movable;
+}
+
+/* Calls @fn for each candidate in order until it returns nonzero. */
+static int foreach_candidate(struct memhp_plan *p,
+			     int (*fn)(struct memhp_plan *p,
+				       struct memhp_block *b, void *data),
+			     void *data)
 {
 	struct memhp_ctx *ctx = p->ctx;
-	struct memhp_selector sel;
-	uint64_t bs = ctx->block_size;
-	int ret = memhp_selector_parse(text, bs, &sel);
+	bool online = p->action == MEMHP_ACTION_ONLINE;
+	int ret;
 
-	if (ret == -EDOM) {
-		err(ctx, "'%s' is not aligned to the memory block size "
-		    "(0x%llx, %llu MiB)", text, (unsigned long long)bs,
-		    (unsigned long long)(bs >> 20));
-		return ret;
-	}
-	if (ret < 0) {
-		err(ctx, "'%s' is not a block id, list, range or size (for "
-		    "example 32, 32-39,41, memory32, 0x100000000-0x13fffffff "
-		    "or 1G)", text);
-		return -EINVAL;
-	}
-	if (sel.type == MEMHP_SELECT_SIZE) {
-		uint64_t *s = realloc(p->sizes, (p->nr_sizes + 1) * sizeof(*s));
+	for (int pass = 0; pass < (online ? 1 : 2); pass++)
+		for (size_t k = 0; k < ctx->nr_blocks; k++) {
+			struct memhp_block *b = &ctx->blocks[online ? k :
+						ctx->nr_blocks - 1 - k];
 
-		if (!s)
+			if (!candidate(p, b, pass))
+				continue;
+			ret = fn(p, b, data);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+struct count_want {
+	uint64_t want, got;
+	bool add;
+};
+
+static int count_or_add(struct memhp_plan *p, struct memhp_block *b,
+			void *data)
+{
+	struct count_want *w = data;
+	struct memhp_change *c;
+
+	if (w->add) {
+		c = add_change(p, b);
+		if (!c)
 			return -ENOMEM;
-		p->sizes = s;
-		p->sizes[p->nr_sizes++] = sel.size;
-		p->checked = false;
-		return 0;
+		c->sized = true;
 	}
-	/* every block must exist before any joins the plan */
-	for (size_t pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < sel.nr_spans; i++) {
-			for (uint64_t id = sel.spans[i].first;; id++) {
-				struct memhp_block *b =
-					memhp_block_get_by_id(ctx, id);
+	return ++w->got >= w->want;
+}
 
-				if (!b) {
-					err(ctx, "block %llu does not exist (no "
-					    "memory%llu in %s/%s)",
-					    (unsigned long long)id,
-					    (unsigned long long)id, ctx->root,
-					    memhp_area_path(AREA_MEMORY));
-					return -ENOENT;
-				}
-				if (pass && memhp_block_match(b, &p->filter)) {
-					ret = add_change(p, b);
-					if (ret < 0)
-						return ret;
-				}
-				if (id == sel.spans[i].last)
-					break;
-			}
+static void size_error(struct memhp_plan *p, uint64_t got, uint64_t bytes)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	bool online = p->action == MEMHP_ACTION_ONLINE;
+
+	snprintf(p->error, sizeof(p->error), "only %llu MiB of %s memory%s%s "
+		 "can be %s; %llu MiB asked",
+		 (unsigned long long)(got * ctx->block_size >> 20),
+		 online ? "offline" : "removable online",
+		 online ? " that can go into " : "",
+		 online ? target_name(p->target, (int)p->zone) : "",
+		 online ? "onlined" : "offlined",
+		 (unsigned long long)(bytes >> 20));
+}
+
+/* Are there enough candidates for every size?  The ones a run would try
+ * first join the plan, so a dry run shows them. */
+static int check_sizes(struct memhp_plan *p)
+{
+	uint64_t bs = p->ctx->block_size;
+	int ret;
+
+	for (size_t i = 0; i < p->nr_sizes; i++) {
+		struct count_want w = { .want = p->sizes[i].bytes / bs,
+					.add = true };
+
+		ret = foreach_candidate(p, count_or_add, &w);
+		if (ret < 0)
+			return ret;
+		if (w.got < w.want) {
+			size_error(p, w.got, p->sizes[i].bytes);
+			err(p->ctx, "%s", p->error);
+			return -ENOSPC;
 		}
 	}
 	return 0;
@@ -322,7 +549,7 @@ static int cmp_change_up(const void *a, const void *b)
 {
 	const struct memhp_change *x = a, *y = b;
 
-	return (x->block->id > y->block->id) - (x->block->id < y->block->id);
+	return (x->id > y->id) - (x->id < y->id);
 }
 
 static int cmp_change_down(const void *a, const void *b)
@@ -330,75 +557,15 @@ static int cmp_change_down(const void *a, const void *b)
 	return cmp_change_up(b, a);
 }
 
-/* A size: the blocks an administrator would pick.  Online takes the lowest
- * offline blocks that can go into the zone; offline takes removable online
- * blocks, Movable ones first, highest address first. */
-static int resolve_size(struct memhp_plan *p, uint64_t size)
+/* The explicit blocks: states readable, each able to take its zone; then
+ * in the order they go (online lowest first, offline highest first). */
+static int check_explicit(struct memhp_plan *p)
 {
 	struct memhp_ctx *ctx = p->ctx;
-	uint64_t want = size / ctx->block_size, got = 0;
-	bool online = p->action == MEMHP_ACTION_ONLINE;
-	int ret;
 
-	for (int pass = 0; pass < (online ? 1 : 2) && got < want; pass++) {
-		for (size_t k = 0; k < ctx->nr_blocks && got < want; k++) {
-			struct memhp_block *b = &ctx->blocks[online ? k :
-						ctx->nr_blocks - 1 - k];
-			bool movable = b->nr_zones > 0 &&
-				       b->zones[0] == MEMHP_ZONE_MOVABLE;
-
-			if (!memhp_block_match(b, &p->filter) ||
-			    find_change(p, b->id))
-				continue;
-			if (online) {
-				if (b->state != MEMHP_STATE_OFFLINE ||
-				    !can_take(p, b))
-					continue;
-			} else {
-				if (b->state != MEMHP_STATE_ONLINE ||
-				    b->removable != 1 ||
-				    (pass == 0) != movable)
-					continue;
-			}
-			ret = add_change(p, b);
-			if (ret < 0)
-				return ret;
-			got++;
-		}
-	}
-	if (got < want) {
-		err(ctx, "only %llu MiB of %s memory%s%s can be %s; %llu MiB "
-		    "asked", (unsigned long long)(got * ctx->block_size >> 20),
-		    online ? "offline" : "removable online",
-		    online ? " that can go into " : "",
-		    online ? target_name(p) : "",
-		    online ? "onlined" : "offlined",
-		    (unsigned long long)(size >> 20));
-		return -ENOSPC;
-	}
-	return 0;
-}
-
-MEMHP_EXPORT int memhp_plan_check(struct memhp_plan *p)
-{
-	struct memhp_ctx *ctx = p->ctx;
-	int ret;
-
-	if (p->checked)
-		return 0;
-	/* sizes pick among the blocks not named explicitly */
-	for (size_t i = 0; i < p->nr_sizes; i++) {
-		ret = resolve_size(p, p->sizes[i]);
-		if (ret < 0)
-			return ret;
-	}
-	p->nr_sizes = 0;
-	if (!p->nr) {
-		err(ctx, "no memory block matches the selection");
-		return -ENODATA;
-	}
-	for (size_t i = 0; i < p->nr; i++) {
-		const struct memhp_block *b = p->changes[i].block;
+	for (size_t i = 0; i < p->nr_explicit; i++) {
+		struct memhp_change *c = &p->changes[i];
+		const struct memhp_block *b = c->block;
 		char zones[128];
 
 		if (b->state == MEMHP_STATE_UNKNOWN) {
@@ -410,48 +577,83 @@ MEMHP_EXPORT int memhp_plan_check(struct memhp_plan *p)
 			return -EBADMSG;
 		}
 		if (p->action != MEMHP_ACTION_ONLINE ||
-		    b->state == MEMHP_STATE_ONLINE || can_take(p, b))
+		    b->state == MEMHP_STATE_ONLINE || can_take(c, b))
 			continue;
 		zones_text(b, zones, sizeof(zones));
 		err(ctx, "block %llu cannot be onlined into %s (its valid "
-		    "zones: %s)", (unsigned long long)b->id, target_name(p),
-		    zones);
+		    "zones: %s)", (unsigned long long)b->id,
+		    target_name(c->target, c->tzone), zones);
 		return -EINVAL;
 	}
-	qsort(p->changes, p->nr, sizeof(*p->changes),
+	qsort(p->changes, p->nr_explicit, sizeof(*p->changes),
 	      p->action == MEMHP_ACTION_ONLINE ? cmp_change_up :
 						 cmp_change_down);
+	return 0;
+}
+
+/* Points every change at its block (the context may have been refreshed);
+ * a block that went away fails the check. */
+static int resolve_blocks(struct memhp_plan *p)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		struct memhp_change *c = &p->changes[i];
+
+		c->block = memhp_block_get_by_id(p->ctx, c->id);
+		if (!c->block) {
+			err(p->ctx, "block %llu is gone (removed meanwhile?)",
+			    (unsigned long long)c->id);
+			return -ENOENT;
+		}
+	}
+	p->nr_planned = 0;	/* the marks follow the blocks */
+	return ensure_marks(p);
+}
+
+MEMHP_EXPORT int memhp_plan_check(struct memhp_plan *p)
+{
+	int ret;
+
+	if (p->checked)
+		return 0;
+	ret = resolve_blocks(p);
+	if (ret < 0)
+		return ret;
+	if (!p->nr_explicit && !p->nr_sizes) {
+		err(p->ctx, "no memory block matches the selection");
+		return -ENODATA;
+	}
+	ret = check_explicit(p);
+	if (ret < 0)
+		return ret;
+	/* a dry run shows the blocks a run would try first */
+	drop_picks(p);
+	ret = check_sizes(p);
+	if (ret < 0)
+		return ret;
 	p->checked = true;
 	return 0;
 }
 
-static uint64_t now_ms(void)
+static void report_progress(struct memhp_plan *p, const struct memhp_change *c,
+			    uint64_t waited_ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (!p->ctx->progress_fn)
+		return;
+	p->progress.block = c ? c->id : 0;
+	p->progress.attempts = c ? c->attempts : 0;
+	p->progress.waited_ms = waited_ms;
+	p->ctx->progress_fn(p->ctx->progress_data, &p->progress);
 }
 
-static void sleep_ms(uint64_t ms)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ms / 1000),
-		.tv_nsec = (long)(ms % 1000) * 1000000,
-	};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* One write, in a child killed at @deadline (0: none). */
-static int write_bounded(struct memhp_ctx *ctx, const char *name,
+/* One write, in a child killed at @deadline (0: none) or when the run is
+ * cancelled.  The child holds no lock and dies with this process. */
+static int write_bounded(struct memhp_plan *p, const char *name,
 			 const char *value, uint64_t deadline)
 {
+	struct memhp_ctx *ctx = p->ctx;
+	pid_t parent = getpid(), pid;
 	int pfd[2], status, e = 0, ret;
 	struct pollfd pollfd;
-	uint64_t now;
-	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
@@ -463,6 +665,15 @@ static int write_bounded(struct memhp_ctx *ctx, const char *name,
 		return ret;
 	}
 	if (pid == 0) {
+		/* never outlive memhp, never keep its lock */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		if (ctx->lock_fd >= 0)
+			close(ctx->lock_fd);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
 		e = -memhp_write_attr(ctx, AREA_MEMORY, name, value);
 		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
 			_exit(1);
@@ -471,21 +682,26 @@ static int write_bounded(struct memhp_ctx *ctx, const char *name,
 	close(pfd[1]);
 	pollfd = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
 	for (;;) {
-		int wait_ms = -1;
+		int wait_ms = 200;	/* to look at the cancel flag */
+		uint64_t now = memhp_now_ms(ctx);
 
-		if (deadline) {
-			now = now_ms();
+		if (deadline && (now >= deadline || deadline - now < 200))
 			wait_ms = now >= deadline ? 0 : (int)(deadline - now);
-		}
 		ret = poll(&pollfd, 1, wait_ms);
-		if (ret < 0 && errno == EINTR)
-			continue;
-		break;
+		if (ret > 0 || (ret < 0 && errno != EINTR))
+			break;
+		if (ctx->cancel && !p->restore) {
+			e = EINTR;
+			break;
+		}
+		if (ret == 0 && deadline && memhp_now_ms(ctx) >= deadline) {
+			e = ETIMEDOUT;
+			break;
+		}
 	}
-	if (ret == 0) {
+	if (e) {
 		/* a fatal signal makes the kernel abort the offlining */
 		kill(pid, SIGKILL);
-		e = ETIMEDOUT;
 	} else if (read(pfd[0], &e, sizeof(e)) != sizeof(e)) {
 		e = EIO;
 	}
@@ -495,10 +711,8 @@ static int write_bounded(struct memhp_ctx *ctx, const char *name,
 	return -e;
 }
 
-static const char *reason(enum memhp_action a, int err)
+static const char *reason(bool off, int err)
 {
-	bool off = a == MEMHP_ACTION_OFFLINE;
-
 	switch (err) {
 	case EBUSY:
 	case EAGAIN:
@@ -508,6 +722,9 @@ static const char *reason(enum memhp_action a, int err)
 	case ETIMEDOUT:
 		return off ? "page migration did not finish; the block stays "
 			     "online" : "gave up at the timeout";
+	case EINTR:
+		return off ? "interrupted; the block stays online" :
+			     "interrupted";
 	case EINVAL:
 		return off ? "the kernel refused: the block spans zones or has "
 			     "holes (zone none) and cannot be offlined" :
@@ -524,13 +741,13 @@ static const char *reason(enum memhp_action a, int err)
 	}
 }
 
-static void set_failed(struct memhp_change *c, enum memhp_action a, int err,
-		       const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void set_failed(struct memhp_change *c, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static void set_failed(struct memhp_change *c, enum memhp_action a, int err,
-		       const char *fmt, ...)
+static void set_failed(struct memhp_change *c, int err, const char *fmt, ...)
 {
+	bool off = c->target == TARGET_OFFLINE;
+
 	c->result = MEMHP_RESULT_FAILED;
 	c->err = err;
 	if (fmt) {
@@ -539,98 +756,128 @@ static void set_failed(struct memhp_change *c, enum memhp_action a, int err,
 		va_start(ap, fmt);
 		vsnprintf(c->error, sizeof(c->error), fmt, ap);
 		va_end(ap);
-	} else if (reason(a, err)) {
+	} else if (reason(off, err)) {
 		snprintf(c->error, sizeof(c->error), "%s (%s)", strerror(err),
-			 reason(a, err));
+			 reason(off, err));
 	} else {
 		snprintf(c->error, sizeof(c->error), "%s", strerror(err));
 	}
 }
 
-/* Writes @value to the block's state, retrying EBUSY/EAGAIN with backoff
- * and EINTR at once, until the plan's timeout. */
-static int write_state(struct memhp_plan *p, struct memhp_change *c,
-		       const char *value, bool bounded)
+static bool retryable(int ret)
 {
-	uint64_t deadline = p->timeout_ms ? now_ms() + p->timeout_ms : 0;
+	return ret == -EBUSY || ret == -EAGAIN || ret == -ETIMEDOUT;
+}
+
+/* Writes the target value to the block's state, retrying EBUSY/EAGAIN with
+ * backoff and EINTR at once, until @budget_ms (0: no limit) or, with
+ * @once, after the first refusal. */
+static int write_state(struct memhp_plan *p, struct memhp_change *c,
+		       enum target t, unsigned int budget_ms, bool once)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	uint64_t start = memhp_now_ms(ctx);
+	uint64_t deadline = budget_ms ? start + budget_ms : 0;
 	uint64_t backoff = BACKOFF_FIRST_MS;
+	const char *value = write_value(t);
 	char name[64];
 	int ret;
 
 	snprintf(name, sizeof(name), "memory%llu/state",
-		 (unsigned long long)c->block->id);
+		 (unsigned long long)c->id);
 	for (;;) {
 		c->attempts++;
-		if (bounded)
-			ret = write_bounded(p->ctx, name, value, deadline);
+		report_progress(p, c, memhp_now_ms(ctx) - start);
+		if (t == TARGET_OFFLINE)
+			ret = write_bounded(p, name, value, deadline);
 		else
-			ret = memhp_write_attr(p->ctx, AREA_MEMORY, name, value);
-		dbg(p->ctx, "%s <- %s: %s (attempt %u)", name, value,
+			ret = memhp_write_attr(ctx, AREA_MEMORY, name, value);
+		dbg(ctx, "%s <- %s: %s (attempt %u)", name, value,
 		    ret ? strerror(-ret) : "ok", c->attempts);
-		if (ret == -EINTR && (!deadline || now_ms() < deadline))
+		if (ctx->cancel && !p->restore)
+			return ret ? -EINTR : 0;
+		if (ret == -EINTR && (!deadline || memhp_now_ms(ctx) < deadline))
 			continue;
-		if (ret != -EBUSY && ret != -EAGAIN)
+		if (once || (ret != -EBUSY && ret != -EAGAIN))
 			return ret;
-		if (deadline && now_ms() + backoff >= deadline)
+		if (deadline && memhp_now_ms(ctx) + backoff >= deadline)
 			return ret;
-		sleep_ms(backoff);
+		memhp_sleep_ms(ctx, backoff);
+		if (ctx->cancel && !p->restore)
+			return -EINTR;
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 							 backoff * 2;
 	}
 }
 
-static int first_zone(const struct memhp_block *b)
+static void refresh(struct memhp_block *b)
 {
-	return b->nr_zones > 0 ? b->zones[0] : -1;
+	memhp_block_refresh(b, MEMHP_ATTR_STATE | MEMHP_ATTR_ZONES);
 }
 
-static void do_online(struct memhp_plan *p, struct memhp_change *c)
+static void do_online(struct memhp_plan *p, struct memhp_change *c,
+		      unsigned int budget_ms, bool once)
 {
 	struct memhp_block *b = c->block;
 	int ret;
 
 	if (b->state == MEMHP_STATE_ONLINE) {
 		c->zone = first_zone(b);
-		if (zone_ok(p, c->zone)) {
+		if (zone_ok(c, c->zone)) {
 			c->result = MEMHP_RESULT_UNCHANGED;
 			return;
 		}
-		set_failed(c, p->action, EEXIST, "already online in zone %s, "
-			   "not %s; offline it first to move it",
+		set_failed(c, EEXIST, "already online in zone %s, not %s; "
+			   "offline it first to move it",
 			   c->zone >= 0 ? memhp_zone_name(c->zone) : "?",
-			   target_name(p));
+			   target_name(c->target, c->tzone));
 		return;
 	}
-	if (!can_take(p, b)) {
+	if (!can_take(c, b)) {
 		char zones[128];
 
 		zones_text(b, zones, sizeof(zones));
-		set_failed(c, p->action, EINVAL, "cannot go into %s (valid "
-			   "zones: %s)", target_name(p), zones);
+		set_failed(c, EINVAL, "cannot go into %s (valid zones: %s)",
+			   target_name(c->target, c->tzone), zones);
 		return;
 	}
-	ret = write_state(p, c, online_value(p), false);
-	memhp_block_refresh(b, MEMHP_ATTR_STATE | MEMHP_ATTR_ZONES);
+	ret = write_state(p, c, c->target, budget_ms, once);
+	refresh(b);
 	c->zone = b->state == MEMHP_STATE_ONLINE ? first_zone(b) : -1;
 	if (b->state != MEMHP_STATE_ONLINE) {
-		set_failed(c, p->action, ret ? -ret : EIO,
-			   ret ? NULL : "the write succeeded but the block "
-			   "is not online");
+		set_failed(c, ret ? -ret : EIO, ret ? NULL :
+			   "the write succeeded but the block is not online");
 		return;
 	}
-	/* online now, whoever did it: count it as changed by us */
+	if (ret) {
+		/* online, but not by our write: another agent's change,
+		 * which a rollback must leave alone */
+		if (zone_ok(c, c->zone)) {
+			c->result = MEMHP_RESULT_UNCHANGED;
+			snprintf(c->error, sizeof(c->error), "another agent "
+				 "onlined it meanwhile (into %s); left as it is",
+				 c->zone >= 0 ? memhp_zone_name(c->zone) : "?");
+		} else {
+			set_failed(c, -ret, "another agent onlined it into "
+				   "zone %s meanwhile, not %s",
+				   c->zone >= 0 ? memhp_zone_name(c->zone) : "?",
+				   target_name(c->target, c->tzone));
+		}
+		return;
+	}
 	c->changed = true;
-	if (!zone_ok(p, c->zone)) {
-		set_failed(c, p->action, 0, "onlined into zone %s, not %s "
-			   "(another agent raced, or the kernel chose)",
+	if (!zone_ok(c, c->zone)) {
+		set_failed(c, 0, "onlined into zone %s, not %s (another agent "
+			   "raced, or the kernel chose)",
 			   c->zone >= 0 ? memhp_zone_name(c->zone) : "?",
-			   target_name(p));
+			   target_name(c->target, c->tzone));
 		return;
 	}
 	c->result = MEMHP_RESULT_OK;
 }
 
-static void do_offline(struct memhp_plan *p, struct memhp_change *c)
+static void do_offline(struct memhp_plan *p, struct memhp_change *c,
+		       unsigned int budget_ms, bool once)
 {
 	struct memhp_block *b = c->block;
 	int ret;
@@ -640,71 +887,148 @@ static void do_offline(struct memhp_plan *p, struct memhp_change *c)
 		return;
 	}
 	c->zone = first_zone(b);
-	ret = write_state(p, c, "offline", true);
-	memhp_block_refresh(b, MEMHP_ATTR_STATE | MEMHP_ATTR_ZONES);
+	ret = write_state(p, c, TARGET_OFFLINE, budget_ms, once);
+	refresh(b);
 	if (b->state != MEMHP_STATE_OFFLINE) {
-		set_failed(c, p->action, ret ? -ret : EIO,
-			   ret ? NULL : "the write succeeded but the block "
-			   "is still online");
+		set_failed(c, ret ? -ret : EIO, ret ? NULL :
+			   "the write succeeded but the block is still online");
+		return;
+	}
+	if (ret) {
+		c->result = MEMHP_RESULT_UNCHANGED;
+		snprintf(c->error, sizeof(c->error), "another agent offlined "
+			 "it meanwhile; left as it is");
 		return;
 	}
 	c->changed = true;
 	c->result = MEMHP_RESULT_OK;
 }
 
-/* Puts a changed block back where it was. */
+static void do_change(struct memhp_plan *p, struct memhp_change *c,
+		      unsigned int budget_ms, bool once)
+{
+	refresh(c->block);
+	c->from = (enum memhp_state)c->block->state;
+	c->error[0] = '\0';
+	c->err = 0;
+	c->result = MEMHP_RESULT_PLANNED;
+	if (c->target == TARGET_OFFLINE)
+		do_offline(p, c, budget_ms, once);
+	else
+		do_online(p, c, budget_ms, once);
+	if (c->result == MEMHP_RESULT_OK)
+		p->progress.bytes_done += p->ctx->block_size;
+}
+
+/* Puts a block this run changed back where it was, unless another agent
+ * has changed it since: that change is theirs and stays. */
 static bool undo(struct memhp_plan *p, struct memhp_change *c)
 {
 	struct memhp_block *b = c->block;
-	bool offline = p->action == MEMHP_ACTION_ONLINE;
-	const char *value = offline ? "offline" :
-		c->zone == MEMHP_ZONE_MOVABLE ? "online_movable" :
-		c->zone >= 0 && is_kernel_zone(c->zone) ? "online_kernel" :
-		"online";
-	int ret = write_state(p, c, value, offline);
+	bool was_online = c->from == MEMHP_STATE_ONLINE;
+	enum target t = !was_online ? TARGET_OFFLINE :
+		c->zone == MEMHP_ZONE_MOVABLE ? TARGET_MOVABLE :
+		is_kernel_zone(c->zone) ? TARGET_KERNEL : TARGET_AUTO;
+	int ret;
 
-	memhp_block_refresh(b, MEMHP_ATTR_STATE | MEMHP_ATTR_ZONES);
-	if ((enum memhp_state)b->state == c->from &&
-	    (offline || c->zone < 0 || first_zone(b) == c->zone))
+	refresh(b);
+	if ((enum memhp_state)b->state != c->to ||
+	    (c->to == MEMHP_STATE_ONLINE && first_zone(b) != c->zone)) {
+		snprintf(c->error, sizeof(c->error), "not rolled back: another "
+			 "agent changed it since (now %s)",
+			 memhp_state_name((enum memhp_state)b->state) ?
+			 memhp_state_name((enum memhp_state)b->state) : "?");
+		return false;
+	}
+	ret = write_state(p, c, t, p->timeout_ms, false);
+	refresh(b);
+	if (!ret && (enum memhp_state)b->state == c->from &&
+	    (!was_online || c->zone < 0 || first_zone(b) == c->zone))
 		return true;
 	snprintf(c->error, sizeof(c->error), "could not be put back: %s",
 		 ret ? strerror(-ret) : "it ended in another state or zone");
 	return false;
 }
 
-static int take_lock(struct memhp_plan *p)
+/* Atomic: puts back everything changed, newest first.  Further cancels
+ * are ignored: each write is still bounded by the timeout. */
+static void roll_back(struct memhp_plan *p)
 {
-	struct memhp_ctx *ctx = p->ctx;
-	uint64_t deadline = now_ms() + (p->timeout_ms ? p->timeout_ms :
-						       DEFAULT_TIMEOUT_MS);
+	p->restore = true;
+	p->progress.rolling_back = true;
+	for (size_t j = p->nr; j-- > 0;) {
+		struct memhp_change *u = &p->changes[j];
+
+		if (u->result == MEMHP_RESULT_PLANNED)
+			u->result = MEMHP_RESULT_SKIPPED;
+		if (!u->changed)
+			continue;
+		report_progress(p, u, 0);
+		if (undo(p, u)) {
+			u->changed = false;
+			if (u->result != MEMHP_RESULT_FAILED)
+				u->result = MEMHP_RESULT_ROLLED_BACK;
+		}
+	}
+	p->restore = false;
+	p->progress.rolling_back = false;
+}
+
+static bool lock_holder_alive(const char *pid)
+{
+	char *end;
+	long n = strtol(pid, &end, 10);
+
+	if (end == pid || n <= 0)
+		return true;
+	return kill((pid_t)n, 0) == 0 || errno == EPERM;
+}
+
+int memhp_lock(struct memhp_ctx *ctx, unsigned int timeout_ms)
+{
+	uint64_t deadline;
 	char pid[32];
 	int fd = ctx->lock_fd;
 
+	if (ctx->lock_depth++)
+		return 0;
+	deadline = memhp_now_ms(ctx) + (timeout_ms ? timeout_ms :
+					       DEFAULT_TIMEOUT_MS);
 	if (fd < 0) {
 		fd = memhp_open_lock_file(ctx);
 		if (fd < 0) {
 			err(ctx, "cannot create the lock %s/%s/lock: %s",
 			    ctx->root, memhp_area_path(AREA_RUN),
 			    strerror(-fd));
+			ctx->lock_depth = 0;
 			return fd;
 		}
 		ctx->lock_fd = fd;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			ctx->lock_depth = 0;
 			return -errno;
-		if (now_ms() >= deadline) {
+		}
+		if (ctx->cancel) {
+			ctx->lock_depth = 0;
+			return -ECANCELED;
+		}
+		if (memhp_now_ms(ctx) >= deadline) {
 			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
 
 			pid[n > 0 ? n : 0] = '\0';
 			pid[strcspn(pid, "\n")] = '\0';
-			err(ctx, "another memhp%s%s is changing memory state "
+			err(ctx, "another memhp%s%s%s is changing memory state "
 			    "(lock %s/%s/lock)", *pid ? " (pid " : "",
-			    *pid ? pid : "", ctx->root,
-			    memhp_area_path(AREA_RUN));
+			    *pid ? pid : "", !*pid ? "" :
+			    lock_holder_alive(pid) ? ")" :
+			    ", no longer running: a process it started holds "
+			    "the lock)", ctx->root, memhp_area_path(AREA_RUN));
+			ctx->lock_depth = 0;
 			return -EWOULDBLOCK;
 		}
-		sleep_ms(50);
+		memhp_sleep_ms(ctx, 50);
 	}
 	if (ftruncate(fd, 0) == 0) {
 		int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
@@ -715,43 +1039,190 @@ static int take_lock(struct memhp_plan *p)
 	return 0;
 }
 
-MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
+void memhp_unlock(struct memhp_ctx *ctx)
 {
-	int ret = memhp_plan_check(p);
+	if (ctx->lock_depth == 0 || --ctx->lock_depth)
+		return;
+	flock(ctx->lock_fd, LOCK_UN);
+}
 
-	if (ret < 0)
-		return ret;
-	ret = take_lock(p);
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < p->nr; i++) {
+/* The explicit blocks, in order; false when an atomic plan must stop. */
+static bool run_explicit(struct memhp_plan *p)
+{
+	for (size_t i = 0; i < p->nr_explicit; i++) {
 		struct memhp_change *c = &p->changes[i];
 
-		memhp_block_refresh(c->block, MEMHP_ATTR_STATE |
-					      MEMHP_ATTR_ZONES);
-		c->from = (enum memhp_state)c->block->state;
-		if (p->action == MEMHP_ACTION_ONLINE)
-			do_online(p, c);
-		else
-			do_offline(p, c);
-		if (c->result != MEMHP_RESULT_FAILED || !p->atomic)
-			continue;
-		/* atomic: put back everything changed, newest first */
-		for (size_t j = i + 1; j-- > 0;) {
-			struct memhp_change *u = &p->changes[j];
-
-			if (u->changed && undo(p, u)) {
-				u->changed = false;
-				if (u->result != MEMHP_RESULT_FAILED)
-					u->result = MEMHP_RESULT_ROLLED_BACK;
-			}
+		if (p->ctx->cancel) {
+			p->cancelled = true;
+			return false;
 		}
-		for (size_t j = i + 1; j < p->nr; j++)
-			p->changes[j].result = MEMHP_RESULT_SKIPPED;
-		break;
+		do_change(p, c, p->timeout_ms, false);
+		p->progress.done++;
+		if (c->err == EINTR)
+			p->cancelled = true;
+		if (c->result == MEMHP_RESULT_FAILED && (p->atomic ||
+							p->cancelled))
+			return false;
 	}
-	flock(p->ctx->lock_fd, LOCK_UN);
-	return 0;
+	return true;
+}
+
+struct size_run {
+	uint64_t want, got;
+	size_t first;		/* this size's changes start here */
+};
+
+/* First pass: each candidate once, moving past busy ones. */
+static int try_candidate(struct memhp_plan *p, struct memhp_block *b,
+			 void *data)
+{
+	struct size_run *s = data;
+	unsigned int budget = p->timeout_ms && p->timeout_ms < FIRST_TRY_MS ?
+			      p->timeout_ms : FIRST_TRY_MS;
+	struct memhp_change *c;
+
+	if (p->ctx->cancel)
+		return 1;
+	c = add_change(p, b);
+	if (!c)
+		return -ENOMEM;
+	c->sized = true;
+	p->progress.total++;
+	do_change(p, c, budget, true);
+	if (c->result == MEMHP_RESULT_OK) {
+		s->got++;
+		p->progress.done++;
+	} else if (c->result == MEMHP_RESULT_FAILED) {
+		c->retry = retryable(-c->err) && c->err != EINTR;
+	} else {
+		/* reached the state by another agent's hand: not ours */
+		p->progress.done++;
+	}
+	if (c->err == EINTR)
+		p->cancelled = true;
+	return s->got >= s->want || p->cancelled;
+}
+
+/* One size request: enough candidates now (under the lock), every one
+ * tried once, then the busy ones again with the whole timeout. */
+static bool run_size(struct memhp_plan *p, uint64_t bytes)
+{
+	struct size_run s = { .want = bytes / p->ctx->block_size,
+			      .first = p->nr };
+	struct count_want w = { .want = s.want };
+
+	if (foreach_candidate(p, count_or_add, &w) < 0 || w.got < w.want) {
+		size_error(p, w.got, bytes);
+		p->short_bytes += bytes;
+		return false;
+	}
+	if (foreach_candidate(p, try_candidate, &s) < 0)
+		return false;
+	for (size_t i = s.first; i < p->nr && s.got < s.want; i++) {
+		struct memhp_change *c = &p->changes[i];
+
+		if (!c->retry || p->cancelled)
+			continue;
+		if (p->ctx->cancel) {
+			p->cancelled = true;
+			break;
+		}
+		c->retry = false;
+		do_change(p, c, p->timeout_ms, false);
+		if (c->result == MEMHP_RESULT_OK) {
+			s.got++;
+			p->progress.done++;
+		}
+		if (c->err == EINTR)
+			p->cancelled = true;
+	}
+	for (size_t i = s.first; i < p->nr; i++) {
+		struct memhp_change *c = &p->changes[i];
+
+		if (c->result == MEMHP_RESULT_FAILED && s.got >= s.want) {
+			char why[sizeof(c->error)];
+
+			snprintf(why, sizeof(why), "%s", c->error);
+			c->result = MEMHP_RESULT_PASSED_OVER;
+			snprintf(c->error, sizeof(c->error), "%.150s; passed "
+				 "over, other blocks met the request", why);
+		}
+	}
+	if (s.got < s.want) {
+		p->short_bytes += (s.want - s.got) * p->ctx->block_size;
+		snprintf(p->error, sizeof(p->error), "%llu MiB of %llu MiB "
+			 "asked could be %s",
+			 (unsigned long long)(s.got * p->ctx->block_size >> 20),
+			 (unsigned long long)(bytes >> 20),
+			 p->action == MEMHP_ACTION_ONLINE ? "onlined" :
+			 "offlined");
+		return false;
+	}
+	return true;
+}
+
+MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	bool ok;
+	int ret;
+
+	if (p->ran)
+		return -EALREADY;
+	if (ctx->cancel)
+		return -ECANCELED;
+	ret = memhp_lock(ctx, p->timeout_ms);
+	if (ret < 0)
+		return ret;
+	/* sizes are chosen from what the blocks are now, under the lock;
+	 * the dry-run picks are dropped */
+	p->nr = p->nr_explicit;
+	p->ran = true;
+	p->checked = false;
+	if (p->nr_sizes) {
+		ctx->attrs_read &= ~(unsigned int)(MEMHP_ATTR_STATE |
+						   MEMHP_ATTR_ZONES |
+						   MEMHP_ATTR_REMOVABLE);
+		ret = memhp_blocks_scan(ctx, MEMHP_ATTR_ALL);
+		if (ret < 0)
+			goto out;
+	}
+	ret = resolve_blocks(p);
+	if (ret < 0)
+		goto out;
+	ret = check_explicit(p);
+	if (ret < 0)
+		goto out;
+	p->progress = (struct memhp_progress){ .total = p->nr_explicit };
+	for (size_t i = 0; i < p->nr_sizes; i++)
+		p->progress.bytes_total += p->sizes[i].bytes;
+	p->progress.bytes_total += p->nr_explicit * ctx->block_size;
+	ok = run_explicit(p);
+	for (size_t i = 0; ok && i < p->nr_sizes; i++)
+		ok = run_size(p, p->sizes[i].bytes);
+	if (!ok && p->atomic)
+		roll_back(p);
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->changes[i].result == MEMHP_RESULT_PLANNED)
+			p->changes[i].result = MEMHP_RESULT_SKIPPED;
+	p->checked = true;
+	ret = 0;
+out:
+	memhp_unlock(ctx);
+	return ret;
+}
+
+MEMHP_EXPORT bool memhp_plan_was_cancelled(const struct memhp_plan *p)
+{
+	return p->cancelled;
+}
+
+MEMHP_EXPORT uint64_t memhp_plan_get_shortfall(const struct memhp_plan *p,
+					       const char **why)
+{
+	if (why)
+		*why = p->error[0] ? p->error : NULL;
+	return p->short_bytes;
 }
 
 MEMHP_EXPORT size_t memhp_plan_get_count(const struct memhp_plan *p)
@@ -767,7 +1238,7 @@ memhp_plan_get(const struct memhp_plan *p, size_t i)
 
 MEMHP_EXPORT uint64_t memhp_change_get_block(const struct memhp_change *c)
 {
-	return c->block->id;
+	return c->id;
 }
 
 MEMHP_EXPORT enum memhp_state memhp_change_get_from(const struct memhp_change *c)
@@ -804,4 +1275,33 @@ MEMHP_EXPORT unsigned int memhp_change_get_attempts(const struct memhp_change *c
 MEMHP_EXPORT const char *memhp_change_get_error(const struct memhp_change *c)
 {
 	return c->error[0] ? c->error : NULL;
+}
+
+/* A plan that puts blocks back into the zones they were in: @zones[i] is
+ * block @ids[i]'s zone (MEMHP_ZONE_UNKNOWN: the kernel's choice). */
+int memhp_plan_new_restore(struct memhp_ctx *ctx, const uint64_t *ids,
+			   const int *zones, size_t n, struct memhp_plan **out)
+{
+	struct memhp_plan *p;
+	int ret = memhp_plan_new(ctx, MEMHP_ACTION_ONLINE, &p);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		struct memhp_change *c;
+
+		ret = memhp_plan_add_blocks(p, ids[i], ids[i]);
+		if (ret < 0 || p->nr == 0 || p->changes[p->nr - 1].id != ids[i])
+			continue;
+		c = &p->changes[p->nr - 1];
+		c->target = zones[i] == MEMHP_ZONE_MOVABLE ? TARGET_MOVABLE :
+			    is_kernel_zone(zones[i]) ? TARGET_ZONE : TARGET_AUTO;
+		c->tzone = zones[i];
+	}
+	if (ret < 0) {
+		memhp_plan_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
 }

@@ -306,13 +306,17 @@ int memhp_hidden_ram(struct memhp_ctx *ctx, struct memhp_hidden_ram **out,
 		     size_t *nr);
 
 /*
- * State changes.  A plan names blocks (memhp_plan_add() takes the
- * command-line selectors: "32", "32-39,41", "memory32",
- * "0x100000000-0x13fffffff", "1G"), is checked as a whole before anything
- * is written (memhp_plan_check()), and is then run block by block: online
- * from the lowest block up, offline from the highest down, each write read
- * back, EBUSY and EAGAIN retried with backoff until the timeout, and with
- * atomic set, everything changed put back at the first failure.
+ * State changes, as transactions (lib/README.md).  A plan takes typed
+ * requests: explicit blocks (memhp_plan_add_blocks) and sizes
+ * (memhp_plan_add_size).  It is checked as a whole before anything is
+ * written (memhp_plan_check; a dry run stops there and shows the blocks a
+ * run would try first), then run under memhp's state lock
+ * (memhp_plan_run): sizes are resolved against the states read under the
+ * lock, online goes from the lowest block up, offline from the highest
+ * down, each write is read back, EBUSY and EAGAIN are retried with backoff
+ * until the timeout, a size moves past busy blocks before it retries any,
+ * and with atomic set everything this run changed (and nothing another
+ * agent changed) is put back at the first failure.
  */
 enum memhp_action {
 	MEMHP_ACTION_ONLINE,
@@ -325,8 +329,11 @@ enum memhp_result {
 	MEMHP_RESULT_UNCHANGED,		/* already in the asked state */
 	MEMHP_RESULT_FAILED,
 	MEMHP_RESULT_ROLLED_BACK,	/* changed, then put back (atomic) */
-	MEMHP_RESULT_SKIPPED,		/* not tried: an atomic plan failed */
+	MEMHP_RESULT_SKIPPED,		/* not tried: the run stopped */
+	MEMHP_RESULT_PASSED_OVER,	/* tried for a size, busy; other
+					   blocks met the size instead */
 };
+#define MEMHP_NR_RESULTS (MEMHP_RESULT_PASSED_OVER + 1)
 const char *memhp_result_name(enum memhp_result result);
 
 struct memhp_plan;
@@ -335,25 +342,70 @@ struct memhp_change;
 int memhp_plan_new(struct memhp_ctx *ctx, enum memhp_action action,
 		   struct memhp_plan **plan);
 void memhp_plan_free(struct memhp_plan *plan);
-/* "auto" (the kernel's policy), "movable", "normal"/"kernel" (the default
- * kernel zone) or a zone name (DMA, DMA32, Normal, Movable, ...) */
+/* online only: "auto" (the kernel's policy), "movable", "normal"/"kernel"
+ * (the default kernel zone) or a zone name (DMA, DMA32, Normal, ...) */
 int memhp_plan_set_zone(struct memhp_plan *plan, const char *zone);
-/* narrows the selectors (node, zone, state) */
+/* narrows what the requests select (node, zone, state) */
 void memhp_plan_set_filter(struct memhp_plan *plan,
 			   const struct memhp_filter *filter);
+/* per block; 0: no limit */
 void memhp_plan_set_timeout(struct memhp_plan *plan, unsigned int msec);
 void memhp_plan_set_atomic(struct memhp_plan *plan, bool atomic);
-/* 0; -EINVAL bad selector, -EDOM unaligned, -ENOENT no such block */
-int memhp_plan_add(struct memhp_plan *plan, const char *selector);
-/* Resolves sizes and checks every block can go where asked; writes
- * nothing.  0; -EINVAL a block cannot take the zone; -ENOSPC a size
+/* Blocks @first to @last (ids, inclusive) that pass the filter; every id
+ * must exist.  0; -EINVAL first > last; -ENOENT no such block. */
+int memhp_plan_add_blocks(struct memhp_plan *plan, uint64_t first,
+			  uint64_t last);
+/* @bytes more memory into the asked state, chosen at run time: online
+ * takes the lowest offline blocks that can go into the zone; offline takes
+ * online removable blocks, Movable ones first, then the others, each
+ * highest address first.  0; -EDOM not a whole number of blocks. */
+int memhp_plan_add_size(struct memhp_plan *plan, uint64_t bytes);
+/* Checks every block can go where asked and that every size can be met;
+ * writes nothing.  0; -EINVAL a block cannot take the zone; -ENOSPC a size
  * cannot be met; -ENODATA nothing selected; -EBADMSG a block's state
  * cannot be read. */
 int memhp_plan_check(struct memhp_plan *plan);
-/* Takes the lock, runs the plan.  0 when it ran (see the results), or a
- * negative errno when it could not start (-EWOULDBLOCK: another memhp
- * holds the lock past the timeout). */
+/* Takes the lock, runs the plan once.  0 when it ran (see the results), or
+ * a negative errno when it could not start: -EWOULDBLOCK another memhp
+ * holds the lock past the timeout; -ECANCELED memhp_cancel() came first;
+ * the memhp_plan_check() errors. */
 int memhp_plan_run(struct memhp_plan *plan);
+/* Did memhp_cancel() stop the run? */
+bool memhp_plan_was_cancelled(const struct memhp_plan *plan);
+/* Bytes of the sizes asked that the run could not change, and why */
+uint64_t memhp_plan_get_shortfall(const struct memhp_plan *plan,
+				  const char **why);
+
+/*
+ * Stopping a transaction: memhp_cancel() only sets a flag, so a signal
+ * handler may call it.  A running transaction then kills its write in
+ * progress (the kernel aborts the offlining; the block stays online),
+ * rolls back if it is atomic (to the end: further cancels do not cut the
+ * rollback short, each of its writes bounded by the timeout), and returns
+ * with its results.  Transactions started later return -ECANCELED.
+ */
+void memhp_cancel(struct memhp_ctx *ctx);
+bool memhp_cancelled(const struct memhp_ctx *ctx);
+
+/* Progress of the transaction running on @ctx, for a progress display:
+ * called before each write attempt and while waiting between them. */
+struct memhp_progress {
+	size_t done, total;		/* blocks */
+	uint64_t bytes_done, bytes_total;
+	uint64_t block;			/* the block being written */
+	unsigned int attempts;		/* on it so far */
+	uint64_t waited_ms;		/* on it so far */
+	bool rolling_back;
+};
+typedef void (*memhp_progress_fn)(void *data,
+				  const struct memhp_progress *progress);
+void memhp_set_progress_fn(struct memhp_ctx *ctx, memhp_progress_fn fn,
+			   void *data);
+
+/* Re-lists the memory blocks and re-reads what was read before (blocks
+ * come and go with probe, remove and eject); plans made before it must be
+ * checked again.  0 or a negative errno. */
+int memhp_refresh(struct memhp_ctx *ctx);
 
 size_t memhp_plan_get_count(const struct memhp_plan *plan);
 const struct memhp_change *memhp_plan_get(const struct memhp_plan *plan,
@@ -369,6 +421,42 @@ int memhp_change_get_errno(const struct memhp_change *c);
 unsigned int memhp_change_get_attempts(const struct memhp_change *c);
 /* why it failed, for people; NULL when it did not */
 const char *memhp_change_get_error(const struct memhp_change *c);
+
+/*
+ * Unplug transactions: the memory of a memhp.ko range or of an ACPI memory
+ * device goes offline (atomically), then it is removed or ejected; if that
+ * fails or times out, the blocks that were online go back into the zones
+ * they were in.  The lock is held throughout.  A negative errno means
+ * nothing was started; otherwise the result says how it ended.
+ */
+enum memhp_unplug_result {
+	MEMHP_UNPLUG_DONE = 0,		/* removed / ejected */
+	MEMHP_UNPLUG_NOT_OFFLINE,	/* blocks stayed online; put back */
+	MEMHP_UNPLUG_REFUSED,		/* the kernel or firmware said no */
+	MEMHP_UNPLUG_TIMEOUT,		/* eject: still there after the wait */
+	MEMHP_UNPLUG_CANCELLED,		/* memhp_cancel(); put back */
+};
+const char *memhp_unplug_result_name(enum memhp_unplug_result result);
+struct memhp_unplug;
+/* @timeout_ms per block while offlining; @wait_ms for the eject. */
+int memhp_eject_run(struct memhp_ctx *ctx, const char *device,
+		    unsigned int timeout_ms, unsigned int wait_ms,
+		    struct memhp_unplug **unplug);
+int memhp_remove_run(struct memhp_ctx *ctx, uint64_t start, uint64_t size,
+		     unsigned int timeout_ms, struct memhp_unplug **unplug);
+enum memhp_unplug_result memhp_unplug_get_result(
+	const struct memhp_unplug *unplug);
+/* the remove or eject errno (positive), 0 when it was not refused */
+int memhp_unplug_get_errno(const struct memhp_unplug *unplug);
+/* the offline plan; NULL when no block was online */
+const struct memhp_plan *memhp_unplug_get_offline(
+	const struct memhp_unplug *unplug);
+/* the plan that put blocks back; NULL when none had to go back */
+const struct memhp_plan *memhp_unplug_get_put_back(
+	const struct memhp_unplug *unplug);
+/* every block that had to go back is back */
+bool memhp_unplug_put_back_ok(const struct memhp_unplug *unplug);
+void memhp_unplug_free(struct memhp_unplug *unplug);
 
 /*
  * Events as they happen.  The kernel's uevents come from a netlink socket

@@ -2,6 +2,7 @@
 #ifndef LIBMEMHP_PRIVATE_H
 #define LIBMEMHP_PRIVATE_H
 
+#include <signal.h>
 #include <sys/types.h>
 #include <syslog.h>
 
@@ -30,6 +31,14 @@ enum memhp_area {
 typedef int (*memhp_write_hook)(void *data, const char *path,
 				const char *value);
 
+/* A clock a test injects (memhp_set_clock) so that retries and timeouts do
+ * not depend on how loaded the machine is: sleeping advances it. */
+struct memhp_clock {
+	uint64_t (*now_ms)(void *data);
+	void (*sleep_ms)(void *data, uint64_t ms);
+	void *data;
+};
+
 struct memhp_block {
 	struct memhp_ctx *ctx;
 	uint64_t id;
@@ -49,6 +58,11 @@ struct memhp_ctx {
 	memhp_write_hook write_hook;	/* tests only: see memhp_write_attr */
 	void *write_hook_data;
 	int lock_fd;
+	unsigned int lock_depth;	/* memhp_lock() nesting */
+	volatile sig_atomic_t cancel;	/* memhp_cancel() */
+	const struct memhp_clock *clock;	/* tests only; NULL: real */
+	memhp_progress_fn progress_fn;
+	void *progress_data;
 	memhp_log_fn log_fn;
 	void *log_data;
 	int log_priority;
@@ -83,6 +97,25 @@ void memhp_log(const struct memhp_ctx *ctx, int priority, const char *file,
  */
 void memhp_set_write_hook(struct memhp_ctx *ctx, memhp_write_hook hook,
 			  void *data);
+/* The clock seam: NULL puts the real one back.  Not exported. */
+void memhp_set_clock(struct memhp_ctx *ctx, const struct memhp_clock *clock);
+
+/* engine.c: the clock (an injected one, or CLOCK_MONOTONIC), and a sleep
+ * that a cancel cuts short */
+uint64_t memhp_now_ms(struct memhp_ctx *ctx);
+void memhp_sleep_ms(struct memhp_ctx *ctx, uint64_t ms);
+/* engine.c: memhp's state lock (flock on run/memhp/lock below the root),
+ * held by a whole transaction; nested calls only count.  0, -EWOULDBLOCK
+ * (held elsewhere past @timeout_ms, 0: the default), -ECANCELED, or the
+ * errno of creating the lock file. */
+int memhp_lock(struct memhp_ctx *ctx, unsigned int timeout_ms);
+void memhp_unlock(struct memhp_ctx *ctx);
+/* A plan that puts blocks back online into the zones they were in:
+ * @zones[i] (enum memhp_zone; MEMHP_ZONE_UNKNOWN: the kernel's choice) for
+ * block @ids[i]. */
+int memhp_plan_new_restore(struct memhp_ctx *ctx, const uint64_t *ids,
+			   const int *zones, size_t n,
+			   struct memhp_plan **plan);
 
 /* path.c: all I/O below the sysfs root */
 const char *memhp_area_path(enum memhp_area area);
@@ -146,27 +179,6 @@ int memhp_parse_u64(const char *s, int base, uint64_t *out);
 /* "<prefix><decimal digits>" -> the number; -EINVAL otherwise */
 int memhp_parse_indexed_name(const char *name, const char *prefix,
 			     uint64_t *out);
-
-/* selector.c */
-#define MEMHP_MAX_SPANS 64
-enum memhp_select_type {
-	MEMHP_SELECT_BLOCKS,
-	MEMHP_SELECT_RANGE,
-	MEMHP_SELECT_SIZE,
-};
-struct memhp_span {
-	uint64_t first, last;	/* block ids, inclusive */
-};
-struct memhp_selector {
-	enum memhp_select_type type;
-	uint64_t start, end;	/* RANGE: the addresses given */
-	uint64_t size;		/* SIZE: bytes */
-	size_t nr_spans;
-	struct memhp_span spans[MEMHP_MAX_SPANS];
-};
-/* 0; -EINVAL bad syntax; -EDOM not aligned to @block_size; -ERANGE; -E2BIG */
-int memhp_selector_parse(const char *text, uint64_t block_size,
-			 struct memhp_selector *sel);
 
 /* autoonline.c: is this udev rules line memhp's auto-online (RUN memhp
  * online --udev)? */

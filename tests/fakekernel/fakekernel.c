@@ -101,6 +101,16 @@ static bool injected(const char *dir, const char *op, char *arg, size_t size)
 	return hit;
 }
 
+/* The whole @ms, signals or not: the kernel's state_store() does not
+ * return early either. */
+static void delay_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static bool has_token(const char *list, const char *tok)
 {
 	size_t len = strlen(tok);
@@ -153,12 +163,8 @@ static int do_offline(const char *dir, const char *zone)
 
 	if (!strcmp(zone, "none"))
 		return -EINVAL;
-	if (injected(dir, "offline-delay", arg, sizeof(arg))) {
-		long ms = strtol(arg, NULL, 10);
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-		nanosleep(&ts, NULL);
-	}
+	if (injected(dir, "offline-delay", arg, sizeof(arg)))
+		delay_ms(strtol(arg, NULL, 10));
 	if (read_file(dir, "fake-kernel-zones", zones, sizeof(zones)) < 0 ||
 	    !*zones)
 		snprintf(zones, sizeof(zones), "%s%s",
@@ -184,8 +190,18 @@ static int state_write(const char *dir, const char *value)
 	/* the kernel answers a redundant transition with EINVAL */
 	if (online ? !strcmp(state, "online") : !strcmp(state, "offline"))
 		return -EINVAL;
+	if (online && injected(dir, "online-foreign", arg, sizeof(arg))) {
+		/* another agent got there first: our write is redundant */
+		write_file(dir, "fake-kernel-zones", zones);
+		write_file(dir, "state", "online");
+		write_file(dir, "online", "1");
+		write_file(dir, "valid_zones", arg);
+		return -EINVAL;
+	}
 	if (injected(dir, online ? "online" : "offline", arg, sizeof(arg)))
 		return -atoi(arg);
+	if (online && injected(dir, "online-delay", arg, sizeof(arg)))
+		delay_ms(strtol(arg, NULL, 10));
 	return online ? do_online(dir, value, zones) : do_offline(dir, zones);
 }
 

@@ -11,6 +11,10 @@
  *   offline ERRNO [COUNT]   the same for offlining
  *   online-zone ZONE        online "succeeds" into ZONE whatever was asked
  *   offline-delay MSEC      offlining takes MSEC before it succeeds
+ *   online-delay MSEC       onlining takes MSEC before it succeeds
+ *   online-foreign ZONE     another agent onlines the block into ZONE just
+ *                           before the write, which the kernel then refuses
+ *                           as redundant (EINVAL)
  * Every write is appended to MEMHP_FAKE_LOG when set: "memoryN VALUE RC".
  */
 #ifndef MEMHP_FAKEKERNEL_H

@@ -1,23 +1,42 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
-/*
- * Selectors: how an administrator names memory on the command line.
- *   32  memory32  32-39  32-39,41      block ids and lists
- *   0x100000000-0x13fffffff            a physical range, end inclusive
- *   1G  512M  2048K  1T                a size (a unit is required)
- */
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Selectors (selector.h): parsed once, into typed spans and sizes. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include <libmemhp.h>
+
+#include "selector.h"
+
+static int parse_u64(const char *s, int base, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno)
+		return -errno;
+	if (end == s || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 static int add_span(struct memhp_selector *sel, uint64_t first, uint64_t last)
 {
 	struct memhp_span *s;
 
-	if (sel->nr_spans == MEMHP_MAX_SPANS)
-		return -E2BIG;
+	/* the spans grow by doubling: any number of them */
+	if (!(sel->nr_spans & (sel->nr_spans - 1)) || !sel->nr_spans) {
+		size_t n = sel->nr_spans ? sel->nr_spans * 2 : 4;
+
+		s = realloc(sel->spans, n * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		sel->spans = s;
+	}
 	s = &sel->spans[sel->nr_spans++];
 	s->first = first;
 	s->last = last;
@@ -40,7 +59,7 @@ static int parse_block_id(const char *s, size_t len, uint64_t *id)
 			return -EINVAL;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	return memhp_parse_u64(buf, 10, id);
+	return parse_u64(buf, 10, id);
 }
 
 static int parse_blocks(const char *text, struct memhp_selector *sel)
@@ -93,7 +112,7 @@ static int parse_hex_address(const char *s, size_t len, uint64_t *v)
 			return -EINVAL;
 	memcpy(buf, s + 2, len - 2);
 	buf[len - 2] = '\0';
-	return memhp_parse_u64(buf, 16, v);
+	return parse_u64(buf, 16, v);
 }
 
 static int parse_range(const char *text, uint64_t bs,
@@ -119,35 +138,11 @@ static int parse_range(const char *text, uint64_t bs,
 	return add_span(sel, start / bs, (end + 1) / bs - 1);
 }
 
-MEMHP_EXPORT int memhp_parse_size(const char *text, uint64_t *bytes)
+void memhp_selector_free(struct memhp_selector *sel)
 {
-	static const char units[] = "KMGTPE";
-	char num[32];
-	const char *u;
-	size_t len = strspn(text, "0123456789");
-	unsigned int shift;
-	uint64_t v;
-
-	if (!len || len >= sizeof(num))
-		return -EINVAL;
-	u = strchr(units, toupper((unsigned char)text[len]));
-	if (!text[len] || !u)
-		return -EINVAL;
-	/* "1G", "1GiB" and "1GB" all mean 2^30 bytes, as lsmem prints */
-	if (text[len + 1] && strcmp(text + len + 1, "iB") != 0 &&
-	    strcmp(text + len + 1, "B") != 0)
-		return -EINVAL;
-	memcpy(num, text, len);
-	num[len] = '\0';
-	if (memhp_parse_u64(num, 10, &v) < 0)
-		return -EINVAL;
-	shift = 10 * (unsigned int)(u - units + 1);
-	if (!v)
-		return -EINVAL;		/* "0K" is no size */
-	if (v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*bytes = v << shift;
-	return 0;
+	free(sel->spans);
+	sel->spans = NULL;
+	sel->nr_spans = 0;
 }
 
 int memhp_selector_parse(const char *text, uint64_t bs,
