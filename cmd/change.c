@@ -306,9 +306,10 @@ static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 	return EXIT_OK;
 }
 
-static void report_errors(struct memhp_ctx *ctx, const struct memhp_plan *plan,
+static void report_errors(struct memhp_cli *cli, const struct memhp_plan *plan,
 			  const char *name)
 {
+	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
 	const char *why;
 
 	for (size_t i = 0; i < memhp_plan_get_count(plan); i++) {
@@ -317,7 +318,9 @@ static void report_errors(struct memhp_ctx *ctx, const struct memhp_plan *plan,
 		enum memhp_result r = memhp_change_get_result(c);
 		char range[64];
 
-		if (!error)
+		/* the busy blocks a size moved past: counted, shown with -v */
+		if (!error || (r == MEMHP_RESULT_PASSED_OVER &&
+			       cli->verbosity <= 0))
 			continue;
 		block_range(ctx, memhp_change_get_block(c), range, sizeof(range));
 		fprintf(stderr, "memhp: block %" PRIu64 " (%s): %s%s: %s\n",
@@ -349,12 +352,12 @@ int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
 		print_table(ctx, plan);
 	}
 	if (!cli->json)
-		report_errors(ctx, plan, name);
+		report_errors(cli, plan, name);
 	if (o->dry_run)
 		return status;
 	if (memhp_plan_was_cancelled(plan))
 		fprintf(stderr, "memhp: %s: interrupted by %s%s\n", name,
-			sig ? strsignal(sig) : "a signal",
+			sig ? memhp_cli_signal_name() : "a signal",
 			o->atomic ? "; what it had changed is put back" : "");
 	/* one block that failed: its own line above says it all */
 	if (cli->verbosity >= 0 &&
