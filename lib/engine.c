@@ -585,9 +585,10 @@ static int check_explicit(struct memhp_plan *p)
 		    target_name(c->target, c->tzone), zones);
 		return -EINVAL;
 	}
-	qsort(p->changes, p->nr_explicit, sizeof(*p->changes),
-	      p->action == MEMHP_ACTION_ONLINE ? cmp_change_up :
-						 cmp_change_down);
+	if (p->nr_explicit)
+		qsort(p->changes, p->nr_explicit, sizeof(*p->changes),
+		      p->action == MEMHP_ACTION_ONLINE ? cmp_change_up :
+							 cmp_change_down);
 	return 0;
 }
 

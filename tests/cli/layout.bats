@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The architecture rules of DESIGN.md, checked on the sources.
+# The layering rules of lib/README.md, checked on the sources.
 
 setup() {
 	cd "$BATS_TEST_DIRNAME/../.."
@@ -27,4 +27,20 @@ setup() {
 @test "one command table, in cmd/memhp.c" {
 	run grep -lE 'cmd_[a-z]+ *\}|\{ *"[a-z]+", *cmd_' cmd/*.c
 	[ "$output" = "cmd/memhp.c" ]
+}
+
+@test "the library takes typed input: no selector text below lib/" {
+	run grep -rln 'memhp_selector\|selector' lib/*.c lib/libmemhp.h
+	[ "$status" -eq 1 ]
+}
+
+@test "no command tears its context down mid-run (memhp_refresh instead)" {
+	run grep -n 'cli->ctx = NULL' cmd/*.c
+	[ "$status" -eq 1 ]
+}
+
+@test "every command that changes memory runs inside the signal trap" {
+	for f in cmd/change.c cmd/eject.c cmd/remove.c cmd/probe.c; do
+		grep -q memhp_cli_start_transaction "$f" || { echo "$f"; false; }
+	done
 }

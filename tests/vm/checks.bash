@@ -185,3 +185,40 @@ assert_no_kernel_splat() {
 	guest 'dmesg | grep -E "Oops|BUG|WARNING|Call Trace|general protection|list_del corruption" || true'
 	assert_output ""
 }
+
+# ---- DIMMs and blocks, shared by the state-change files ----------------------
+
+memtotal_kb() { guest_ok "awk '/^MemTotal:/ {print \$2}' /proc/meminfo"; }
+
+# the distinct values of ATTR over the blocks of RANGE ("32-35"), sorted
+range_attr() { # RANGE ATTR...
+	local range=$1
+	shift
+	guest_ok "for b in \$(seq ${range%-*} ${range#*-}); do for a in $*; do cat /sys/devices/system/memory/memory\$b/\$a; done; done | sort -u"
+}
+
+# plug DIMM $1 (512M) and print its block range "first-last"
+plug() {
+	local bs blocks
+	bs=$(guest_block_size) || return 1
+	vm_add_dimm "$1" 512M >/dev/null || return 1
+	blocks=$(dimm_blocks "$1" "$bs") || return 1
+	guest_wait_blocks $blocks >/dev/null || return 1
+	echo "$(head -n1 <<<"$blocks")-$(tail -n1 <<<"$blocks")"
+}
+
+# a boot block that holds kernel pages and sits in one zone: the block of
+# the top of boot RAM (memblock puts the memmap there) or of the kernel
+block_with_kernel_pages() {
+	guest_ok '
+	bs=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
+	top=$(grep "^00100000-.* : System RAM\$" /proc/iomem | cut -d- -f2 | cut -d" " -f1)
+	kern=$(grep -E ": Kernel (code|data|bss)\$" /proc/iomem | sed "s/^ *//" | cut -d- -f1)
+	for a in $top $kern; do
+		b=$(( 0x$a / bs ))
+		z=$(cat /sys/devices/system/memory/memory$b/valid_zones)
+		case "$z" in *" "*|none) continue;; esac
+		echo $b; exit 0
+	done
+	exit 1'
+}
