@@ -92,23 +92,28 @@ static void names(const struct change_opts *o, char *buf, size_t size)
 /* Who else puts hot-added memory online here: the kernel, a udev rule. */
 static const char *other_onliner(struct udev_run *r)
 {
-	struct memhp_agent *a = NULL;
-	char *v = NULL;
-	size_t n = 0;
+	struct memhp_onliners on;
 
 	if (r->onliner[0])
 		return r->onliner;
-	if (memhp_policy_read(r->ctx, "auto_online_blocks", &v) == 0 &&
-	    strcmp(v, "offline") != 0)
-		snprintf(r->onliner, sizeof(r->onliner),
-			 "the kernel (auto_online_blocks=%s)", v);
-	else if (memhp_onlining_agents(r->ctx, &a, &n) == 0 && n)
-		snprintf(r->onliner, sizeof(r->onliner), "udev rule %s:%u",
-			 a[0].file, a[0].line);
-	else
-		snprintf(r->onliner, sizeof(r->onliner), "another onliner");
-	free(v);
-	free(a);
+	snprintf(r->onliner, sizeof(r->onliner), "another onliner");
+	if (memhp_onliners_get(r->ctx, &on) < 0)
+		return r->onliner;
+	for (size_t i = 0; i < on.nr; i++) {
+		const struct memhp_onliner *a = &on.list[i];
+
+		if (a->kind == MEMHP_ONLINER_KERNEL) {
+			snprintf(r->onliner, sizeof(r->onliner),
+				 "the kernel (%s)", a->text);
+			break;
+		}
+		if (a->kind == MEMHP_ONLINER_UDEV) {
+			snprintf(r->onliner, sizeof(r->onliner),
+				 "udev rule %s:%u", a->file, a->line);
+			break;
+		}
+	}
+	memhp_onliners_free(&on);
 	return r->onliner;
 }
 

@@ -84,41 +84,31 @@ static struct json_object *auto_online_json(
 	return o;
 }
 
-static void agents_json(struct json_object *arr, struct memhp_ctx *ctx,
-			const struct memhp_agent *a, size_t n,
-			const struct memhp_autoonline_rule *rule)
+static void agents_json(struct json_object *arr,
+			const struct memhp_onliners *on)
 {
-	char *v = NULL;
-
-	if (memhp_policy_read(ctx, "auto_online_blocks", &v) == 0 &&
-	    strcmp(v, "offline") != 0) {
+	for (size_t i = 0; i < on->nr; i++) {
+		const struct memhp_onliner *a = &on->list[i];
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "kind", json_object_new_string("kernel"));
-		json_object_object_add(o, "setting",
-				       json_object_new_string("auto_online_blocks"));
-		json_object_object_add(o, "value", json_object_new_string(v));
-		json_object_array_add(arr, o);
-	}
-	free(v);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "kind", json_object_new_string("udev"));
-		json_object_object_add(o, "file", json_object_new_string(a[i].file));
-		json_object_object_add(o, "line", json_object_new_int((int)a[i].line));
-		json_object_object_add(o, "rule", json_object_new_string(a[i].text));
-		json_object_array_add(arr, o);
-	}
-	if (rule && rule->conf.enabled) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "kind", json_object_new_string("memhp"));
-		json_object_object_add(o, "file", json_object_new_string(rule->file));
-		json_object_object_add(o, "line", json_object_new_int((int)rule->line));
-		json_object_object_add(o, "rule", json_object_new_string(rule->text));
-		json_object_object_add(o, "config",
-				       json_object_new_string(rule->config));
+		json_object_object_add(o, "kind", json_object_new_string(
+			memhp_onliner_kind_name(a->kind)));
+		if (a->kind == MEMHP_ONLINER_KERNEL) {
+			json_object_object_add(o, "setting",
+				json_object_new_string("auto_online_blocks"));
+			json_object_object_add(o, "value",
+					       json_object_new_string(a->value));
+		} else {
+			json_object_object_add(o, "file",
+					       json_object_new_string(a->file));
+			json_object_object_add(o, "line",
+					       json_object_new_int((int)a->line));
+			json_object_object_add(o, "rule",
+					       json_object_new_string(a->text));
+		}
+		if (a->kind == MEMHP_ONLINER_MEMHP)
+			json_object_object_add(o, "config",
+				json_object_new_string(on->rule.config));
 		json_object_array_add(arr, o);
 	}
 }
@@ -143,29 +133,23 @@ static void print_auto_online(const struct memhp_autoonline_rule *r)
 static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 		 const struct policy_opts *o, struct json_object *changed)
 {
-	struct memhp_autoonline_rule rule, *r = &rule;
-	struct memhp_agent *a = NULL;
-	size_t n = 0;
+	struct memhp_onliners on;
 
-	if (memhp_onlining_agents(ctx, &a, &n) < 0)
-		n = 0;
-	if (memhp_autoonline_find(ctx, &rule) < 0)
-		r = NULL;
+	if (memhp_onliners_get(ctx, &on) < 0)
+		memset(&on, 0, sizeof(on));
 	if (cli->json) {
 		struct json_object *doc = memhp_json_document(NULL);
 		struct json_object *agents = json_object_new_array();
 
 		json_object_object_add(doc, "policy", memhp_json_policy(ctx));
-		agents_json(agents, ctx, a, n, r);
+		agents_json(agents, &on);
 		json_object_object_add(doc, "agents", agents);
-		json_object_object_add(doc, "auto_online",
-				       r ? auto_online_json(r) : NULL);
+		json_object_object_add(doc, "auto_online", on.have_rule ?
+				       auto_online_json(&on.rule) : NULL);
 		if (changed)
 			json_object_object_add(doc, "changed", changed);
 		memhp_json_print(doc);
 	} else {
-		char *auto_online = NULL;
-
 		for (const char *const *k = memhp_policy_keys(); *k; k++) {
 			char *v = NULL;
 			bool wanted = !o->nargs || changed;
@@ -180,31 +164,35 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 			free(v);
 		}
 		if (!o->nargs || changed) {
-			bool kernel, memhp = r && r->conf.enabled;
+			bool memhp = false;
 
-			memhp_policy_read(ctx, "auto_online_blocks", &auto_online);
-			kernel = auto_online && strcmp(auto_online, "offline");
-			if (kernel || n || memhp)
+			if (on.nr)
 				puts("\nOther agents that online hot-added memory:");
-			if (kernel)
-				printf("  kernel: auto_online_blocks=%s onlines it "
-				       "as it is added\n", auto_online);
-			for (size_t i = 0; i < n; i++)
-				printf("  %s:%u: %s\n", a[i].file, a[i].line,
-				       a[i].text);
+			for (size_t i = 0; i < on.nr; i++) {
+				const struct memhp_onliner *a = &on.list[i];
+
+				if (a->kind == MEMHP_ONLINER_KERNEL)
+					printf("  kernel: auto_online_blocks=%s "
+					       "onlines it as it is added\n",
+					       a->value);
+				else if (a->kind == MEMHP_ONLINER_UDEV)
+					printf("  %s:%u: %s\n", a->file,
+					       a->line, a->text);
+				else
+					memhp = true;
+			}
 			if (memhp)
-				print_auto_online(r);
-			if (kernel + !!n + memhp > 1)
+				print_auto_online(&on.rule);
+			if (on.nr > 1)
 				puts("  More than one: whichever writes a new "
 				     "block's state first decides its zone; "
 				     "keep one.");
-			if (r && !memhp)
-				print_auto_online(r);
-			free(auto_online);
+			if (on.have_rule && !memhp)
+				print_auto_online(&on.rule);
 		}
 		json_object_put(changed);
 	}
-	free(a);
+	memhp_onliners_free(&on);
 }
 
 int cmd_policy(int argc, char **argv, struct memhp_cli *cli)

@@ -260,24 +260,6 @@ MEMHP_EXPORT bool memhp_autoonline_has_node(const struct memhp_autoonline *c,
 
 /* --- memhp's rule below the root, for memhp policy ----------------------- */
 
-/* udev reads a rules file name from the first of these directories that has
- * it: a file in /etc or /run overrides (or, as a link to /dev/null, masks)
- * the packaged one of the same name. */
-static const char *const rules_dirs_by_priority[] = {
-	"etc/udev/rules.d", "run/udev/rules.d", "usr/lib/udev/rules.d",
-	"lib/udev/rules.d",
-};
-
-struct rule_scan {
-	struct memhp_ctx *ctx;
-	const char *dir;
-	char (*seen)[128];	/* names found in higher-priority dirs */
-	size_t nr_seen;
-	struct memhp_autoonline_rule *rule;
-	bool found;
-	int err;
-};
-
 bool memhp_is_autoonline_rule(const char *line)
 {
 	const char *run = strstr(line, "RUN");
@@ -287,7 +269,7 @@ bool memhp_is_autoonline_rule(const char *line)
 }
 
 /* The --config=PATH (or --config PATH) of the rule, or the default. */
-static void rule_config(const char *line, char *buf, size_t size)
+void memhp_autoonline_rule_config(const char *line, char *buf, size_t size)
 {
 	const char *c = strstr(line, "--config");
 	size_t n;
@@ -304,98 +286,41 @@ static void rule_config(const char *line, char *buf, size_t size)
 		snprintf(buf, size, "%.*s", (int)n, c);
 }
 
-static int scan_rule_file(struct rule_scan *s, const char *name)
+/* The config @rule names, as this root sees it, into @rule->conf. */
+void memhp_autoonline_load_config(struct memhp_ctx *ctx,
+				  struct memhp_autoonline_rule *rule)
 {
-	char path[384], line[1024];
-	unsigned int lineno = 0;
-	FILE *f;
-	int fd;
+	int fd = memhp_root_open(ctx, rule->config[0] == '/' ?
+				 rule->config + 1 : rule->config, O_RDONLY);
 
-	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
-	fd = memhp_root_open(s->ctx, path, O_RDONLY);
-	if (fd < 0)
-		return 0;	/* masked (a link to /dev/null) or unreadable */
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		const char *l = line + strspn(line, " \t");
-
-		lineno++;
-		line[strcspn(line, "\n")] = '\0';
-		if (*l == '#' || !memhp_is_autoonline_rule(l))
-			continue;
-		snprintf(s->rule->file, sizeof(s->rule->file), "/%.*s",
-			 (int)sizeof(s->rule->file) - 2, path);
-		s->rule->line = lineno;
-		snprintf(s->rule->text, sizeof(s->rule->text), "%.*s",
-			 (int)sizeof(s->rule->text) - 1, l);
-		rule_config(l, s->rule->config, sizeof(s->rule->config));
-		s->found = true;
-		break;
-	}
-	fclose(f);
-	return 0;
-}
-
-static int rule_entry(const char *name, unsigned char type, void *data)
-{
-	struct rule_scan *s = data;
-	size_t len = strlen(name);
-	char (*grown)[128];
-
-	(void)type;
-	if (len < 7 || len >= sizeof(*s->seen) ||
-	    strcmp(name + len - 6, ".rules") != 0)
-		return 0;
-	for (size_t i = 0; i < s->nr_seen; i++)
-		if (!strcmp(s->seen[i], name))
-			return 0;	/* overridden by a higher directory */
-	grown = realloc(s->seen, (s->nr_seen + 1) * sizeof(*s->seen));
-	if (!grown)
-		return -ENOMEM;
-	s->seen = grown;
-	snprintf(s->seen[s->nr_seen++], sizeof(*s->seen), "%s", name);
-	return s->found ? 0 : scan_rule_file(s, name);
-}
-
-MEMHP_EXPORT int memhp_autoonline_find(struct memhp_ctx *ctx,
-				       struct memhp_autoonline_rule *rule)
-{
-	struct rule_scan s = { .ctx = ctx, .rule = rule };
-	int fd, ret = 0;
-
-	memset(rule, 0, sizeof(*rule));
-	for (size_t i = 0; i < sizeof(rules_dirs_by_priority) /
-			       sizeof(*rules_dirs_by_priority); i++) {
-		s.dir = rules_dirs_by_priority[i];
-		ret = memhp_walk_root_dir(ctx, s.dir, rule_entry, &s);
-		if (ret < 0 && ret != -ENOENT && ret != -ENOTDIR)
-			break;
-		ret = 0;
-	}
-	free(s.seen);
-	if (ret < 0)
-		return ret;
-	if (!s.found)
-		return -ENOENT;
-	/* the config the rule names, as this root sees it */
-	fd = memhp_root_open(ctx, rule->config[0] == '/' ? rule->config + 1 :
-			     rule->config, O_RDONLY);
 	if (fd < 0) {
 		rule->config_err = fd;
 		set_defaults(&rule->conf);
 		snprintf(rule->conf.error, sizeof(rule->conf.error), "%s: %s",
 			 rule->config, strerror(-fd));
 		dbg(ctx, "%s", rule->conf.error);
-		return 0;
+		return;
 	}
 	rule->config_err = memhp_autoonline_read(fd, rule->config,
 						 &rule->conf);
 	close(fd);
 	if (rule->config_err < 0)
 		dbg(ctx, "%s", rule->conf.error);
+}
+
+MEMHP_EXPORT int memhp_autoonline_find(struct memhp_ctx *ctx,
+				       struct memhp_autoonline_rule *rule)
+{
+	struct memhp_onliners o = { 0 };
+	int ret = memhp_scan_udev_rules(ctx, &o);
+
+	free(o.list);
+	memset(rule, 0, sizeof(*rule));
+	if (ret < 0)
+		return ret;
+	if (!o.have_rule)
+		return -ENOENT;
+	*rule = o.rule;
+	memhp_autoonline_load_config(ctx, rule);
 	return 0;
 }

@@ -660,44 +660,42 @@ static int check_blocks(struct memhp_doctor *d, struct memhp_ctx *ctx,
 	return 0;
 }
 
-static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx,
-			const struct facts *f)
+static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
 {
 	struct memhp_check *c = new_check(d, "other-onliners");
-	struct memhp_autoonline_rule rule;
-	struct memhp_agent *agents = NULL;
-	size_t nr = 0, onliners = 0;
-	bool kernel = f->auto_online[0] && strcmp(f->auto_online, "offline");
-	bool ours;
+	struct memhp_onliners o;
 
 	if (!c)
 		return -ENOMEM;
-	if (memhp_onlining_agents(ctx, &agents, &nr) < 0)
-		nr = 0;
-	for (size_t i = 0; i < nr; i++)
-		evidence(c, "%s:%u: %s", agents[i].file, agents[i].line,
-			 agents[i].text);
-	free(agents);
-	ours = memhp_autoonline_find(ctx, &rule) == 0 && rule.config_err == 0 &&
-	       rule.conf.enabled;
-	if (ours)
-		evidence(c, "memhp's auto-online: enabled (%s)", rule.config);
-	if (kernel)
-		evidence(c, "the kernel: auto_online_blocks=%s", f->auto_online);
-	onliners = nr + ours + kernel;
-	if (onliners > 1) {
+	if (memhp_onliners_get(ctx, &o) < 0)
+		memset(&o, 0, sizeof(o));
+	for (size_t i = 0; i < o.nr; i++) {
+		const struct memhp_onliner *a = &o.list[i];
+
+		if (a->kind == MEMHP_ONLINER_KERNEL)
+			evidence(c, "the kernel: %s", a->text);
+		else if (a->kind == MEMHP_ONLINER_MEMHP)
+			evidence(c, "memhp's auto-online: enabled (%s), "
+				 "zone=%s", o.rule.config, a->value);
+		else
+			evidence(c, "%s:%u: %s", a->file, a->line, a->text);
+	}
+	if (o.nr > 1) {
 		c->status = MEMHP_CHECK_WARN;
 		summary(c, "%zu agents online hot-added memory on their own: they "
-			"race, and the first one decides the zone", onliners);
+			"race, and the first one decides the zone", o.nr);
 		advice(c, "keep one: memhp policy names them; disable the others "
 		       "(a udev rule, memhp's auto-online.conf, or "
 		       "auto_online_blocks=offline)");
-	} else if (onliners == 1) {
-		summary(c, "one agent onlines hot-added memory: %s", kernel ?
-			"the kernel" : ours ? "memhp's auto-online" : "a udev rule");
+	} else if (o.nr == 1) {
+		summary(c, "one agent onlines hot-added memory: %s",
+			o.list[0].kind == MEMHP_ONLINER_KERNEL ? "the kernel" :
+			o.list[0].kind == MEMHP_ONLINER_MEMHP ?
+			"memhp's auto-online" : "a udev rule");
 	} else {
 		summary(c, "nothing onlines hot-added memory behind your back");
 	}
+	memhp_onliners_free(&o);
 	return 0;
 }
 
@@ -736,7 +734,7 @@ MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
 	if (!err)
 		err = check_blocks(d, ctx, &f);
 	if (!err)
-		err = check_agents(d, ctx, &f);
+		err = check_agents(d, ctx);
 	release_facts(&f);
 	if (err)
 		memhp_doctor_free(d);

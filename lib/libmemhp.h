@@ -170,9 +170,9 @@ int memhp_policy_check(struct memhp_ctx *ctx, const char *key,
 /* NULL-terminated accepted values of a word-valued key, or NULL */
 const char *const *memhp_policy_values(const char *key);
 
-/* Other agents that put hot-added memory online on their own: udev rules
- * (lib, usr/lib, etc and run udev/rules.d under the root) that assign a
- * memory block's state or run an onliner. */
+/* The udev rules among memhp_onliners_get()'s agents (below), read with
+ * udev's precedence: rules that assign a memory block's state or run an
+ * onliner, memhp's own rule left out. */
 struct memhp_agent {
 	char file[256];		/* as seen from the root: /etc/udev/... */
 	unsigned int line;
@@ -230,6 +230,37 @@ struct memhp_autoonline_rule {
 /* 0, or -ENOENT when no rule runs memhp online --udev. */
 int memhp_autoonline_find(struct memhp_ctx *ctx,
 			  struct memhp_autoonline_rule *rule);
+
+/*
+ * Who onlines hot-added memory on its own, in the order they get to a new
+ * block: the kernel (auto_online_blocks other than offline), udev rules
+ * that write a memory block's state (read as udev reads them: a file in
+ * etc/ or run/udev/rules.d overrides the packaged one of the same name,
+ * and masks it as a link to /dev/null or an empty file), and memhp's own
+ * rule when its config enables it.  memhp policy, memhp doctor and
+ * memhp online --udev all ask this one call.
+ */
+enum memhp_onliner_kind {
+	MEMHP_ONLINER_KERNEL,
+	MEMHP_ONLINER_UDEV,
+	MEMHP_ONLINER_MEMHP,
+};
+struct memhp_onliner {
+	enum memhp_onliner_kind kind;
+	char file[256];		/* udev, memhp: the rules file from the root */
+	unsigned int line;
+	char text[256];		/* the rule; kernel: auto_online_blocks=V */
+	char value[32];		/* kernel: auto_online_blocks; memhp: zone */
+};
+struct memhp_onliners {
+	size_t nr;
+	struct memhp_onliner *list;
+	bool have_rule;		/* memhp's rule is installed (even disabled) */
+	struct memhp_autoonline_rule rule;
+};
+int memhp_onliners_get(struct memhp_ctx *ctx, struct memhp_onliners *o);
+void memhp_onliners_free(struct memhp_onliners *o);
+const char *memhp_onliner_kind_name(enum memhp_onliner_kind kind);
 
 /* Is memhp.ko loaded (its sysfs directory present)? */
 bool memhp_module_loaded(struct memhp_ctx *ctx);

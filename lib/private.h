@@ -183,6 +183,13 @@ int memhp_parse_indexed_name(const char *name, const char *prefix,
 /* autoonline.c: is this udev rules line memhp's auto-online (RUN memhp
  * online --udev)? */
 bool memhp_is_autoonline_rule(const char *line);
+void memhp_autoonline_rule_config(const char *line, char *buf, size_t size);
+void memhp_autoonline_load_config(struct memhp_ctx *ctx,
+				  struct memhp_autoonline_rule *rule);
+/* lib/onliners.c: the udev rules as udev reads them (precedence, masking):
+ * memhp's own rule into @o->rule (@o->have_rule), the other onlining
+ * lines appended to @o->list. */
+int memhp_scan_udev_rules(struct memhp_ctx *ctx, struct memhp_onliners *o);
 /* doctor.c: /proc/zoneinfo's ZONE_MOVABLE present pages (all nodes), and
  * whether a kernel command line word shapes memory hotplug */
 uint64_t memhp_zoneinfo_movable_pages(const char *zoneinfo, bool *found);

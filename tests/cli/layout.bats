@@ -44,3 +44,11 @@ setup() {
 		grep -q memhp_cli_start_transaction "$f" || { echo "$f"; false; }
 	done
 }
+
+@test "one place reads udev rules: lib/onliners.c" {
+	run grep -ln 'udev/rules\.d"' lib/*.c cmd/*.c
+	[ "$status" -eq 0 ]
+	[ "$output" = "lib/onliners.c" ]
+	run grep -ln 'memhp_onlining_agents\|memhp_autoonline_find' cmd/*.c lib/doctor.c
+	[ "$status" -eq 1 ]
+}

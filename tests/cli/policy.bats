@@ -89,3 +89,33 @@ setup() {
 	assert_output --partial "kernel: auto_online_blocks=online_movable onlines it"
 	assert_output --partial '/etc/udev/rules.d/40-redhat.rules:4: ATTR{state}=="offline", ATTR{state}="online"'
 }
+
+@test "udev's precedence: a rule masked by /dev/null or overridden in /etc is not an onliner" {
+	mkdir -p "$T/etc/udev/rules.d" "$T/lib/udev/rules.d" "$T/usr/lib/udev/rules.d"
+	echo offline >"$A"
+	rule='SUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="online"'
+	echo "$rule" >"$T/lib/udev/rules.d/40-hotplug.rules"
+	echo "$rule" >"$T/usr/lib/udev/rules.d/41-vendor.rules"
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	run jq -c '[.agents[] | .file]' <<<"$output"
+	assert_output '["/lib/udev/rules.d/40-hotplug.rules","/usr/lib/udev/rules.d/41-vendor.rules"]'
+	# masked as udev masks: a link to /dev/null of the same name in /etc
+	ln -s /dev/null "$T/etc/udev/rules.d/40-hotplug.rules"
+	# overridden: a file of the same name in /run that onlines nothing
+	mkdir -p "$T/run/udev/rules.d"
+	echo 'SUBSYSTEM=="memory", ACTION=="add", TAG+="seen"' >"$T/run/udev/rules.d/41-vendor.rules"
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	assert_success
+	run jq -c '.agents' <<<"$output"
+	assert_output '[]'
+	run "$MEMHP" --sysfs-root "$T" policy
+	refute_output --partial 'rules.d'
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json doctor
+	run jq -r '.checks[] | select(.id == "other-onliners") | .status + " " + (.evidence | length | tostring)' <<<"$output"
+	assert_output 'ok 0'
+	# the mask gone, the packaged rule counts again
+	rm "$T/etc/udev/rules.d/40-hotplug.rules"
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	run jq -c '[.agents[] | .file]' <<<"$output"
+	assert_output '["/lib/udev/rules.d/40-hotplug.rules"]'
+}
