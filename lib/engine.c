@@ -955,6 +955,8 @@ static bool undo(struct memhp_plan *p, struct memhp_change *c)
  * are ignored: each write is still bounded by the timeout. */
 static void roll_back(struct memhp_plan *p)
 {
+	bool restore = p->restore;
+
 	p->restore = true;
 	p->progress.rolling_back = true;
 	for (size_t j = p->nr; j-- > 0;) {
@@ -971,7 +973,7 @@ static void roll_back(struct memhp_plan *p)
 				u->result = MEMHP_RESULT_ROLLED_BACK;
 		}
 	}
-	p->restore = false;
+	p->restore = restore;
 	p->progress.rolling_back = false;
 }
 
@@ -1053,7 +1055,7 @@ static bool run_explicit(struct memhp_plan *p)
 	for (size_t i = 0; i < p->nr_explicit; i++) {
 		struct memhp_change *c = &p->changes[i];
 
-		if (p->ctx->cancel) {
+		if (p->ctx->cancel && !p->restore) {
 			p->cancelled = true;
 			return false;
 		}
@@ -1170,7 +1172,7 @@ MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
 
 	if (p->ran)
 		return -EALREADY;
-	if (ctx->cancel)
+	if (ctx->cancel && !p->restore)
 		return -ECANCELED;
 	ret = memhp_lock(ctx, p->timeout_ms);
 	if (ret < 0)
@@ -1299,6 +1301,8 @@ int memhp_plan_new_restore(struct memhp_ctx *ctx, const uint64_t *ids,
 			    is_kernel_zone(zones[i]) ? TARGET_ZONE : TARGET_AUTO;
 		c->tzone = zones[i];
 	}
+	/* the way back: a cancel does not cut it short */
+	p->restore = true;
 	if (ret < 0) {
 		memhp_plan_free(p);
 		return ret;

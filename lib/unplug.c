@@ -97,18 +97,16 @@ static int take_offline(struct memhp_ctx *ctx, struct memhp_unplug *u,
 	return 0;
 }
 
-/* What was online goes back where it was.  Not cancellable: it is the
- * way back. */
+/* What was online goes back where it was.  A restore plan is not
+ * cancellable: it is the way back. */
 static void put_back(struct memhp_ctx *ctx, struct memhp_unplug *u,
 		     unsigned int timeout_ms)
 {
-	volatile sig_atomic_t cancel = ctx->cancel;
 	int ret;
 
 	u->put_back_ok = true;
 	if (!u->nr_online)
 		return;
-	ctx->cancel = 0;
 	memhp_refresh(ctx);
 	ret = memhp_plan_new_restore(ctx, u->ids, u->zones, u->nr_online,
 				     &u->put_back);
@@ -116,7 +114,6 @@ static void put_back(struct memhp_ctx *ctx, struct memhp_unplug *u,
 		memhp_plan_set_timeout(u->put_back, timeout_ms);
 		ret = memhp_plan_run(u->put_back);
 	}
-	ctx->cancel = cancel;
 	if (ret < 0) {
 		err(ctx, "cannot put the blocks back online: %s",
 		    strerror(-ret));

@@ -267,3 +267,28 @@ signal_mid_run() { # SIGNAL ACTION ARGS...: starts memhp, signals it mid-way
 	assert_failure 1
 	[[ $stderr == *"(pid 999999, no longer running: a process it started holds the lock) is changing memory state"* ]]
 }
+
+@test "SIGTERM while eject waits for the firmware: the blocks go back, result interrupted" {
+	use acpi-dimms
+	echo "eject-ignore yes" >"$A/PNP0C80:00/fake-kernel"
+	(rc=0; fmemhp --json eject --wait 600 PNP0C80:00 >"$BATS_TEST_TMPDIR/out.json" \
+		2>"$BATS_TEST_TMPDIR/err" || rc=$?
+	 echo $rc >"$BATS_TEST_TMPDIR/rc") &
+	# the four offline writes are done: it is waiting for the firmware
+	wait_writes 4
+	for i in $(seq 600); do
+		grep -q 'PNP0C80:00 eject' "$MEMHP_FAKE_LOG" && break
+		sleep 0.1
+	done
+	pkill -o -TERM -f "memhp --sysfs-root $T" || true
+	wait
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/rc")" 1
+	run jq -e '.result == "interrupted" and .offline.totals.ok == 4 and
+		.put_back[0].totals.ok == 4' "$BATS_TEST_TMPDIR/out.json"
+	assert_success
+	for b in 32 33 34 35; do
+		assert_equal "$(cat "$M/memory$b/state")" online
+		assert_equal "$(cat "$M/memory$b/valid_zones")" Movable
+	done
+	assert_no_memhp_left
+}
