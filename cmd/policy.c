@@ -195,21 +195,47 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 	memhp_onliners_free(&on);
 }
 
+/* One system-log line for a policy change, done or put back. */
+static void audit_set(struct memhp_cli *cli, const struct memhp_policy_set *set,
+		      int ret)
+{
+	char msg[512];
+	size_t off = 0;
+
+	msg[0] = '\0';
+	for (size_t i = 0; i < memhp_policy_set_get_count(set); i++) {
+		const char *to = memhp_policy_set_get_to(set, i);
+		int n = snprintf(msg + off, sizeof(msg) - off, "%s%s %s -> %s",
+				 i ? ", " : "", memhp_policy_set_get_key(set, i),
+				 memhp_policy_set_get_from(set, i) ?
+				 memhp_policy_set_get_from(set, i) : "?",
+				 to ? to : "(not set)");
+
+		if (n < 0 || (size_t)n >= sizeof(msg) - off)
+			break;
+		off += (size_t)n;
+	}
+	memhp_audit(cli, "policy %s: %s", msg, ret < 0 ? strerror(-ret) :
+		    "done");
+}
+
 int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 {
 	struct policy_opts o = { 0 };
 	struct json_object *changed = NULL;
-	char *old[MAX_ARGS] = { 0 };
-	char *now = NULL;
-	char key[64];
+	struct memhp_policy_set *set = NULL;
 	struct memhp_ctx *ctx;
-	int ret, status = EXIT_OK, nset = 0;
+	int ret, status = EXIT_OK;
 
 	if (memhp_parse(&policy_argp, argc, argv, cli, &o) < 0)
 		return EXIT_USAGE;
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)
 		return EXIT_FAILED;
+	if (memhp_policy_set_new(ctx, &set) < 0) {
+		memhp_cli_error(cli, -ENOMEM, "policy");
+		return EXIT_FAILED;
+	}
 	/* check every argument before anything is written */
 	for (int i = 0; i < o.nargs; i++) {
 		const char *eq = strchr(o.args[i], '=');
@@ -227,7 +253,6 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 		}
 		if (!eq)
 			continue;
-		nset++;
 		if (!strcmp(*k, "memmap_on_memory")) {
 			fprintf(stderr, "memhp: policy: memmap_on_memory is a "
 				"boot parameter (memory_hotplug.memmap_on_memory="
@@ -235,64 +260,41 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 			status = EXIT_USAGE;
 			goto out;
 		}
-		snprintf(key, sizeof(key), "%s", *k);
-		if (memhp_policy_check(ctx, key, eq + 1) < 0) {
+		if (memhp_policy_set_add(set, *k, eq + 1) < 0) {
 			status = EXIT_USAGE;
 			goto out;
 		}
-		if (memhp_policy_read(ctx, *k, &old[i]) < 0) {
-			fprintf(stderr, "memhp: policy: this kernel has no %s\n",
-				*k);
+	}
+	if (memhp_policy_set_get_count(set)) {
+		if (geteuid() != 0) {
+			fprintf(stderr, "memhp: policy changes need root\n");
 			status = EXIT_FAILED;
 			goto out;
 		}
-	}
-	if (nset && geteuid() != 0) {
-		fprintf(stderr, "memhp: policy changes need root\n");
-		status = EXIT_FAILED;
-		goto out;
-	}
-	/* everything checked: write, and put back what was done on failure */
-	if (nset)
-		changed = json_object_new_array();
-	for (int i = 0; i < o.nargs; i++) {
-		const char *eq = strchr(o.args[i], '=');
-		struct json_object *c;
-
-		if (!eq)
-			continue;
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - o.args[i]),
-			 o.args[i]);
-		ret = memhp_policy_write(ctx, key, eq + 1);
+		memhp_cli_start_transaction(cli, "policy");
+		ret = memhp_policy_set_run(set);
+		memhp_cli_end_transaction(cli);
+		audit_set(cli, set, ret);
 		if (ret < 0) {
-			memhp_cli_error(cli, ret, "policy: cannot set %s", key);
+			memhp_cli_error(cli, ret, "policy: nothing changed");
 			status = EXIT_FAILED;
-			/* put back what was set */
-			for (int j = i - 1; j >= 0; j--) {
-				if (!old[j])
-					continue;
-				snprintf(key, sizeof(key), "%.*s",
-					 (int)(strchr(o.args[j], '=') - o.args[j]),
-					 o.args[j]);
-				memhp_policy_write(ctx, key, old[j]);
-			}
-			json_object_put(changed);
 			goto out;
 		}
-		/* "to" as the kernel now prints it, like "from" ("Y", not "yes") */
-		if (memhp_policy_read(ctx, key, &now) < 0)
-			now = NULL;
-		c = json_object_new_object();
-		json_object_object_add(c, "key", json_object_new_string(key));
-		json_object_object_add(c, "from", json_object_new_string(old[i]));
-		json_object_object_add(c, "to", json_object_new_string(now ? now : eq + 1));
-		json_object_array_add(changed, c);
-		free(now);
-		now = NULL;
+		changed = json_object_new_array();
+		for (size_t i = 0; i < memhp_policy_set_get_count(set); i++) {
+			struct json_object *c = json_object_new_object();
+
+			json_object_object_add(c, "key", json_object_new_string(
+				memhp_policy_set_get_key(set, i)));
+			json_object_object_add(c, "from", json_object_new_string(
+				memhp_policy_set_get_from(set, i)));
+			json_object_object_add(c, "to", json_object_new_string(
+				memhp_policy_set_get_to(set, i)));
+			json_object_array_add(changed, c);
+		}
 	}
 	show(cli, ctx, &o, changed);
 out:
-	for (int i = 0; i < MAX_ARGS; i++)
-		free(old[i]);
+	memhp_policy_set_free(set);
 	return status;
 }

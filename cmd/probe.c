@@ -199,6 +199,45 @@ static int scan(struct memhp_cli *cli, struct memhp_ctx *ctx)
 	return EXIT_OK;
 }
 
+/* What memhp did to auto_online_blocks for the add: JSON "policy", a line
+ * on stderr; EXIT_PARTIAL when the old value could not be put back. */
+static int report_policy(struct memhp_cli *cli, const struct memhp_hotadd *h,
+			 struct json_object *doc)
+{
+	const char *set, *was;
+	bool restored;
+	struct json_object *p;
+
+	was = memhp_hotadd_get_policy(h, &set, &restored);
+	if (!set) {
+		json_object_object_add(doc, "policy", NULL);
+		return EXIT_OK;
+	}
+	p = json_object_new_object();
+	json_object_object_add(p, "key",
+			       json_object_new_string("auto_online_blocks"));
+	json_object_object_add(p, "was", json_object_new_string(was));
+	json_object_object_add(p, "set", json_object_new_string(set));
+	json_object_object_add(p, "restored", json_object_new_boolean(restored));
+	json_object_object_add(doc, "policy", p);
+	if (restored) {
+		if (cli->verbosity >= 0)
+			fprintf(stderr, "memhp: auto_online_blocks was '%s': "
+				"set to '%s' for the add so that the kernel "
+				"did not online the blocks itself, then put "
+				"back\n", was, set);
+		memhp_audit(cli, "probe: auto_online_blocks '%s' -> '%s' for "
+			    "the add, put back", was, set);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "memhp: auto_online_blocks is still '%s' (it was '%s'): "
+		"put it back with 'memhp policy auto_online_blocks=%s'\n",
+		set, was, was);
+	memhp_audit(cli, "probe: auto_online_blocks '%s' -> '%s' for the add, "
+		    "NOT put back", was, set);
+	return EXIT_PARTIAL;
+}
+
 int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 {
 	struct probe_opts o = { .node = -1, .timeout_ms = 30000 };
@@ -206,6 +245,7 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 	enum memhp_probe_method method;
 	int status = EXIT_OK;
 	uint64_t start, size, bs;
+	struct memhp_hotadd *h = NULL;
 	struct memhp_ctx *ctx;
 	int ret;
 
@@ -245,7 +285,10 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 			"cannot choose a node; load memhp.ko for --node\n");
 		return EXIT_FAILED;
 	}
-	ret = memhp_probe_range(ctx, start, size, o.node);
+	memhp_cli_start_transaction(cli, "probe");
+	ret = memhp_hotadd_run(ctx, start, size, o.node, o.online,
+			       o.timeout_ms, &h);
+	memhp_cli_end_transaction(cli);
 	if (ret < 0) {
 		const char *why = memhp_probe_errno_text(-ret);
 
@@ -253,6 +296,9 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 			" failed: %s%s%s%s\n", start, start + size - 1,
 			strerror(-ret), why ? " (" : "", why ? why : "",
 			why ? ")" : "");
+		memhp_audit(cli, "probe 0x%" PRIx64 "-0x%" PRIx64 ": %s, "
+			    "nothing added", start, start + size - 1,
+			    strerror(-ret));
 		return EXIT_FAILED;
 	}
 	if (cli->verbosity >= 0)
@@ -272,36 +318,30 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 	json_object_object_add(doc, "first_block", memhp_json_u64(start / bs));
 	json_object_object_add(doc, "last_block",
 			       memhp_json_u64((start + size) / bs - 1));
+	status = report_policy(cli, h, doc);
 	if (o.online) {
 		struct change_opts on = CHANGE_OPTS_INIT(MEMHP_ACTION_ONLINE);
-		struct memhp_plan *plan = NULL;
+		const struct memhp_plan *plan = memhp_hotadd_get_online(h);
 
 		on.zone = o.online;
-		/* the new blocks exist only after a refresh */
-		ret = memhp_refresh(ctx);
-		if (ret == 0)
-			ret = memhp_plan_new(ctx, MEMHP_ACTION_ONLINE, &plan);
-		if (ret == 0)
-			ret = memhp_plan_set_zone(plan, o.online);
-		if (ret == 0)
-			ret = memhp_plan_add_blocks(plan, start / bs,
-						    (start + size) / bs - 1);
-		if (ret == 0) {
-			memhp_plan_set_timeout(plan, o.timeout_ms);
-			memhp_cli_start_transaction(cli, "online");
-			ret = memhp_plan_run(plan);
-			memhp_cli_end_transaction(cli);
-		}
-		if (ret == 0)
+		on.timeout_ms = o.timeout_ms;
+		if (plan) {
 			ret = memhp_change_report(cli, plan, &on, "online",
 						  &online);
-		else
-			memhp_cli_error(cli, ret, "online");
-		memhp_plan_free(plan);
+		} else {
+			memhp_cli_error(cli, -memhp_hotadd_get_online_errno(h),
+					"added, but not online");
+			ret = EXIT_FAILED;
+		}
 		json_object_object_add(doc, "online", online);
 		/* added but not (all) online: partial */
-		status = ret == EXIT_OK ? EXIT_OK : EXIT_PARTIAL;
+		if (ret != EXIT_OK)
+			status = EXIT_PARTIAL;
 	}
+	memhp_audit(cli, "probe 0x%" PRIx64 "-0x%" PRIx64 " (blocks %" PRIu64
+		    "-%" PRIu64 "): added, exit %d", start, start + size - 1,
+		    start / bs, (start + size) / bs - 1, status);
+	memhp_hotadd_free(h);
 	json_object_object_add(doc, "exit", json_object_new_int(status));
 	if (cli->json)
 		memhp_json_print(doc);

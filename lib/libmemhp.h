@@ -169,6 +169,29 @@ int memhp_policy_check(struct memhp_ctx *ctx, const char *key,
 		       const char *value);
 /* NULL-terminated accepted values of a word-valued key, or NULL */
 const char *const *memhp_policy_values(const char *key);
+/*
+ * Setting several knobs as one transaction: memhp_policy_set_add() checks
+ * each value (-EINVAL unknown key, bad value or a key given twice; -EPERM
+ * a boot parameter) and memhp_policy_set_run() takes the lock, reads every
+ * old value (-ENOENT and friends: this kernel lacks a knob, nothing is
+ * written), writes each and reads it back; at the first failed write it
+ * puts back the knobs it set (those another agent changed since stay as
+ * they are) and returns that errno.  "from" and "to" are as the kernel
+ * prints them; "to" is NULL for a knob that is not (or no longer) set.
+ */
+struct memhp_policy_set;
+int memhp_policy_set_new(struct memhp_ctx *ctx, struct memhp_policy_set **set);
+int memhp_policy_set_add(struct memhp_policy_set *set, const char *key,
+			 const char *value);
+int memhp_policy_set_run(struct memhp_policy_set *set);
+size_t memhp_policy_set_get_count(const struct memhp_policy_set *set);
+const char *memhp_policy_set_get_key(const struct memhp_policy_set *set,
+				     size_t i);
+const char *memhp_policy_set_get_from(const struct memhp_policy_set *set,
+				      size_t i);
+const char *memhp_policy_set_get_to(const struct memhp_policy_set *set,
+				    size_t i);
+void memhp_policy_set_free(struct memhp_policy_set *set);
 
 /* The udev rules among memhp_onliners_get()'s agents (below), read with
  * udev's precedence: rules that assign a memory block's state or run an
@@ -488,6 +511,34 @@ const struct memhp_plan *memhp_unplug_get_put_back(
 /* every block that had to go back is back */
 bool memhp_unplug_put_back_ok(const struct memhp_unplug *unplug);
 void memhp_unplug_free(struct memhp_unplug *unplug);
+
+/*
+ * The hot-add transaction: memhp_probe_range() of @start/@size on @node
+ * (-1: the module's choice), then, when @zone is not NULL, its blocks
+ * online into @zone (as memhp_plan_set_zone() takes it), all under the
+ * lock.  Where auto_online_blocks would have the kernel online the new
+ * blocks itself into another zone, it is set to "offline" for the add and
+ * put back right after it, before the online.  A negative errno means
+ * nothing was added: -EDOM not whole blocks, -EINVAL no such zone,
+ * -EWOULDBLOCK the lock, -ECANCELED, the errno of setting
+ * auto_online_blocks, or the probe's (memhp_probe_range).  Otherwise the
+ * range was added and @hotadd says the rest.
+ */
+struct memhp_hotadd;
+int memhp_hotadd_run(struct memhp_ctx *ctx, uint64_t start, uint64_t size,
+		     int node, const char *zone, unsigned int timeout_ms,
+		     struct memhp_hotadd **hotadd);
+/* the online plan that ran; NULL without a zone, or when it could not run
+ * (memhp_hotadd_get_online_errno() says why: a positive errno) */
+const struct memhp_plan *memhp_hotadd_get_online(
+	const struct memhp_hotadd *hotadd);
+int memhp_hotadd_get_online_errno(const struct memhp_hotadd *hotadd);
+/* auto_online_blocks as it was (NULL: not read, no online asked or no such
+ * knob); @set: what memhp wrote for the add (NULL: untouched); @restored:
+ * the old value is back */
+const char *memhp_hotadd_get_policy(const struct memhp_hotadd *hotadd,
+				    const char **set, bool *restored);
+void memhp_hotadd_free(struct memhp_hotadd *hotadd);
 
 /*
  * Events as they happen.  The kernel's uevents come from a netlink socket

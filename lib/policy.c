@@ -149,3 +149,165 @@ MEMHP_EXPORT bool memhp_module_loaded(struct memhp_ctx *ctx)
 {
 	return memhp_area_exists(ctx, AREA_MODULE);
 }
+
+/*
+ * Setting knobs as one transaction: every value is checked and every old
+ * value read before anything is written; each write is read back; at the
+ * first failure the knobs this run set are put back, those another agent
+ * changed since are left alone.
+ */
+struct policy_change {
+	const struct policy_key *key;
+	char value[32];		/* as the kernel takes it */
+	char *from, *to;	/* as the kernel prints them */
+	bool ours;		/* written by this run and read back */
+};
+
+struct memhp_policy_set {
+	struct memhp_ctx *ctx;
+	struct policy_change *c;
+	size_t nr;
+};
+
+MEMHP_EXPORT int memhp_policy_set_new(struct memhp_ctx *ctx,
+				      struct memhp_policy_set **set)
+{
+	*set = calloc(1, sizeof(**set));
+	if (!*set)
+		return -ENOMEM;
+	(*set)->ctx = ctx;
+	return 0;
+}
+
+MEMHP_EXPORT int memhp_policy_set_add(struct memhp_policy_set *s,
+				      const char *key, const char *value)
+{
+	struct policy_change *c;
+	int ret;
+
+	for (size_t i = 0; i < s->nr; i++)
+		if (!strcmp(s->c[i].key->name, key)) {
+			err(s->ctx, "%s is given twice", key);
+			return -EINVAL;
+		}
+	c = realloc(s->c, (s->nr + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	s->c = c;
+	c = &s->c[s->nr];
+	*c = (struct policy_change){ .key = find_key(key) };
+	ret = normalize(s->ctx, key, value, c->value, sizeof(c->value));
+	if (ret < 0)
+		return ret;
+	s->nr++;
+	return 0;
+}
+
+static int read_value(struct memhp_ctx *ctx, const struct policy_key *k,
+		      char **value)
+{
+	free(*value);
+	*value = NULL;
+	return memhp_policy_read(ctx, k->name, value);
+}
+
+/* Puts back what this run set, newest first, unless it changed since. */
+static void policy_roll_back(struct memhp_policy_set *s)
+{
+	for (size_t i = s->nr; i-- > 0;) {
+		struct policy_change *c = &s->c[i];
+		char *now = NULL;
+		int ret;
+
+		if (!c->ours)
+			continue;
+		if (read_value(s->ctx, c->key, &now) < 0 ||
+		    strcmp(now, c->to) != 0) {
+			err(s->ctx, "%s changed since memhp set it; left as it "
+			    "is", c->key->name);
+			free(now);
+			continue;
+		}
+		free(now);
+		ret = memhp_write_attr(s->ctx, c->key->area, c->key->name,
+				       c->from);
+		if (ret < 0)
+			err(s->ctx, "cannot put %s back to '%s': %s",
+			    c->key->name, c->from, strerror(-ret));
+		else
+			c->ours = false;
+	}
+}
+
+MEMHP_EXPORT int memhp_policy_set_run(struct memhp_policy_set *s)
+{
+	struct memhp_ctx *ctx = s->ctx;
+	size_t i;
+	int ret;
+
+	ret = memhp_lock(ctx, 0);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < s->nr; i++) {
+		ret = read_value(ctx, s->c[i].key, &s->c[i].from);
+		if (ret < 0) {
+			err(ctx, "this kernel has no %s: %s", s->c[i].key->name,
+			    strerror(-ret));
+			goto out;
+		}
+	}
+	for (i = 0; i < s->nr; i++) {
+		struct policy_change *c = &s->c[i];
+
+		ret = memhp_write_attr(ctx, c->key->area, c->key->name,
+				       c->value);
+		if (ret == 0)
+			ret = read_value(ctx, c->key, &c->to);
+		if (ret < 0) {
+			err(ctx, "cannot set %s: %s", c->key->name,
+			    strerror(-ret));
+			policy_roll_back(s);
+			goto out;
+		}
+		c->ours = true;
+	}
+	ret = 0;
+out:
+	memhp_unlock(ctx);
+	return ret;
+}
+
+MEMHP_EXPORT size_t memhp_policy_set_get_count(const struct memhp_policy_set *s)
+{
+	return s->nr;
+}
+
+MEMHP_EXPORT const char *memhp_policy_set_get_key(
+	const struct memhp_policy_set *s, size_t i)
+{
+	return i < s->nr ? s->c[i].key->name : NULL;
+}
+
+MEMHP_EXPORT const char *memhp_policy_set_get_from(
+	const struct memhp_policy_set *s, size_t i)
+{
+	return i < s->nr ? s->c[i].from : NULL;
+}
+
+MEMHP_EXPORT const char *memhp_policy_set_get_to(
+	const struct memhp_policy_set *s, size_t i)
+{
+	return i < s->nr && s->c[i].ours ? s->c[i].to : NULL;
+}
+
+MEMHP_EXPORT void memhp_policy_set_free(struct memhp_policy_set *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nr; i++) {
+		free(s->c[i].from);
+		free(s->c[i].to);
+	}
+	free(s->c);
+	free(s);
+}

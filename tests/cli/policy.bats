@@ -58,12 +58,18 @@ setup() {
 }
 
 @test "a write that fails puts the knobs already set back" {
-	old=$(cat "$A")
-	rm "$P/online_policy"
-	mkdir "$P/online_policy"	# a write to it now fails
-	run "$MEMHP" --sysfs-root "$T" policy auto_online_blocks=offline online_policy=contig-zones
+	echo online >"$A"
+	echo 100 >"$P/auto_movable_ratio"
+	echo auto-movable >"$P/online_policy"
+	chattr +i "$P/online_policy"	# readable, but a write to it fails
+	run "$MEMHP" --sysfs-root "$T" policy auto_online_blocks=offline \
+		auto_movable_ratio=250 online_policy=contig-zones
+	chattr -i "$P/online_policy"
 	assert_failure 1
-	assert_equal "$(cat "$A")" "$old"
+	assert_output --partial "cannot set online_policy"
+	assert_equal "$(cat "$A")" online
+	assert_equal "$(cat "$P/auto_movable_ratio")" 100
+	assert_equal "$(cat "$P/online_policy")" auto-movable
 }
 
 @test "names the other onliners: the kernel's auto-online and udev rules" {

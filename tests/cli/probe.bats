@@ -37,6 +37,51 @@ setup() {
 	assert_equal "$(cat "$M/memory33/valid_zones")" Movable
 }
 
+@test "probe --online=movable where the kernel onlines what it adds: Movable, policy put back" {
+	# the kernel would online the new blocks itself, into Normal
+	echo online >"$M/auto_online_blocks"
+	run --separate-stderr fmemhp --json probe --online=movable 0x100000000 256M
+	assert_success
+	run jq -e '.online.totals.ok == 2 and .exit == 0
+		and .policy == {"key": "auto_online_blocks", "was": "online",
+				"set": "offline", "restored": true}' <<<"$output"
+	assert_success
+	for b in 32 33; do
+		assert_equal "$(cat "$M/memory$b/state")" online
+		assert_equal "$(cat "$M/memory$b/valid_zones")" Movable
+	done
+	assert_equal "$(cat "$M/auto_online_blocks")" online
+	# the same policy already onlining into Movable is left alone
+	echo online_movable >"$M/auto_online_blocks"
+	run --separate-stderr fmemhp --json probe --online=movable 0x200000000 128M
+	assert_success
+	run jq -e '.policy == null and .exit == 0' <<<"$output"
+	assert_success
+	assert_equal "$(cat "$M/memory64/valid_zones")" Movable
+}
+
+@test "probe without --online leaves the kernel's auto-online policy alone" {
+	echo online >"$M/auto_online_blocks"
+	run --separate-stderr fmemhp --json probe 0x100000000 128M
+	assert_success
+	run jq -e '.policy == null and .exit == 0' <<<"$output"
+	assert_success
+	assert_equal "$(cat "$M/memory32/state")" online
+	assert_equal "$(cat "$M/memory32/valid_zones")" Normal
+}
+
+@test "probe --online=movable adds nothing when auto_online_blocks cannot be set" {
+	echo online >"$M/auto_online_blocks"
+	chattr +i "$M/auto_online_blocks"
+	run fmemhp probe --online=movable 0x100000000 128M
+	chattr -i "$M/auto_online_blocks"
+	assert_failure 1
+	assert_output --partial "cannot set auto_online_blocks to 'offline'"
+	assert_output --partial "nothing was added"
+	assert [ ! -e "$M/memory32" ]
+	assert_equal "$(cat "$M/auto_online_blocks")" online
+}
+
 @test "remove offlines online blocks first, then removes" {
 	fmemhp probe --online 0x100000000 256M
 	run --separate-stderr fmemhp --json remove 0x100000000 256M

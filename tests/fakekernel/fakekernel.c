@@ -278,6 +278,10 @@ static int fake_probe(const char *root, unsigned long long start,
 		write_file(dir, "valid_zones", "Normal Movable");
 		snprintf(buf, sizeof(buf), "%08llx", id);
 		write_file(dir, "phys_index", buf);
+		/* the kernel onlines what it adds as auto_online_blocks says */
+		if (read_file(mem, "auto_online_blocks", buf, sizeof(buf)) == 0 &&
+		    strcmp(buf, "offline"))
+			do_online(dir, buf, "Normal Movable");
 		snprintf(link, sizeof(link), "%s/sys/devices/system/node/node%d",
 			 root, node);
 		if (!access(link, F_OK)) {

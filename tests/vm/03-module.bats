@@ -90,6 +90,29 @@ module_write() {
 	assert_no_kernel_splat
 }
 
+@test "probe --online=movable where the kernel onlines what it adds: every block Movable, policy as it was" {
+	local bs first
+	bs=$(guest_block_size)
+	first=$((HIDDEN / bs))
+	guest 'echo online > /sys/devices/system/memory/auto_online_blocks'
+	assert_success
+	guest memhp --json probe --online=movable 0x40000000 512M
+	assert_success
+	run jq -e '.exit == 0 and .policy.was == "online" and .policy.set == "offline"
+		and .policy.restored == true and .online.totals.failed == 0' <<<"$stdout"
+	assert_success
+	guest "for b in \$(seq $first $((first + 512 * 1024 * 1024 / bs - 1))); do
+		echo \$(cat /sys/devices/system/memory/memory\$b/state) \$(cat /sys/devices/system/memory/memory\$b/valid_zones)
+	done | sort -u"
+	assert_output "online Movable"
+	assert_equal "$(guest_out cat /sys/devices/system/memory/auto_online_blocks)" online
+	guest memhp remove 0x40000000 512M
+	assert_success
+	guest 'echo offline > /sys/devices/system/memory/auto_online_blocks'
+	assert_success
+	assert_no_kernel_splat
+}
+
 @test "refusals: each with its errno, one log line, and no splat" {
 	local bs
 	bs=$(guest_block_size)
