@@ -56,8 +56,9 @@ static const enum e820_type not_ram[] = {
  * non-RAM type, and every page of it has RAM, so a hole that the map does
  * not describe at all (RAM that ends part-way into a block) is refused.
  * e820__mapped_raw_any() answers "does any entry of this type touch the
- * range", so coverage is asked page by page (a few table entries each:
- * about a millisecond per 128M block).  A hole smaller than a page inside
+ * range", so coverage is asked page by page (32768 walks of the short
+ * firmware table per 128M block; a range of non-RAM fails at its first
+ * page).  A hole smaller than a page inside
  * an otherwise RAM page is below what this can see; firmware maps do not
  * draw such holes.
  */
