@@ -206,7 +206,7 @@ GUEST_BLOCKED_IN_WRITE='blocked() {
 	assert_output 0
 }
 
-@test "memhp.ko builds W=1-clean against this kernel's headers" {
+@test "memhp.ko builds W=1-clean against this kernel's headers, and cleans" {
 	local kver kdir d=$BATS_TEST_TMPDIR/kbuild
 	kver=$(cat "$VM_DIR/kver")
 	kdir=$MEMHP_VM_CACHE/$kver/headers/usr/src/linux-headers-$kver
@@ -217,4 +217,8 @@ GUEST_BLOCKED_IN_WRITE='blocked() {
 	assert_success
 	refute_output --partial "warning:"
 	[ -f "$d/memhp.ko" ]
+	# DKMS runs make clean, which reads no configuration, before a build
+	run make -C "$kdir" M="$d" clean
+	assert_success
+	[ ! -f "$d/memhp.ko" ]
 }
