@@ -69,7 +69,7 @@ void memhp_event(enum memhp_event ev, u64 start, u64 size, int nid, int err)
 		.err = err,
 		.ev = ev,
 	};
-	ring_head++;
+	WRITE_ONCE(ring_head, ring_head + 1);	/* has_data() reads it unlocked */
 	spin_unlock_irqrestore(&ring_lock, flags);
 	wake_up_interruptible(&ring_wait);
 }
@@ -149,11 +149,11 @@ static int next_line(struct reader *rd, char *line, size_t size)
 	}
 	if (ring_head - rd->seq > RING_SIZE) {
 		lost = ring_head - RING_SIZE - rd->seq;
-		rd->seq = ring_head - RING_SIZE;
+		WRITE_ONCE(rd->seq, ring_head - RING_SIZE);
 	}
 	r = ring[rd->seq & (RING_SIZE - 1)];
 	if (!lost)
-		rd->seq++;
+		WRITE_ONCE(rd->seq, rd->seq + 1);
 	spin_unlock_irqrestore(&ring_lock, flags);
 
 	if (lost)
@@ -200,7 +200,7 @@ static ssize_t events_read(struct file *file, char __user *buf, size_t count,
 			if (!len)
 				break;
 			if (copy_to_user(buf + done, line, len)) {
-				rd->seq = seq;
+				WRITE_ONCE(rd->seq, seq);
 				mutex_unlock(&rd->lock);
 				return done ? done : -EFAULT;
 			}
