@@ -107,7 +107,8 @@ const char *memhp_probe_errno_text(int err)
 	case E2BIG:
 		return "outside the physical range the kernel can hot-plug";
 	case ENODEV:
-		return "that NUMA node is not possible on this machine";
+		return "that NUMA node is not possible on this machine, or "
+		       "memhp.ko is being unloaded";
 	case ENOENT:
 		return "not a range memhp.ko added (memhp list --json shows "
 		       "\"probed\": true)";

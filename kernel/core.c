@@ -16,6 +16,8 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/e820/api.h>
@@ -26,9 +28,21 @@
 static const char *resource_name;
 static bool leak_name;
 
-/* Probed ranges, in no order; never taken in the memory notifier. */
+/*
+ * Locking.  ranges_lock serializes probe, remove and unload, and guards
+ * the list of ranges and @stopping.  It is held across
+ * add_memory_driver_managed() and offline_and_remove_memory(), which take
+ * the device-hotplug and memory-hotplug locks and run the memory
+ * notifiers: so the notifier (events.c) must never take it, and takes only
+ * the event ring's spinlock.  Writers from user space wait for it
+ * interruptibly, since the holder may be migrating pages for a long time.
+ * Unload: memhp_exit() sets @stopping first (a probe then answers ENODEV),
+ * removes probe/remove from sysfs (which waits for writers still inside),
+ * and only then sweeps what is left.
+ */
 static LIST_HEAD(ranges);
 static DEFINE_MUTEX(ranges_lock);
+static bool stopping;
 
 static const enum e820_type not_ram[] = {
 	E820_TYPE_RESERVED, E820_TYPE_ACPI, E820_TYPE_NVS,
@@ -36,20 +50,32 @@ static const enum e820_type not_ram[] = {
 	E820_TYPE_SOFT_RESERVED,
 };
 
-/* RAM in the firmware's e820 map (before mem=/memmap= changed it): every
- * block has RAM and no part is anything else. */
+/*
+ * All RAM in the firmware's e820 map, as the firmware reported it (before
+ * mem=/memmap= changed the kernel's copy): no part of the range is of a
+ * non-RAM type, and every page of it has RAM, so a hole that the map does
+ * not describe at all (RAM that ends part-way into a block) is refused.
+ * e820__mapped_raw_any() answers "does any entry of this type touch the
+ * range", so coverage is asked page by page (32768 walks of the short
+ * firmware table per 128M block; a range of non-RAM fails at its first
+ * page).  A hole smaller than a page inside
+ * an otherwise RAM page is below what this can see; firmware maps do not
+ * draw such holes.
+ */
 static bool firmware_ram(u64 start, u64 size)
 {
-	u64 bs = memory_block_size_bytes();
-	u64 s;
+	u64 end = start + size, s;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(not_ram); i++)
-		if (e820__mapped_raw_any(start, start + size, not_ram[i]))
+		if (e820__mapped_raw_any(start, end, not_ram[i]))
 			return false;
-	for (s = start; s < start + size; s += bs)
-		if (!e820__mapped_raw_any(s, s + bs, E820_TYPE_RAM))
+	for (s = start; s < end; s += PAGE_SIZE) {
+		if (!e820__mapped_raw_any(s, s + PAGE_SIZE, E820_TYPE_RAM))
 			return false;
+		if (IS_ALIGNED(s + PAGE_SIZE, SZ_128M))
+			cond_resched();
+	}
 	return true;
 }
 
@@ -80,7 +106,7 @@ static int check_range(u64 start, u64 size, int nid, const char **why)
 		return -ENODEV;
 	}
 	if (!firmware_ram(start, size)) {
-		*why = "not RAM in the firmware memory map";
+		*why = "not all RAM in the firmware memory map";
 		return -ENXIO;
 	}
 	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
@@ -115,12 +141,22 @@ int memhp_probe(u64 start, u64 size, int nid)
 	r->size = size;
 	r->nid = nid;
 
-	mutex_lock(&ranges_lock);
+	ret = mutex_lock_interruptible(&ranges_lock);
+	if (ret) {
+		kfree(r);
+		return ret;
+	}
+	/* each range pins the module: rmmod is refused while one lives */
+	if (stopping || !try_module_get(THIS_MODULE)) {
+		ret = -ENODEV;
+		why = "memhp.ko is being unloaded";
+		goto err_free;
+	}
 	mgid = memory_group_register_static(nid, PFN_UP(size));
 	if (mgid < 0) {
 		ret = mgid;
 		why = "cannot register a memory group";
-		goto err_free;
+		goto err_put_module;
 	}
 	r->mgid = mgid;
 	ret = add_memory_driver_managed(mgid, start, size, resource_name,
@@ -136,8 +172,6 @@ int memhp_probe(u64 start, u64 size, int nid)
 		why = "cannot create its sysfs directory";
 		goto err_remove_memory;
 	}
-	/* each range pins the module: rmmod is refused while one lives */
-	__module_get(THIS_MODULE);
 	list_add(&r->list, &ranges);
 	mutex_unlock(&ranges_lock);
 	memhp_event(MEMHP_EV_ADD, start, size, nid, 0);
@@ -149,10 +183,12 @@ err_remove_memory:
 	if (offline_and_remove_memory(start, size)) {
 		/* onlined and busy meanwhile: it stays, and so must the name */
 		leak_name = true;
-		goto err_free;
+		goto err_put_module;
 	}
 err_unregister_group:
 	memory_group_unregister(mgid);
+err_put_module:
+	module_put(THIS_MODULE);
 err_free:
 	kfree(r);
 	mutex_unlock(&ranges_lock);
@@ -169,24 +205,33 @@ static int remove_range(struct memhp_range *r)
 	int nid = r->nid;
 	int ret;
 
+	lockdep_assert_held(&ranges_lock);
 	ret = offline_and_remove_memory(start, size);
 	if (ret)
 		return ret;
 	memory_group_unregister(r->mgid);
 	list_del(&r->list);
 	range_release(r);
-	module_put(THIS_MODULE);
 	memhp_event(MEMHP_EV_REMOVE, start, size, nid, 0);
 	pr_info("removed [mem %#010llx-%#010llx]\n", start, start + size - 1);
+	/*
+	 * The last reference may go here while the writer is still in this
+	 * module's code: memhp_exit() cannot free anything before the writer
+	 * is out, as it removes the sysfs files (waiting for writers) first.
+	 */
+	module_put(THIS_MODULE);
 	return 0;
 }
 
 int memhp_remove(u64 start, u64 size)
 {
 	struct memhp_range *r;
-	int ret = -ENOENT;
+	int ret;
 
-	mutex_lock(&ranges_lock);
+	ret = mutex_lock_interruptible(&ranges_lock);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
 	list_for_each_entry(r, &ranges, list) {
 		if (r->start != start || r->size != size)
 			continue;
@@ -203,18 +248,8 @@ int memhp_remove(u64 start, u64 size)
 	return ret;
 }
 
-bool memhp_have_ranges(void)
-{
-	bool any;
-
-	mutex_lock(&ranges_lock);
-	any = !list_empty(&ranges);
-	mutex_unlock(&ranges_lock);
-	return any;
-}
-
 /* Forced unload only: what cannot be removed keeps the name alive. */
-void memhp_remove_all(void)
+static void memhp_remove_all(void)
 {
 	struct memhp_range *r, *tmp;
 
@@ -255,6 +290,12 @@ err_events:
 
 static void __exit memhp_exit(void)
 {
+	/* no probe from here on, even one that already waits for the lock */
+	mutex_lock(&ranges_lock);
+	stopping = true;
+	mutex_unlock(&ranges_lock);
+	/* waits for writers still in probe_store()/remove_store() */
+	memhp_sysfs_stop();
 	memhp_remove_all();
 	memhp_sysfs_exit();
 	memhp_events_exit();

@@ -5,14 +5,19 @@
  *   <ns since boot> <event> <start> <size> <node> <errno>
  * Each reader starts at the oldest event still in the ring, blocks (or
  * polls) for new ones, and is told with a "lost N" line when it fell
- * behind.  The notifier only takes the ring's spinlock.
+ * behind.  The notifier only takes the ring's spinlock (never ranges_lock,
+ * which core.c holds while the kernel runs the notifiers).  The node of an
+ * online/offline event is the node of the block's memory; an add or remove
+ * carries the range's node.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
 #include <linux/memory.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/pfn.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -64,7 +69,7 @@ void memhp_event(enum memhp_event ev, u64 start, u64 size, int nid, int err)
 		.err = err,
 		.ev = ev,
 	};
-	ring_head++;
+	WRITE_ONCE(ring_head, ring_head + 1);	/* has_data() reads it unlocked */
 	spin_unlock_irqrestore(&ring_lock, flags);
 	wake_up_interruptible(&ring_wait);
 }
@@ -84,8 +89,14 @@ static int memhp_notify(struct notifier_block *nb, unsigned long action,
 	case MEM_CANCEL_OFFLINE: ev = MEMHP_EV_CANCEL_OFFLINE; break;
 	default: return NOTIFY_DONE;
 	}
+	/*
+	 * Not status_change_nid: the kernel sets that only when a node gains
+	 * its first or loses its last memory.  The block's pages belong to
+	 * their zone, and so to their node, from before MEM_GOING_ONLINE
+	 * until after MEM_OFFLINE/MEM_CANCEL_ONLINE.
+	 */
 	memhp_event(ev, PFN_PHYS(mn->start_pfn), PFN_PHYS(mn->nr_pages),
-		    mn->status_change_nid, 0);
+		    pfn_to_nid(mn->start_pfn), 0);
 	return NOTIFY_OK;
 }
 
@@ -94,7 +105,8 @@ static struct notifier_block memhp_nb = {
 };
 
 struct reader {
-	u64 seq;	/* next record this reader gets */
+	struct mutex lock;	/* two read()s of one descriptor at once */
+	u64 seq;	/* next record this reader gets; under @lock */
 };
 
 static int events_open(struct inode *inode, struct file *file)
@@ -104,6 +116,7 @@ static int events_open(struct inode *inode, struct file *file)
 
 	if (!rd)
 		return -ENOMEM;
+	mutex_init(&rd->lock);
 	spin_lock_irqsave(&ring_lock, flags);
 	rd->seq = ring_head > RING_SIZE ? ring_head - RING_SIZE : 0;
 	spin_unlock_irqrestore(&ring_lock, flags);
@@ -113,7 +126,10 @@ static int events_open(struct inode *inode, struct file *file)
 
 static int events_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct reader *rd = file->private_data;
+
+	mutex_destroy(&rd->lock);
+	kfree(rd);
 	return 0;
 }
 
@@ -125,6 +141,7 @@ static int next_line(struct reader *rd, char *line, size_t size)
 	u64 lost = 0;
 	int len;
 
+	lockdep_assert_held(&rd->lock);
 	spin_lock_irqsave(&ring_lock, flags);
 	if (rd->seq == ring_head) {
 		spin_unlock_irqrestore(&ring_lock, flags);
@@ -132,11 +149,11 @@ static int next_line(struct reader *rd, char *line, size_t size)
 	}
 	if (ring_head - rd->seq > RING_SIZE) {
 		lost = ring_head - RING_SIZE - rd->seq;
-		rd->seq = ring_head - RING_SIZE;
+		WRITE_ONCE(rd->seq, ring_head - RING_SIZE);
 	}
 	r = ring[rd->seq & (RING_SIZE - 1)];
 	if (!lost)
-		rd->seq++;
+		WRITE_ONCE(rd->seq, rd->seq + 1);
 	spin_unlock_irqrestore(&ring_lock, flags);
 
 	if (lost)
@@ -148,9 +165,10 @@ static int next_line(struct reader *rd, char *line, size_t size)
 	return len;
 }
 
+/* Unlocked, for waiting and poll: a stale answer only means one more loop */
 static bool has_data(struct reader *rd)
 {
-	return READ_ONCE(ring_head) != rd->seq;
+	return READ_ONCE(ring_head) != READ_ONCE(rd->seq);
 }
 
 static ssize_t events_read(struct file *file, char __user *buf, size_t count,
@@ -163,27 +181,36 @@ static ssize_t events_read(struct file *file, char __user *buf, size_t count,
 
 	if (count < LINE_MAX_LEN)
 		return -EINVAL;
-	while (!has_data(rd)) {
-		if (file->f_flags & O_NONBLOCK)
-			return -EAGAIN;
-		ret = wait_event_interruptible(ring_wait, has_data(rd));
+	for (;;) {
+		while (!has_data(rd)) {
+			if (file->f_flags & O_NONBLOCK)
+				return -EAGAIN;
+			ret = wait_event_interruptible(ring_wait, has_data(rd));
+			if (ret)
+				return ret;
+		}
+		ret = mutex_lock_interruptible(&rd->lock);
 		if (ret)
 			return ret;
-	}
-	/* whole lines only */
-	while (count - done >= LINE_MAX_LEN) {
-		u64 seq = rd->seq;
-		int len = next_line(rd, line, sizeof(line));
+		/* whole lines only */
+		while (count - done >= LINE_MAX_LEN) {
+			u64 seq = rd->seq;
+			int len = next_line(rd, line, sizeof(line));
 
-		if (!len)
-			break;
-		if (copy_to_user(buf + done, line, len)) {
-			rd->seq = seq;
-			return done ? done : -EFAULT;
+			if (!len)
+				break;
+			if (copy_to_user(buf + done, line, len)) {
+				WRITE_ONCE(rd->seq, seq);
+				mutex_unlock(&rd->lock);
+				return done ? done : -EFAULT;
+			}
+			done += len;
 		}
-		done += len;
+		mutex_unlock(&rd->lock);
+		/* another read() of this descriptor took them: wait again */
+		if (done)
+			return done;
 	}
-	return done;
 }
 
 static __poll_t events_poll(struct file *file, poll_table *wait)

@@ -20,15 +20,14 @@ struct memhp_range {
 	int mgid;
 };
 
-/* core.c */
-extern struct kobject *memhp_ranges_kobj;
+/* core.c; both wait for ranges_lock interruptibly (-EINTR) */
 int memhp_probe(u64 start, u64 size, int nid);
 int memhp_remove(u64 start, u64 size);
-void memhp_remove_all(void);
-bool memhp_have_ranges(void);
 
 /* sysfs.c */
+extern struct kobject *memhp_ranges_kobj;
 int memhp_sysfs_init(void);
+void memhp_sysfs_stop(void);	/* probe and remove go; waits for writers */
 void memhp_sysfs_exit(void);
 int memhp_range_kobj_add(struct memhp_range *r);
 

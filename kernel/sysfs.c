@@ -193,9 +193,18 @@ err_put:
 	return ret;
 }
 
+/*
+ * Unload, first step: probe and remove vanish.  kernfs waits here for every
+ * writer still inside probe_store() or remove_store(), so none runs this
+ * module's code once memhp_exit() goes on.
+ */
+void memhp_sysfs_stop(void)
+{
+	sysfs_remove_group(memhp_kobj, &memhp_group);
+}
+
 void memhp_sysfs_exit(void)
 {
 	kobject_put(memhp_ranges_kobj);
-	sysfs_remove_group(memhp_kobj, &memhp_group);
 	kobject_put(memhp_kobj);
 }

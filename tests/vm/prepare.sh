@@ -15,7 +15,8 @@
 # 3. apt-get downloads the image (never installs it) into the cache and
 #    unpacks it with dpkg -x.
 # 4. Builds the initramfs: busybox, memhp + ldd libs, memhp.ko (if built),
-#    memory-notifier-error-inject.ko + its dependencies, Debian's lsmem.
+#    memory-notifier-error-inject.ko + its dependencies, Debian's lsmem,
+#    and the tests' guest helpers (tests/vm/*.c, linked statically).
 # 5. Builds initramfs-udev.cpio.gz: the same plus a second archive with
 #    Debian 12's systemd-udevd and udevadm (apt-get download udev and the
 #    libraries it needs that the host lacks, dpkg -x, never installed) and
@@ -169,6 +170,14 @@ copy_with_libs() { # src dest-in-initramfs
 
 # Debian's lsmem as the reference implementation.
 copy_with_libs /usr/bin/lsmem /usr/bin/lsmem
+
+# The tests' own guest helpers (tests/vm/NN-name.c -> /usr/bin/NN-name),
+# static: nothing to resolve in the guest.
+for c in "$HERE"/*.c; do
+	[ -e "$c" ] || continue
+	gcc -static -O2 -Wall -Wextra -Werror -o "$STAGE/usr/bin/$(basename "$c" .c)" "$c" ||
+		die "guest helper $c did not build (static, needs libc6-dev)"
+done
 
 # memhp (optional until it is built; the tests that need it fail cleanly).
 if [ -x "$MEMHP_BIN" ]; then
