@@ -124,11 +124,13 @@ void memhp_read_attrs(struct memhp_ctx *ctx, enum memhp_area area,
 		if (ret == 0) {
 			uring_state = 1;
 			/* A direct descriptor cannot be fstat()ed: whatever
-			 * did not read as a non-empty attribute is read again
-			 * one at a time, where a file that is not a regular
-			 * one (a FIFO, a device) is refused by name. */
+			 * did not read as a non-empty attribute (a FIFO reads
+			 * as empty, a device as too long) is read again one
+			 * at a time, where a file that is not a regular one
+			 * is refused by name.  A missing one stays missing. */
 			for (size_t i = 0; i < n; i++)
-				if (r[i].result <= 0)
+				if (r[i].result == 0 ||
+				    (r[i].result < 0 && r[i].result != -ENOENT))
 					r[i].result = memhp_read_attr(
 						ctx, area, r[i].name,
 						r[i].buf, r[i].size);

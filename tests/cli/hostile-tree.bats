@@ -287,3 +287,15 @@ range() { # NAME START SIZE
 	[[ $stderr =~ "cannot create the lock" ]]
 	[ -p "$T/run/memhp/lock" ]
 }
+
+@test "libmemhp.so has no test seam that redirects writes" {
+	local so
+	so=$(dirname "$MEMHP")/libmemhp.so
+	[ -f "$so" ] || fail "no $so"
+	command -v nm >/dev/null || skip "no nm"
+	run nm "$so"
+	assert_success
+	refute_output --partial memhp_set_write_hook
+	refute_output --partial memhp_set_openat2
+	refute_output --partial write_hook
+}
