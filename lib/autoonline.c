@@ -290,14 +290,14 @@ void memhp_autoonline_rule_config(const char *line, char *buf, size_t size)
 void memhp_autoonline_load_config(struct memhp_ctx *ctx,
 				  struct memhp_autoonline_rule *rule)
 {
-	int fd = memhp_root_open(ctx, rule->config[0] == '/' ?
-				 rule->config + 1 : rule->config, O_RDONLY);
+	int fd = memhp_open_regular(ctx, NR_AREAS, rule->config[0] == '/' ?
+				    rule->config + 1 : rule->config, O_RDONLY);
 
 	if (fd < 0) {
 		rule->config_err = fd;
 		set_defaults(&rule->conf);
 		snprintf(rule->conf.error, sizeof(rule->conf.error), "%s: %s",
-			 rule->config, strerror(-fd));
+			 rule->config, memhp_strerror(fd));
 		dbg(ctx, "%s", rule->conf.error);
 		return;
 	}

@@ -23,7 +23,7 @@ static int uring_state;	/* 0 unknown, 1 works, -1 not available */
 
 static bool want_uring(void)
 {
-	const char *env = getenv("MEMHP_NO_IO_URING");
+	const char *env = secure_getenv("MEMHP_NO_IO_URING");
 
 	return uring_state >= 0 && !(env && *env && strcmp(env, "0"));
 }
@@ -42,8 +42,8 @@ static int read_uring(int dirfd, struct memhp_read_req *r, size_t n)
 {
 	/* no O_CLOEXEC: a direct descriptor is no fd, the kernel refuses it */
 	static const struct open_how how = {
-		.flags = O_RDONLY,
-		.resolve = RESOLVE_BENEATH,
+		.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
 	struct io_uring ring;
 	int ret;
@@ -123,6 +123,17 @@ void memhp_read_attrs(struct memhp_ctx *ctx, enum memhp_area area,
 
 		if (ret == 0) {
 			uring_state = 1;
+			/* A direct descriptor cannot be fstat()ed: whatever
+			 * did not read as a non-empty attribute (a FIFO reads
+			 * as empty, a device as too long) is read again one
+			 * at a time, where a file that is not a regular one
+			 * is refused by name.  A missing one stays missing. */
+			for (size_t i = 0; i < n; i++)
+				if (r[i].result == 0 ||
+				    (r[i].result < 0 && r[i].result != -ENOENT))
+					r[i].result = memhp_read_attr(
+						ctx, area, r[i].name,
+						r[i].buf, r[i].size);
 			return;
 		}
 		if (ret == -ENOSYS && uring_state == 0) {

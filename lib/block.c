@@ -17,6 +17,7 @@
 #include "private.h"
 
 struct id_list {
+	uint64_t block_size;
 	struct memhp_block *blocks;
 	size_t nr, alloc;
 };
@@ -27,7 +28,10 @@ static int collect_block(const char *name, unsigned char type, void *data)
 	uint64_t id;
 
 	(void)type;
-	if (memhp_parse_indexed_name(name, "memory", &id) < 0)
+	/* canonical names only (memory07 is not block 7), and only blocks
+	 * whose addresses fit in 64 bits */
+	if (memhp_parse_indexed_name(name, "memory", &id) < 0 ||
+	    !memhp_block_id_fits(id, l->block_size))
 		return 0;
 	if (l->nr == l->alloc) {
 		size_t n = l->alloc ? l->alloc * 2 : 256;
@@ -72,13 +76,19 @@ static int read_block_size(struct memhp_ctx *ctx)
 	}
 	if (n < 0) {
 		err(ctx, "cannot read %s/%s/block_size_bytes: %s", ctx->root,
-		    memhp_area_path(AREA_MEMORY), strerror((int)-n));
+		    memhp_area_path(AREA_MEMORY), memhp_strerror((int)n));
 		return (int)n;
 	}
-	ret = memhp_parse_u64(buf, 16, &ctx->block_size);
-	if (ret < 0 || ctx->block_size == 0) {
-		err(ctx, "%s/%s/block_size_bytes: invalid value '%s'",
-		    ctx->root, memhp_area_path(AREA_MEMORY), buf);
+	ret = memhp_parse_block_size(buf, &ctx->block_size);
+	if (ret < 0) {
+		char shown[48];
+
+		ctx->block_size = 0;
+		err(ctx, "%s/%s/block_size_bytes: invalid value '%s' (not a "
+		    "power of two from 0x%llx to 0x%llx)", ctx->root,
+		    memhp_area_path(AREA_MEMORY),
+		    memhp_escape(buf, shown, sizeof(shown)),
+		    MEMHP_MIN_BLOCK_SIZE, MEMHP_MAX_BLOCK_SIZE);
 		return -EINVAL;
 	}
 	return 0;
@@ -98,6 +108,7 @@ static int list_blocks(struct memhp_ctx *ctx)
 	ret = read_block_size(ctx);
 	if (ret < 0)
 		return ret;
+	l.block_size = ctx->block_size;
 	ret = memhp_walk_dir(ctx, AREA_MEMORY, NULL, collect_block, &l);
 	if (ret < 0) {
 		err(ctx, "cannot list %s/%s: %s", ctx->root,
@@ -105,7 +116,8 @@ static int list_blocks(struct memhp_ctx *ctx)
 		free(l.blocks);
 		return ret;
 	}
-	qsort(l.blocks, l.nr, sizeof(*l.blocks), cmp_block_id);
+	if (l.nr > 1)	/* qsort's base must not be NULL */
+		qsort(l.blocks, l.nr, sizeof(*l.blocks), cmp_block_id);
 	for (size_t i = 0; i < l.nr; i++)
 		l.blocks[i].ctx = ctx;
 	ctx->blocks = l.blocks;
@@ -409,6 +421,8 @@ static void read_attrs(struct memhp_ctx *ctx, unsigned int attrs)
 		pthread_join(threads[t], NULL);
 }
 
+/* The blocks inside each range memhp.ko added: by arithmetic on the sorted
+ * block array, never address by address (a range file may claim 16 EiB). */
 static void mark_probed(struct memhp_ctx *ctx)
 {
 	struct memhp_probed_range *r = NULL;
@@ -416,15 +430,24 @@ static void mark_probed(struct memhp_ctx *ctx)
 
 	if (memhp_probed_ranges(ctx, &r, &n) < 0)
 		return;
-	for (size_t i = 0; i < n; i++)
-		for (uint64_t a = r[i].start; a < r[i].start + r[i].size;
-		     a += ctx->block_size) {
-			struct memhp_block *b =
-				memhp_block_get_by_id(ctx, a / ctx->block_size);
+	for (size_t i = 0; i < n; i++) {
+		/* memhp_probed_ranges() leaves out empty and wrapping ones */
+		uint64_t first, last;
+		size_t lo = 0, hi = ctx->nr_blocks;
 
-			if (b)
-				b->probed = true;
+		memhp_range_blocks(r[i].start, r[i].size, ctx->block_size,
+				   &first, &last);
+		while (lo < hi) {	/* the first block with id >= first */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (ctx->blocks[mid].id < first)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		for (; lo < ctx->nr_blocks && ctx->blocks[lo].id <= last; lo++)
+			ctx->blocks[lo].probed = true;
+	}
 	free(r);
 }
 

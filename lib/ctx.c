@@ -63,7 +63,7 @@ MEMHP_EXPORT int memhp_new(struct memhp_ctx **out, const char *sysfs_root)
 	if (!out)
 		return -EINVAL;
 	if (!sysfs_root || !*sysfs_root)
-		sysfs_root = getenv("MEMHP_SYSFS_ROOT");
+		sysfs_root = secure_getenv("MEMHP_SYSFS_ROOT");
 	if (!sysfs_root || !*sysfs_root)
 		sysfs_root = "/";
 
@@ -73,7 +73,7 @@ MEMHP_EXPORT int memhp_new(struct memhp_ctx **out, const char *sysfs_root)
 	ctx->refcount = 1;
 	ctx->log_fn = log_nowhere;
 	ctx->log_priority = LOG_ERR;
-	env = getenv("MEMHP_LOG");
+	env = secure_getenv("MEMHP_LOG");
 	if (env && *env)
 		ctx->log_priority = log_priority_from_string(env);
 	for (int i = 0; i < NR_AREAS; i++)

@@ -76,7 +76,7 @@ static void evidence(struct memhp_check *c, const char *fmt, ...)
 /* A whole /proc file, NUL-terminated; NULL when it cannot be read. */
 static char *read_proc(struct memhp_ctx *ctx, const char *name)
 {
-	int fd = memhp_area_open(ctx, AREA_PROC, name, O_RDONLY | O_CLOEXEC);
+	int fd = memhp_open_regular(ctx, AREA_PROC, name, O_RDONLY);
 	char *buf = NULL;
 	size_t len;
 

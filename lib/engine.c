@@ -1002,7 +1002,7 @@ int memhp_lock(struct memhp_ctx *ctx, unsigned int timeout_ms)
 		if (fd < 0) {
 			err(ctx, "cannot create the lock %s/%s/lock: %s",
 			    ctx->root, memhp_area_path(AREA_RUN),
-			    strerror(-fd));
+			    memhp_strerror(fd));
 			ctx->lock_depth = 0;
 			return fd;
 		}

@@ -226,14 +226,14 @@ MEMHP_EXPORT int memhp_kconfig_read(struct memhp_ctx *ctx,
 	int fd;
 
 	*kc = NULL;
-	fd = memhp_area_open(ctx, AREA_PROC, "config.gz", O_RDONLY | O_CLOEXEC);
+	fd = memhp_open_regular(ctx, AREA_PROC, "config.gz", O_RDONLY);
 	if (fd >= 0)
 		return read_source(ctx, fd, "/proc/config.gz", kc);
 	if (memhp_kernel_release(ctx, release, sizeof(release)) < 0 ||
 	    strchr(release, '/'))
 		return -ENOENT;
 	snprintf(path, sizeof(path), "boot/config-%s", release);
-	fd = memhp_root_open(ctx, path, O_RDONLY | O_CLOEXEC);
+	fd = memhp_open_regular(ctx, NR_AREAS, path, O_RDONLY);
 	if (fd < 0)
 		return fd;
 	snprintf(path, sizeof(path), "/boot/config-%s", release);
@@ -243,8 +243,8 @@ MEMHP_EXPORT int memhp_kconfig_read(struct memhp_ctx *ctx,
 MEMHP_EXPORT int memhp_kernel_release(struct memhp_ctx *ctx, char *buf,
 				      size_t size)
 {
-	int fd = memhp_root_open(ctx, "proc/sys/kernel/osrelease",
-				 O_RDONLY | O_CLOEXEC);
+	int fd = memhp_open_regular(ctx, NR_AREAS, "proc/sys/kernel/osrelease",
+				    O_RDONLY);
 	ssize_t n;
 
 	if (fd < 0)

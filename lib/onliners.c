@@ -113,7 +113,7 @@ static int scan_file(struct memhp_ctx *ctx, const struct rules_file *rf,
 
 	snprintf(path, sizeof(path), "%s/%s", rules_dirs[rf->dir], rf->name);
 	snprintf(shown, sizeof(shown), "/%.*s", (int)sizeof(shown) - 2, path);
-	fd = memhp_root_open(ctx, path, O_RDONLY);
+	fd = memhp_open_regular(ctx, NR_AREAS, path, O_RDONLY);
 	if (fd < 0)
 		return 0;	/* masked (a link to /dev/null) or unreadable */
 	f = fdopen(fd, "r");

@@ -55,8 +55,10 @@ struct memhp_ctx {
 	char *root;
 	int root_fd;
 	int area_fd[NR_AREAS];
+#ifdef MEMHP_TEST_SEAMS
 	memhp_write_hook write_hook;	/* tests only: see memhp_write_attr */
 	void *write_hook_data;
+#endif
 	int lock_fd;
 	unsigned int lock_depth;	/* memhp_lock() nesting */
 	volatile sig_atomic_t cancel;	/* memhp_cancel() */
@@ -90,13 +92,20 @@ void memhp_log(const struct memhp_ctx *ctx, int priority, const char *file,
 #define info(ctx, ...) memhp_log_cond(ctx, LOG_INFO, __VA_ARGS__)
 #define dbg(ctx, ...) memhp_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
 
+#ifdef MEMHP_TEST_SEAMS
 /*
  * A test seam: when set, every attribute write goes to the hook instead
  * of write(2).  It gets the path below the sysfs root and returns 0 or a
- * negative errno.  Not exported; the unit tests link the library statically.
+ * negative errno.  Compiled only into memhp_internal (MEMHP_TEST_SEAMS),
+ * the static copy the unit tests link; libmemhp.so has no such hook (the
+ * cli tests' seam is the preload shim, tests/fakekernel/preload.c).
  */
 void memhp_set_write_hook(struct memhp_ctx *ctx, memhp_write_hook hook,
 			  void *data);
+/* false: resolve every path with the component walk, as where the kernel
+ * has no openat2 (true puts openat2 back; process-wide) */
+void memhp_set_openat2(bool use);
+#endif
 /* The clock seam: NULL puts the real one back.  Not exported. */
 void memhp_set_clock(struct memhp_ctx *ctx, const struct memhp_clock *clock);
 
@@ -168,7 +177,21 @@ int memhp_write_at(struct memhp_ctx *ctx, int dirfd, const char *what,
 /* Writes @value to attribute @name; 0 or a negative errno. */
 int memhp_write_attr(struct memhp_ctx *ctx, enum memhp_area area,
 		     const char *name, const char *value);
-/* Opens (creating) the lock file under the root's run/memhp. */
+/* What a read or write refuses a file that is not a regular one with (a
+ * FIFO, a device, a socket where an attribute should be: sysfs attributes
+ * are regular files).  Linux has no EFTYPE; memhp_strerror() says "not a
+ * regular file" for it. */
+#define MEMHP_ENOTREG EMEDIUMTYPE
+const char *memhp_strerror(int e);
+/* 0 when @fd is a regular file, -MEMHP_ENOTREG or a stat errno */
+int memhp_check_regular(int fd);
+/* Opens @path below @area (NR_AREAS: below the root, symlinks resolved
+ * inside it) non-blocking, and only when it is a regular file: an fd or
+ * -errno (-MEMHP_ENOTREG). */
+int memhp_open_regular(struct memhp_ctx *ctx, enum memhp_area area,
+		       const char *path, int flags);
+/* Opens (creating) the lock file under the root's run/memhp, refusing a
+ * symlink on the way (-ENOTDIR). */
 int memhp_open_lock_file(struct memhp_ctx *ctx);
 /* All of @fd, NUL-terminated (it may hold NULs too), in a buffer of at most
  * @max bytes that the caller frees: 0, -EFBIG, -ENOMEM or a read errno. */
@@ -179,6 +202,24 @@ int memhp_parse_u64(const char *s, int base, uint64_t *out);
 /* "<prefix><decimal digits>" -> the number; -EINVAL otherwise */
 int memhp_parse_indexed_name(const char *name, const char *prefix,
 			     uint64_t *out);
+
+/* A hex number with or without one 0x (memhp.ko's range files) */
+int memhp_parse_hex(const char *text, uint64_t *out);
+/* A range that holds a byte and ends below 2^64 */
+bool memhp_range_valid(uint64_t start, uint64_t size);
+/* The first and last block a valid range touches */
+void memhp_range_blocks(uint64_t start, uint64_t size, uint64_t block_size,
+			uint64_t *first, uint64_t *last);
+/* block_size_bytes (hex, as the kernel prints it) that is a power of two
+ * between MEMHP_MIN_BLOCK_SIZE and MEMHP_MAX_BLOCK_SIZE; -EINVAL otherwise */
+#define MEMHP_MIN_BLOCK_SIZE (4ull << 10)
+#define MEMHP_MAX_BLOCK_SIZE (64ull << 30)
+int memhp_parse_block_size(const char *text, uint64_t *out);
+/* Does block @id of @block_size bytes end below 2^64? */
+bool memhp_block_id_fits(uint64_t id, uint64_t block_size);
+/* @in with control bytes and backslashes as \xNN, cut to @size (with
+ * "..."): for values read from a tree that go into a one-line message */
+const char *memhp_escape(const char *in, char *out, size_t size);
 
 /* autoonline.c: is this udev rules line memhp's auto-online (RUN memhp
  * online --udev)? */

@@ -111,9 +111,7 @@ static int read_hex_attr(struct memhp_ctx *ctx, enum memhp_area area,
 
 	if (n < 0)
 		return (int)n;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	return memhp_parse_u64(p, 16, v);
+	return memhp_parse_hex(p, v);
 }
 
 static int probed_entry(const char *name, unsigned char type, void *data)
@@ -131,6 +129,14 @@ static int probed_entry(const char *name, unsigned char type, void *data)
 	snprintf(path, sizeof(path), "ranges/%s/size", name);
 	if (read_hex_attr(l->ctx, AREA_MODULE, path, &r.size) < 0)
 		return 0;
+	/* a range that is empty or runs past the end of the address space
+	 * is no range memhp.ko added: it is left out (memhp(8), HOSTILE
+	 * TREES) */
+	if (!memhp_range_valid(r.start, r.size)) {
+		dbg(l->ctx, "ranges/%s: 0x%llx+0x%llx is not a range", name,
+		    (unsigned long long)r.start, (unsigned long long)r.size);
+		return 0;
+	}
 	snprintf(path, sizeof(path), "ranges/%s/node", name);
 	if (memhp_read_attr(l->ctx, AREA_MODULE, path, buf, sizeof(buf)) >= 0 &&
 	    memhp_parse_u64(buf, 10, &node) == 0 && node <= INT32_MAX)
@@ -222,19 +228,22 @@ static int cmp_span(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
+/* /proc/iomem of a big machine is some 100 KiB */
+#define IOMEM_MAX_BYTES (16u << 20)
+
 /* Every "System RAM..." line of /proc/iomem, at any depth. */
 static int iomem_ram(struct memhp_ctx *ctx, struct span_list *l)
 {
-	int dirfd = memhp_area_fd(ctx, AREA_PROC);
 	char line[256];
+	size_t total = 0;
 	FILE *f;
 	int fd;
 
-	if (dirfd < 0)
-		return dirfd;
-	fd = openat(dirfd, "iomem", O_RDONLY | O_CLOEXEC);
+	/* confined to the root, a regular file only (proc/iomem -> /dev/zero
+	 * would feed the loop forever), and at most IOMEM_MAX_BYTES */
+	fd = memhp_open_regular(ctx, AREA_PROC, "iomem", O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
@@ -244,6 +253,12 @@ static int iomem_ram(struct memhp_ctx *ctx, struct span_list *l)
 		char *p = line + strspn(line, " ");
 		unsigned long long s, e;
 		int n = 0;
+
+		total += strlen(line) + 1;
+		if (total > IOMEM_MAX_BYTES) {
+			fclose(f);
+			return -EFBIG;
+		}
 
 		if (sscanf(p, "%llx-%llx : %n", &s, &e, &n) != 2 || !n)
 			continue;
@@ -298,11 +313,13 @@ MEMHP_EXPORT int memhp_hidden_ram(struct memhp_ctx *ctx,
 	ret = iomem_ram(ctx, &ram);
 	if (ret < 0) {
 		err(ctx, "cannot read %s/proc/iomem: %s", ctx->root,
-		    strerror(-ret));
+		    ret == -EFBIG ? "longer than 16 MiB" : memhp_strerror(ret));
 		goto out;
 	}
-	qsort(ram.s, ram.nr, sizeof(*ram.s), cmp_span);
-	qsort(fw.s, fw.nr, sizeof(*fw.s), cmp_span);
+	if (ram.nr > 1)	/* qsort's base must not be NULL */
+		qsort(ram.s, ram.nr, sizeof(*ram.s), cmp_span);
+	if (fw.nr > 1)
+		qsort(fw.s, fw.nr, sizeof(*fw.s), cmp_span);
 	for (size_t i = 0; i < fw.nr; i++) {
 		uint64_t cur = fw.s[i].start, end = fw.s[i].end;
 		bool done = false;

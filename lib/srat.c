@@ -106,7 +106,7 @@ MEMHP_EXPORT int memhp_srat_read(struct memhp_ctx *ctx,
 
 	*mem = NULL;
 	*nr = 0;
-	fd = memhp_area_open(ctx, AREA_ACPI_TABLES, "SRAT", O_RDONLY | O_CLOEXEC);
+	fd = memhp_open_regular(ctx, AREA_ACPI_TABLES, "SRAT", O_RDONLY);
 	if (fd < 0)
 		return fd;
 	err = memhp_read_fd_all(fd, SRAT_MAX_BYTES, &buf, &len);
@@ -116,6 +116,6 @@ MEMHP_EXPORT int memhp_srat_read(struct memhp_ctx *ctx,
 	err = memhp_srat_parse(buf, len, mem, nr);
 	free(buf);
 	if (err == -EINVAL)
-		err(ctx, "SRAT: not a valid ACPI SRAT table (%zu bytes)\n", len);
+		err(ctx, "SRAT: not a valid ACPI SRAT table (%zu bytes)", len);
 	return err;
 }

@@ -6,7 +6,8 @@
  * kernel instead of the file.  Any
  * other write, and every write when MEMHP_FAKE_ROOT is unset or "/", goes
  * through untouched: the shim can never act on the real /sys.
- * With MEMHP_FAKE_SYSLOG set, syslog(3) messages go to that file (below).
+ * With MEMHP_FAKE_SYSLOG set, syslog(3) messages go to that file (below);
+ * with MEMHP_FAKE_NO_OPENAT2 set, openat2() fails with ENOSYS.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -83,6 +84,16 @@ long syscall(long nr, ...)
 	for (int i = 0; i < 6; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
+	/* MEMHP_FAKE_NO_OPENAT2=1: a kernel without openat2 (before 5.6),
+	 * so the cli tests reach libmemhp's confined walk (lib/path.c) */
+	if (nr == SYS_openat2) {
+		const char *no = getenv("MEMHP_FAKE_NO_OPENAT2");
+
+		if (no && *no && strcmp(no, "0") != 0) {
+			errno = ENOSYS;
+			return -1;
+		}
+	}
 	if (nr == SYS_openat2 && root && *root && strcmp(root, "/") != 0) {
 		const char *path = (const char *)a[1];
 		const char *base = strrchr(path, '/');

@@ -2,6 +2,9 @@
 /* Block enumeration, range merging, node usage and policy on small trees. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -260,6 +263,110 @@ TEST(symlinks_cannot_leave_the_root)
 	      MEMHP_STATE_UNKNOWN);
 	memhp_unref(ctx);
 	unlink(outside);
+}
+
+/* The same links, and links that stay inside, through the component walk
+ * that stands in for openat2 on kernels without it. */
+TEST(symlinks_cannot_leave_the_root_without_openat2)
+{
+	const char *root = tree_new();
+	const char *outside = "/tmp/memhp-unit-outside-walk";
+	struct memhp_ctx *ctx;
+	FILE *f = fopen(outside, "w");
+	char buf[32];
+	int fd;
+
+	CHECK(f != NULL);
+	fputs("online\n", f);
+	fclose(f);
+	tree_put(root, MEM "block_size_bytes", "8000000\n");
+	tree_link(root, MEM "memory0/state", outside);
+	tree_link(root, MEM "memory1/state", "../../../../../../../../../../tmp/memhp-unit-outside-walk");
+	tree_block(root, 2, "offline", "Normal", -1);
+	tree_link(root, MEM "memory3/state", "../memory2/state");
+	tree_link(root, MEM "memory4/state", "state");	/* a loop */
+	tree_put(root, "etc/real", "inside\n");
+	tree_link(root, "etc/abs", "/etc/real");	/* IN_ROOT: inside */
+	tree_link(root, "etc/up", "../../../../etc/real");
+	memhp_set_openat2(false);
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_STATE) == 0);
+	CHECK(memhp_block_get_state(memhp_block_get_by_id(ctx, 0)) ==
+	      MEMHP_STATE_UNKNOWN);
+	CHECK(memhp_block_get_state(memhp_block_get_by_id(ctx, 1)) ==
+	      MEMHP_STATE_UNKNOWN);
+	CHECK(memhp_block_get_state(memhp_block_get_by_id(ctx, 2)) ==
+	      MEMHP_STATE_OFFLINE);
+	CHECK(memhp_block_get_state(memhp_block_get_by_id(ctx, 3)) ==
+	      MEMHP_STATE_OFFLINE);
+	CHECK(memhp_block_get_state(memhp_block_get_by_id(ctx, 4)) ==
+	      MEMHP_STATE_UNKNOWN);
+	/* below the root, absolute links and ".." stop at the root */
+	fd = memhp_root_open(ctx, "etc/abs", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(read(fd, buf, sizeof(buf)) == 7 && !memcmp(buf, "inside\n", 7));
+	close(fd);
+	fd = memhp_root_open(ctx, "etc/up", O_RDONLY);
+	CHECK(fd >= 0);
+	close(fd);
+	fd = memhp_root_open(ctx, "sys/../etc/./real", O_RDONLY);
+	CHECK(fd >= 0);
+	close(fd);
+	/* below an area, nothing leaves it */
+	CHECK(memhp_area_open(ctx, AREA_MEMORY, "memory0/state", O_RDONLY) ==
+	      -EXDEV);
+	CHECK(memhp_area_open(ctx, AREA_MEMORY, "../memory/memory2/state",
+			      O_RDONLY) == -EXDEV);
+	CHECK(memhp_area_open(ctx, AREA_MEMORY, "/memory2/state", O_RDONLY) ==
+	      -EXDEV);
+	fd = memhp_area_open(ctx, AREA_MEMORY, "memory2/../memory3/state",
+			     O_RDONLY);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(memhp_area_open(ctx, AREA_MEMORY, "memory4/state", O_RDONLY) ==
+	      -ELOOP);
+	memhp_unref(ctx);
+	memhp_set_openat2(true);
+	unlink(outside);
+}
+
+TEST(fifo_attributes_are_refused_not_read)
+{
+	const char *root = tree_new();
+	struct memhp_ctx *ctx;
+	char path[512], buf[16];
+
+	tree_put(root, MEM "block_size_bytes", "8000000\n");
+	tree_block(root, 0, "online", "Normal", -1);
+	snprintf(path, sizeof(path), "%s/" MEM "memory0/state", root);
+	CHECK(unlink(path) == 0 && mkfifo(path, 0644) == 0);
+	ctx = open_tree(root);
+	CHECK(memhp_read_attr(ctx, AREA_MEMORY, "memory0/state", buf,
+			      sizeof(buf)) == -MEMHP_ENOTREG);
+	/* no reader: ENXIO from the non-blocking open, before the check */
+	CHECK(memhp_write_attr(ctx, AREA_MEMORY, "memory0/state", "x") < 0);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_STATE) == 0);
+	CHECK(memhp_block_get_state(memhp_block_get_by_id(ctx, 0)) ==
+	      MEMHP_STATE_UNKNOWN);
+	memhp_unref(ctx);
+	snprintf(path, sizeof(path), "%s/" MEM "block_size_bytes", root);
+	CHECK(unlink(path) == 0 && mkfifo(path, 0644) == 0);
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, 0) == -MEMHP_ENOTREG);
+	memhp_unref(ctx);
+}
+
+TEST(no_memory_blocks_is_an_empty_list)
+{
+	const char *root = tree_new();
+	struct memhp_ctx *ctx;
+
+	tree_put(root, MEM "block_size_bytes", "8000000\n");
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
+	CHECK(memhp_get_nr_blocks(ctx) == 0);
+	CHECK(memhp_block_get_by_id(ctx, 0) == NULL);
+	memhp_unref(ctx);
 }
 
 TEST(node_usage_by_state_and_zone)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Parsers, names and size formatting. */
 #include <errno.h>
+#include <string.h>
 
 #include "harness.h"
 #include "private.h"
@@ -42,6 +43,90 @@ TEST(indexed_names)
 	CHECK(memhp_parse_indexed_name("node3", "memory", &v) < 0);
 	CHECK(memhp_parse_indexed_name("node3", "node", &v) == 0);
 	CHECK_EQ_U64(v, 3);
+	/* canonical only: the kernel prints ids with %u */
+	CHECK(memhp_parse_indexed_name("memory0", "memory", &v) == 0);
+	CHECK_EQ_U64(v, 0);
+	CHECK(memhp_parse_indexed_name("memory07", "memory", &v) < 0);
+	CHECK(memhp_parse_indexed_name("memory00", "memory", &v) < 0);
+	CHECK(memhp_parse_indexed_name("node01", "node", &v) < 0);
+}
+
+TEST(parse_u64_rejects_leading_whitespace)
+{
+	uint64_t v;
+
+	CHECK(memhp_parse_u64("\t1", 10, &v) == -EINVAL);
+	CHECK(memhp_parse_u64("\n1", 16, &v) == -EINVAL);
+}
+
+TEST(block_size_power_of_two_in_range)
+{
+	uint64_t v = 0;
+
+	CHECK(memhp_parse_block_size("8000000", &v) == 0);
+	CHECK_EQ_U64(v, 128ull << 20);
+	CHECK(memhp_parse_block_size("1000", &v) == 0);
+	CHECK(memhp_parse_block_size("1000000000", &v) == 0);
+	CHECK_EQ_U64(v, 64ull << 30);
+	CHECK(memhp_parse_block_size("ffffffffffffffff", &v) == -EINVAL);
+	CHECK(memhp_parse_block_size("8000000000000000", &v) == -EINVAL);
+	CHECK(memhp_parse_block_size("2000000000", &v) == -EINVAL);
+	CHECK(memhp_parse_block_size("800", &v) == -EINVAL);
+	CHECK(memhp_parse_block_size("3", &v) == -EINVAL);
+	CHECK(memhp_parse_block_size("1", &v) == -EINVAL);
+	CHECK(memhp_parse_block_size("0", &v) == -EINVAL);
+	CHECK(memhp_parse_block_size("", &v) == -EINVAL);
+	CHECK(memhp_parse_block_size("8000001", &v) == -EINVAL);
+}
+
+TEST(block_ids_must_end_below_2_64)
+{
+	uint64_t bs = 128ull << 20;
+
+	CHECK(memhp_block_id_fits(0, bs));
+	CHECK(memhp_block_id_fits((1ull << 37) - 1, bs));
+	CHECK(!memhp_block_id_fits(1ull << 37, bs));
+	CHECK(!memhp_block_id_fits(UINT64_MAX, bs));
+	CHECK(memhp_block_id_fits(UINT64_MAX, 1));
+	CHECK(!memhp_block_id_fits(0, 0));
+}
+
+TEST(ranges_hold_a_byte_and_do_not_wrap)
+{
+	uint64_t first, last, v;
+
+	CHECK(memhp_range_valid(0, 0xfffffffffffff000ull));
+	CHECK(memhp_range_valid(0x1000, UINT64_MAX - 0xfff));
+	CHECK(!memhp_range_valid(0x1000, UINT64_MAX - 0xffe));
+	CHECK(!memhp_range_valid(0x100000000ull, 0xfffffffffffff000ull));
+	CHECK(!memhp_range_valid(0x40000000, 0));
+	memhp_range_blocks(0, 0xfffffffffffff000ull, 128ull << 20, &first,
+			   &last);
+	CHECK_EQ_U64(first, 0);
+	CHECK_EQ_U64(last, (1ull << 37) - 1);
+	memhp_range_blocks(0x140000000ull, 0x20000000, 128ull << 20, &first,
+			   &last);
+	CHECK_EQ_U64(first, 40);
+	CHECK_EQ_U64(last, 43);
+	CHECK(memhp_parse_hex("0x140000000", &v) == 0);
+	CHECK_EQ_U64(v, 0x140000000ull);
+	CHECK(memhp_parse_hex("140000000", &v) == 0);
+	CHECK_EQ_U64(v, 0x140000000ull);
+	CHECK(memhp_parse_hex("0x0x1", &v) < 0);
+	CHECK(memhp_parse_hex("0x", &v) < 0);
+}
+
+TEST(escape_keeps_messages_on_one_line)
+{
+	char out[16];
+
+	CHECK(strcmp(memhp_escape("1\n2", out, sizeof(out)), "1\\x0a2") == 0);
+	CHECK(strcmp(memhp_escape("a\\b", out, sizeof(out)), "a\\x5cb") == 0);
+	CHECK(strcmp(memhp_escape("\x1b[2J", out, sizeof(out)),
+		     "\\x1b[2J") == 0);
+	memhp_escape("0123456789abcdefghij", out, sizeof(out));
+	CHECK(strlen(out) < sizeof(out));
+	CHECK(strcmp(out + strlen(out) - 3, "...") == 0);
 }
 
 TEST(zone_names_match_whole_names_only)
