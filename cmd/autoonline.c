@@ -71,8 +71,8 @@ static void finish(struct udev_run *r, const struct memhp_cli *cli)
 {
 	syslog(r->prio, "%s (auto-online, %s)", r->line, r->config);
 	if (cli->verbosity > 0)
-		fprintf(stderr, "memhp: %s (auto-online, %s)\n", r->line,
-			r->config);
+		fprintf(stderr, "memhp: %s (auto-online, %s)\n",
+			memhp_tty(r->line), memhp_tty(r->config));
 	closelog();
 }
 

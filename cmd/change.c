@@ -150,12 +150,12 @@ static struct json_object *plan_json(struct memhp_ctx *ctx,
 	struct json_object *arr = json_object_new_array();
 	struct json_object *tot = json_object_new_object();
 
-	json_object_object_add(doc, "action", json_object_new_string(
+	json_object_object_add(doc, "action", memhp_json_str(
 			       o->action == MEMHP_ACTION_ONLINE ? "online" :
 								  "offline"));
 	if (o->action == MEMHP_ACTION_ONLINE)
 		json_object_object_add(doc, "zone",
-				       json_object_new_string(o->zone));
+				       memhp_json_str(o->zone));
 	json_object_object_add(doc, "dry_run",
 			       json_object_new_boolean(o->dry_run));
 	json_object_object_add(doc, "atomic",
@@ -173,17 +173,17 @@ static struct json_object *plan_json(struct memhp_ctx *ctx,
 		json_object_object_add(b, "start", memhp_json_u64(
 				id * memhp_get_block_size(ctx)));
 		json_object_object_add(b, "from", from ?
-				       json_object_new_string(from) : NULL);
-		json_object_object_add(b, "to", json_object_new_string(
+				       memhp_json_str(from) : NULL);
+		json_object_object_add(b, "to", memhp_json_str(
 				state_word(memhp_change_get_to(c))));
 		json_object_object_add(b, "zone", z == MEMHP_ZONE_ANY ? NULL :
-				       json_object_new_string(memhp_zone_name(z)));
-		json_object_object_add(b, "result", json_object_new_string(
+				       memhp_json_str(memhp_zone_name(z)));
+		json_object_object_add(b, "result", memhp_json_str(
 				memhp_result_name(memhp_change_get_result(c))));
 		json_object_object_add(b, "errno", e ? json_object_new_int(e) :
 				       NULL);
 		json_object_object_add(b, "error", error ?
-				       json_object_new_string(error) : NULL);
+				       memhp_json_str(error) : NULL);
 		json_object_object_add(b, "attempts", json_object_new_int(
 				(int)memhp_change_get_attempts(c)));
 		json_object_array_add(arr, b);
@@ -200,7 +200,7 @@ static struct json_object *plan_json(struct memhp_ctx *ctx,
 	}
 	json_object_object_add(doc, "totals", tot);
 	json_object_object_add(doc, "interrupted", memhp_plan_was_cancelled(plan) ?
-			       json_object_new_string(memhp_cli_signal_name() ?
+			       memhp_json_str(memhp_cli_signal_name() ?
 				       memhp_cli_signal_name() : "cancel") :
 			       NULL);
 	json_object_object_add(doc, "exit", json_object_new_int(exit_code));
@@ -243,16 +243,16 @@ static int add_selector(struct memhp_cli *cli, struct memhp_plan *plan,
 	ret = memhp_selector_parse(s, bs, &sel);
 	if (ret == -EDOM) {
 		fprintf(stderr, "memhp: '%s' is not aligned to the memory block "
-			"size (0x%" PRIx64 ", %" PRIu64 " MiB)\n", s, bs, bs >> 20);
+			"size (0x%" PRIx64 ", %" PRIu64 " MiB)\n", memhp_tty(s), bs, bs >> 20);
 	} else if (ret == -ENOMEM) {
 		memhp_cli_error(cli, ret, "selector '%s'", s);
 	} else if (ret < 0) {
 		fprintf(stderr, "memhp: '%s' is not a block id, list, range or "
 			"size (for example 32, 32-39,41, memory32, "
-			"0x100000000-0x13fffffff or 1G)\n", s);
+			"0x100000000-0x13fffffff or 1G)\n", memhp_tty(s));
 	} else if (o->blocks_only && sel.type != MEMHP_SELECT_BLOCKS) {
 		fprintf(stderr, "memhp: -b/--blocks takes block ids, not '%s'\n",
-			s);
+			memhp_tty(s));
 		ret = -EINVAL;
 	} else if (sel.type == MEMHP_SELECT_SIZE) {
 		ret = memhp_plan_add_size(plan, sel.size);
@@ -325,10 +325,10 @@ static void report_errors(struct memhp_cli *cli, const struct memhp_plan *plan,
 		block_range(ctx, memhp_change_get_block(c), range, sizeof(range));
 		fprintf(stderr, "memhp: block %" PRIu64 " (%s): %s%s: %s\n",
 			memhp_change_get_block(c), range, name,
-			r == MEMHP_RESULT_FAILED ? " failed" : "", error);
+			r == MEMHP_RESULT_FAILED ? " failed" : "", memhp_tty(error));
 	}
 	if (memhp_plan_get_shortfall(plan, &why) && why)
-		fprintf(stderr, "memhp: %s: %s\n", name, why);
+		fprintf(stderr, "memhp: %s: %s\n", name, memhp_tty(why));
 }
 
 /* The report of a plan that ran (or a dry run): the table with -v or

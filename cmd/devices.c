@@ -190,13 +190,13 @@ static struct json_object *device_json(struct memhp_ctx *ctx,
 		json_object_array_add(blocks, memhp_json_u64(dev->blocks[i]));
 	for (int z = 0; z < MEMHP_NR_ZONES; z++)
 		if (st.zone_mask & (1u << z))
-			json_object_array_add(zones, json_object_new_string(
+			json_object_array_add(zones, memhp_json_str(
 				memhp_zone_name((enum memhp_zone)z)));
-	json_object_object_add(o, "device", json_object_new_string(dev->name));
+	json_object_object_add(o, "device", memhp_json_str(dev->name));
 	json_object_object_add(o, "path", dev->path[0] ?
-			       json_object_new_string(dev->path) : NULL);
+			       memhp_json_str(dev->path) : NULL);
 	json_object_object_add(o, "uid", dev->uid[0] ?
-			       json_object_new_string(dev->uid) : NULL);
+			       memhp_json_str(dev->uid) : NULL);
 	json_object_object_add(o, "status", dev->status >= 0 ?
 			       json_object_new_int(dev->status) : NULL);
 	json_object_object_add(o, "node", st.node >= 0 ?
@@ -208,7 +208,7 @@ static struct json_object *device_json(struct memhp_ctx *ctx,
 	json_object_object_add(o, "online_blocks", memhp_json_u64(st.online));
 	json_object_object_add(o, "offline_blocks",
 			       memhp_json_u64(st.offline));
-	json_object_object_add(o, "state", json_object_new_string(
+	json_object_object_add(o, "state", memhp_json_str(
 				       memhp_device_state_name(&st)));
 	json_object_object_add(o, "zones", zones);
 	json_object_object_add(o, "eject_method",
@@ -216,7 +216,7 @@ static struct json_object *device_json(struct memhp_ctx *ctx,
 	json_object_object_add(o, "ejectable",
 			       json_object_new_boolean(!st.blocker));
 	json_object_object_add(o, "eject_blocker", st.blocker ?
-			       json_object_new_string(st.blocker) : NULL);
+			       memhp_json_str(st.blocker) : NULL);
 	return o;
 }
 

@@ -47,14 +47,14 @@ static struct json_object *check_json(const struct memhp_check *c)
 	struct json_object *ev = json_object_new_array();
 
 	for (size_t i = 0; i < c->nr_evidence; i++)
-		json_object_array_add(ev, json_object_new_string(c->evidence[i]));
-	json_object_object_add(o, "id", json_object_new_string(c->id));
-	json_object_object_add(o, "status", json_object_new_string(
+		json_object_array_add(ev, memhp_json_str(c->evidence[i]));
+	json_object_object_add(o, "id", memhp_json_str(c->id));
+	json_object_object_add(o, "status", memhp_json_str(
 				       memhp_check_status_name(c->status)));
-	json_object_object_add(o, "summary", json_object_new_string(c->summary));
+	json_object_object_add(o, "summary", memhp_json_str(c->summary));
 	json_object_object_add(o, "evidence", ev);
 	json_object_object_add(o, "advice", c->advice[0] ?
-			       json_object_new_string(c->advice) : NULL);
+			       memhp_json_str(c->advice) : NULL);
 	return o;
 }
 
@@ -156,7 +156,7 @@ int cmd_doctor(int argc, char **argv, struct memhp_cli *cli)
 
 		for (size_t i = 0; i < d.nr_checks; i++)
 			json_object_array_add(arr, check_json(&d.checks[i]));
-		json_object_object_add(doc, "status", json_object_new_string(
+		json_object_object_add(doc, "status", memhp_json_str(
 					       failed ? "fail" : "ok"));
 		json_object_object_add(doc, "checks", arr);
 		json_object_object_add(doc, "hotplug", hotplug_json(&d));

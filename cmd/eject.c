@@ -142,35 +142,37 @@ static void tell(struct memhp_cli *cli, const struct memhp_acpi_device *dev,
 	case MEMHP_UNPLUG_DONE:
 		if (cli->verbosity >= 0 && !cli->json)
 			fprintf(stderr, "memhp: ejected %s%s%s%s (blocks %s)\n",
-				dev->name, dev->path[0] ? " (" : "", dev->path,
+				memhp_tty(dev->name), dev->path[0] ? " (" : "",
+				memhp_tty(dev->path),
 				dev->path[0] ? ")" : "", blocks);
 		return;
 	case MEMHP_UNPLUG_NOT_OFFLINE:
 		fprintf(stderr, "memhp: eject %s: blocks %s could not all be "
-			"taken offline; nothing ejected\n", dev->name, blocks);
+			"taken offline; nothing ejected\n", memhp_tty(dev->name),
+			blocks);
 		return;
 	case MEMHP_UNPLUG_TIMEOUT:
 		fprintf(stderr, "memhp: eject %s: the device was still there "
 			"after %u s; the firmware or the kernel refused it "
-			"(see dmesg)\n", dev->name, o->wait_ms / 1000);
+			"(see dmesg)\n", memhp_tty(dev->name), o->wait_ms / 1000);
 		break;
 	case MEMHP_UNPLUG_REFUSED:
-		fprintf(stderr, "memhp: eject %s: %s%s\n", dev->name,
+		fprintf(stderr, "memhp: eject %s: %s%s\n", memhp_tty(dev->name),
 			strerror(e), e == ENODEV ? " (no ACPI hotplug handler "
 			"or driver bound to it)" : "");
 		break;
 	case MEMHP_UNPLUG_CANCELLED:
 		fprintf(stderr, "memhp: eject %s: interrupted by %s; nothing "
-			"ejected\n", dev->name, memhp_cli_signal_name() ?
+			"ejected\n", memhp_tty(dev->name), memhp_cli_signal_name() ?
 			memhp_cli_signal_name() : "a signal");
 		break;
 	}
 	if (!memhp_unplug_put_back_ok(u))
 		fprintf(stderr, "memhp: eject %s: not every block could be put "
-			"back online (memhp list)\n", dev->name);
+			"back online (memhp list)\n", memhp_tty(dev->name));
 	else if (memhp_unplug_get_put_back(u) && cli->verbosity >= 0)
 		fprintf(stderr, "memhp: eject %s: its blocks are back online\n",
-			dev->name);
+			memhp_tty(dev->name));
 }
 
 int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
@@ -208,13 +210,13 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 	if (!dev.ejectable) {
 		fprintf(stderr, "memhp: eject %s: the firmware has no eject "
 			"method (_EJ0) for it; it cannot be unplugged from the "
-			"guest\n", dev.name);
+			"guest\n", memhp_tty(dev.name));
 		goto out;
 	}
 	if (memhp_acpi_hotplug_enabled(ctx) == 0) {
 		fprintf(stderr, "memhp: eject %s: the kernel's ACPI memory "
 			"hotplug is disabled (/sys/firmware/acpi/hotplug/memory/"
-			"enabled is 0)\n", dev.name);
+			"enabled is 0)\n", memhp_tty(dev.name));
 		goto out;
 	}
 	if (geteuid() != 0) {
@@ -229,10 +231,10 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 		goto out;
 	}
 	doc = memhp_json_document(ctx);
-	json_object_object_add(doc, "action", json_object_new_string("eject"));
-	json_object_object_add(doc, "device", json_object_new_string(dev.name));
+	json_object_object_add(doc, "action", memhp_json_str("eject"));
+	json_object_object_add(doc, "device", memhp_json_str(dev.name));
 	json_object_object_add(doc, "path", dev.path[0] ?
-			       json_object_new_string(dev.path) : NULL);
+			       memhp_json_str(dev.path) : NULL);
 	arr = json_object_new_array();
 	for (size_t i = 0; i < dev.nr_blocks; i++)
 		json_object_array_add(arr, memhp_json_u64(dev.blocks[i]));
@@ -262,7 +264,7 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 		    outcome_name(memhp_unplug_get_result(u)), status);
 	json_object_object_add(doc, "offline", offline);
 	json_object_object_add(doc, "put_back", back);
-	json_object_object_add(doc, "result", json_object_new_string(
+	json_object_object_add(doc, "result", memhp_json_str(
 			       outcome_name(memhp_unplug_get_result(u))));
 	json_object_object_add(doc, "exit", json_object_new_int(status));
 	if (cli->json)

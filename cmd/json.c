@@ -72,7 +72,7 @@ static struct json_object *policy_value(const char *v, enum ptype t)
 	case P_STRING:
 		break;
 	}
-	return json_object_new_string(v);
+	return memhp_json_str(v);
 }
 
 struct json_object *memhp_json_policy(struct memhp_ctx *ctx)

@@ -445,12 +445,12 @@ static struct json_object *range_json(const struct memhp_ctx *ctx,
 	json_object_object_add(o, "last_block", memhp_json_u64(id + n - 1));
 	json_object_object_add(o, "blocks", memhp_json_u64(n));
 	json_object_object_add(o, "state",
-			       state ? json_object_new_string(state) : NULL);
+			       state ? memhp_json_str(state) : NULL);
 	json_object_object_add(o, "node",
 			       node >= 0 ? json_object_new_int(node) : NULL);
 	zarr = nz >= 0 ? json_object_new_array() : NULL;
 	for (int i = 0; i < nz; i++)
-		json_object_array_add(zarr, json_object_new_string(
+		json_object_array_add(zarr, memhp_json_str(
 				memhp_zone_name((enum memhp_zone)zones[i])));
 	json_object_object_add(o, "zones", zarr);
 	json_object_object_add(o, "removable", removable >= 0 ?

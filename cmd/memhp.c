@@ -2,6 +2,7 @@
 /*
  * memhp: the command table, the options every command shares, dispatch.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -247,25 +248,59 @@ unsigned long long memhp_opt_uint(struct argp_state *state, const char *name,
 	return n;
 }
 
+/* Decimal or 0x-hex, nothing else: a leading zero is refused, never read
+ * as octal (memhp-probe(8)); -EDOM for a leading zero. */
 static int parse_address(const char *s, uint64_t *v)
 {
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
 	char *end;
 
-	errno = 0;
-	if (!*s || *s == '-')
+	if (!(hex ? isxdigit((unsigned char)*digits) :
+		    isdigit((unsigned char)*digits)))
 		return -EINVAL;
-	*v = strtoull(s, &end, 0);
+	if (!hex && s[0] == '0' && s[1])
+		return -EDOM;
+	errno = 0;
+	*v = strtoull(digits, &end, hex ? 16 : 10);
 	return errno || *end ? -EINVAL : 0;
 }
 
-int memhp_parse_range_args(const char *start, const char *size,
-			   uint64_t *start_out, uint64_t *size_out)
+int memhp_parse_range_args(const char *cmd, const char *start,
+			   const char *size, uint64_t *start_out,
+			   uint64_t *size_out)
 {
-	if (parse_address(start, start_out) < 0)
-		return -EINVAL;
-	if (memhp_parse_size(size, size_out) == 0)
-		return 0;
-	return parse_address(size, size_out);
+	const char *bad = start;
+	int ret = parse_address(start, start_out);
+
+	if (!ret && memhp_parse_size(size, size_out) < 0) {
+		bad = size;
+		ret = parse_address(size, size_out);
+	}
+	if (ret == -EDOM)
+		fprintf(stderr, "memhp: %s: '%s' has a leading zero; write "
+			"numbers in decimal without one or in hex with 0x "
+			"(octal is not read)\n", cmd, memhp_tty(bad));
+	else if (ret < 0)
+		fprintf(stderr, "memhp: %s: '%s %s' is not START SIZE (for "
+			"example 0x40000000 512M)\n", cmd, memhp_tty(start),
+			memhp_tty(size));
+	return ret < 0 ? -EINVAL : 0;
+}
+
+/* One message line: what the library or a command formats may carry
+ * values read from below the root, so control bytes are shown escaped
+ * and a raw newline never splits the line (text.h). */
+static void print_clean(const char *format, va_list args)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, format, args) < 0) {
+		fputs("(message lost: out of memory)\n", stderr);
+		return;
+	}
+	fprintf(stderr, "%s\n", memhp_tty(msg));
+	free(msg);
 }
 
 static void log_to_stderr(void *data, int priority, const char *file,
@@ -282,8 +317,7 @@ static void log_to_stderr(void *data, int priority, const char *file,
 		fprintf(stderr, "memhp: %s:%d %s: ", file, line, fn);
 	else
 		fputs("memhp: ", stderr);
-	vfprintf(stderr, format, args);
-	fputc('\n', stderr);
+	print_clean(format, args);
 }
 
 struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli)
@@ -332,6 +366,7 @@ struct memhp_ctx *memhp_cli_blocks(struct memhp_cli *cli, unsigned int attrs)
 
 void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
 {
+	char *msg;
 	va_list ap;
 
 	/* the library's own line said it already; later errors are new */
@@ -341,8 +376,11 @@ void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
 	}
 	fputs("memhp: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	fputs(msg ? memhp_tty(msg) : "(message lost: out of memory)", stderr);
+	free(msg);
 	if (err)
 		fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
 	fputc('\n', stderr);
@@ -358,9 +396,11 @@ static const struct argp_option main_options[] = {
 	{ "bytes", OPT_BYTES, NULL, 0, "Print sizes in bytes", 0 },
 	{ "list-commands", OPT_LIST_COMMANDS, NULL, OPTION_HIDDEN, NULL, 0 },
 	{ "enable", 'e', NULL, 0,
-	  "chmem's spelling: 'memhp -e ARGS' is 'memhp online ARGS'", 0 },
+	  "chmem's spelling: 'memhp -e ARGS' is 'memhp online ARGS'; as in "
+	  "chmem, a bare number is MiB (-b: a block id)", 0 },
 	{ "disable", 'd', NULL, 0,
-	  "chmem's spelling: 'memhp -d ARGS' is 'memhp offline ARGS'", 0 },
+	  "chmem's spelling: 'memhp -d ARGS' is 'memhp offline ARGS'; as in "
+	  "chmem, a bare number is MiB (-b: a block id)", 0 },
 	{ 0 }
 };
 

@@ -8,6 +8,8 @@
 
 #include <libmemhp.h>
 
+#include "text.h"
+
 /* exit codes (memhp(8)) */
 enum {
 	EXIT_OK = 0,
@@ -39,10 +41,12 @@ int memhp_parse(const struct argp *argp, int argc, char **argv,
  * is a usage error (exit 2) that names the option. */
 unsigned long long memhp_opt_uint(struct argp_state *state, const char *name,
 				  const char *arg, unsigned long long max);
-/* "START SIZE" of a physical range: an address (decimal or 0x-hex) and a
- * size with a unit (512M) or in bytes; 0 or -EINVAL. */
-int memhp_parse_range_args(const char *start, const char *size,
-			   uint64_t *start_out, uint64_t *size_out);
+/* "START SIZE" of a physical range: an address (decimal or 0x-hex, no
+ * leading zero) and a size with a unit (512M) or in bytes; 0, or -EINVAL
+ * after a one-line message that names command @cmd. */
+int memhp_parse_range_args(const char *cmd, const char *start,
+			   const char *size, uint64_t *start_out,
+			   uint64_t *size_out);
 
 /* The shared state, from inside a command's argp parser. */
 struct memhp_cli *memhp_parsing_cli(void);

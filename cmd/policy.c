@@ -64,13 +64,13 @@ static struct json_object *auto_online_json(
 	struct json_object *o = json_object_new_object();
 	struct json_object *nodes = NULL;
 
-	json_object_object_add(o, "rule", json_object_new_string(r->file));
+	json_object_object_add(o, "rule", memhp_json_str(r->file));
 	json_object_object_add(o, "line", json_object_new_int((int)r->line));
-	json_object_object_add(o, "config", json_object_new_string(r->config));
+	json_object_object_add(o, "config", memhp_json_str(r->config));
 	json_object_object_add(o, "enabled",
 			       json_object_new_boolean(r->conf.enabled));
 	json_object_object_add(o, "zone", r->config_err ? NULL :
-			       json_object_new_string(r->conf.zone));
+			       memhp_json_str(r->conf.zone));
 	if (!r->config_err && !r->conf.any_node) {
 		nodes = json_object_new_array();
 		for (int i = 0; i < MEMHP_AUTOONLINE_MAX_NODES; i++)
@@ -80,7 +80,7 @@ static struct json_object *auto_online_json(
 	}
 	json_object_object_add(o, "nodes", nodes);
 	json_object_object_add(o, "error", r->config_err ?
-			       json_object_new_string(r->conf.error) : NULL);
+			       memhp_json_str(r->conf.error) : NULL);
 	return o;
 }
 
@@ -91,24 +91,24 @@ static void agents_json(struct json_object *arr,
 		const struct memhp_onliner *a = &on->list[i];
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "kind", json_object_new_string(
+		json_object_object_add(o, "kind", memhp_json_str(
 			memhp_onliner_kind_name(a->kind)));
 		if (a->kind == MEMHP_ONLINER_KERNEL) {
 			json_object_object_add(o, "setting",
-				json_object_new_string("auto_online_blocks"));
+				memhp_json_str("auto_online_blocks"));
 			json_object_object_add(o, "value",
-					       json_object_new_string(a->value));
+					       memhp_json_str(a->value));
 		} else {
 			json_object_object_add(o, "file",
-					       json_object_new_string(a->file));
+					       memhp_json_str(a->file));
 			json_object_object_add(o, "line",
 					       json_object_new_int((int)a->line));
 			json_object_object_add(o, "rule",
-					       json_object_new_string(a->text));
+					       memhp_json_str(a->text));
 		}
 		if (a->kind == MEMHP_ONLINER_MEMHP)
 			json_object_object_add(o, "config",
-				json_object_new_string(on->rule.config));
+				memhp_json_str(on->rule.config));
 		json_object_array_add(arr, o);
 	}
 }
@@ -118,16 +118,19 @@ static void print_auto_online(const struct memhp_autoonline_rule *r)
 {
 	if (r->conf.enabled) {
 		printf("  memhp auto-online: zone=%s%s%s (%s; rule %s:%u)\n",
-		       r->conf.zone, r->conf.any_node ? "" : ", nodes=",
-		       r->conf.nodes_text, r->config, r->file, r->line);
+		       memhp_tty(r->conf.zone), r->conf.any_node ? "" : ", nodes=",
+		       memhp_tty(r->conf.nodes_text), memhp_tty(r->config),
+		       memhp_tty(r->file), r->line);
 		return;
 	}
 	if (!r->config_err)
 		printf("\nmemhp auto-online: installed, disabled (enabled=no "
-		       "in %s; rule %s:%u)\n", r->config, r->file, r->line);
+		       "in %s; rule %s:%u)\n", memhp_tty(r->config),
+		       memhp_tty(r->file), r->line);
 	else
 		printf("\nmemhp auto-online: installed, does nothing: %s "
-		       "(rule %s:%u)\n", r->conf.error, r->file, r->line);
+		       "(rule %s:%u)\n", memhp_tty(r->conf.error),
+		       memhp_tty(r->file), r->line);
 }
 
 static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
@@ -158,7 +161,7 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 				wanted = !strcmp(o->args[i], *k);
 			if (!wanted || memhp_policy_read(ctx, *k, &v) < 0)
 				continue;
-			printf("%-26s %s%s\n", *k, v,
+			printf("%-26s %s%s\n", *k, memhp_tty(v),
 			       strcmp(*k, "memmap_on_memory") ? "" :
 			       "   (boot parameter)");
 			free(v);
@@ -174,10 +177,10 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 				if (a->kind == MEMHP_ONLINER_KERNEL)
 					printf("  kernel: auto_online_blocks=%s "
 					       "onlines it as it is added\n",
-					       a->value);
+					       memhp_tty(a->value));
 				else if (a->kind == MEMHP_ONLINER_UDEV)
-					printf("  %s:%u: %s\n", a->file,
-					       a->line, a->text);
+					printf("  %s:%u: %s\n", memhp_tty(a->file),
+					       a->line, memhp_tty(a->text));
 				else
 					memhp = true;
 			}
@@ -284,11 +287,11 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 		for (size_t i = 0; i < memhp_policy_set_get_count(set); i++) {
 			struct json_object *c = json_object_new_object();
 
-			json_object_object_add(c, "key", json_object_new_string(
+			json_object_object_add(c, "key", memhp_json_str(
 				memhp_policy_set_get_key(set, i)));
-			json_object_object_add(c, "from", json_object_new_string(
+			json_object_object_add(c, "from", memhp_json_str(
 				memhp_policy_set_get_from(set, i)));
-			json_object_object_add(c, "to", json_object_new_string(
+			json_object_object_add(c, "to", memhp_json_str(
 				memhp_policy_set_get_to(set, i)));
 			json_object_array_add(changed, c);
 		}

@@ -82,7 +82,8 @@ static const struct argp probe_argp = {
 	.doc = "Add (hot-plug) a physical memory range.\v"
 	       "START is a physical address (0x40000000), SIZE a size with a "
 	       "unit (512M) or a number of bytes; both are multiples of the "
-	       "memory block size. The blocks come up offline unless "
+	       "memory block size. Numbers are decimal or 0x-hex; a leading "
+	       "zero is refused, never read as octal. The blocks come up offline unless "
 	       "--online is given.\n"
 	       "With memhp.ko loaded the range is checked (RAM in the firmware "
 	       "map, not in use, a possible node) and can be removed again "
@@ -154,7 +155,7 @@ static int scan(struct memhp_cli *cli, struct memhp_ctx *ctx)
 				memhp_json_u64(h[i].usable_size));
 			json_object_array_add(arr, o);
 		}
-		json_object_object_add(doc, "method", json_object_new_string(
+		json_object_object_add(doc, "method", memhp_json_str(
 			memhp_probe_method(ctx) == MEMHP_PROBE_MODULE ? "memhp.ko" :
 			memhp_probe_method(ctx) == MEMHP_PROBE_KERNEL ? "kernel" :
 			"none"));
@@ -216,9 +217,9 @@ static int report_policy(struct memhp_cli *cli, const struct memhp_hotadd *h,
 	}
 	p = json_object_new_object();
 	json_object_object_add(p, "key",
-			       json_object_new_string("auto_online_blocks"));
-	json_object_object_add(p, "was", json_object_new_string(was));
-	json_object_object_add(p, "set", json_object_new_string(set));
+			       memhp_json_str("auto_online_blocks"));
+	json_object_object_add(p, "was", memhp_json_str(was));
+	json_object_object_add(p, "set", memhp_json_str(set));
 	json_object_object_add(p, "restored", json_object_new_boolean(restored));
 	json_object_object_add(doc, "policy", p);
 	if (restored) {
@@ -252,12 +253,9 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 
 	if (memhp_parse(&probe_argp, argc, argv, cli, &o) < 0)
 		return EXIT_USAGE;
-	if (!o.scan && memhp_parse_range_args(o.args[0], o.args[1], &start,
-					      &size) < 0) {
-		fprintf(stderr, "memhp: probe: '%s %s' is not START SIZE (for "
-			"example 0x40000000 512M)\n", o.args[0], o.args[1]);
+	if (!o.scan && memhp_parse_range_args("probe", o.args[0], o.args[1],
+					       &start, &size) < 0)
 		return EXIT_USAGE;
-	}
 	ctx = memhp_cli_blocks(cli, 0);
 	if (!ctx)
 		return EXIT_FAILED;
@@ -311,8 +309,8 @@ int cmd_probe(int argc, char **argv, struct memhp_cli *cli)
 			method == MEMHP_PROBE_MODULE ? "" :
 			"; it cannot be removed again without memhp.ko");
 	doc = memhp_json_document(ctx);
-	json_object_object_add(doc, "action", json_object_new_string("probe"));
-	json_object_object_add(doc, "method", json_object_new_string(
+	json_object_object_add(doc, "action", memhp_json_str("probe"));
+	json_object_object_add(doc, "method", memhp_json_str(
 		method == MEMHP_PROBE_MODULE ? "memhp.ko" : "kernel"));
 	json_object_object_add(doc, "start", memhp_json_u64(start));
 	json_object_object_add(doc, "size", memhp_json_u64(size));

@@ -3,7 +3,8 @@
  * memhp summary --format=prometheus: the summary in the Prometheus text
  * exposition format (version 0.0.4), for node_exporter's textfile
  * collector.  Every family has its # HELP and # TYPE lines; label values
- * are escaped as the format asks (backslash, double quote, newline).
+ * are valid UTF-8 and escaped as the format asks (backslash, double
+ * quote, newline): memhp_prom_label() in text.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,26 +12,6 @@
 #include <string.h>
 
 #include "memhp.h"
-
-/* A label value, escaped, into @buf. */
-static const char *esc(char *buf, size_t size, const char *v)
-{
-	size_t o = 0;
-
-	for (; v && *v && o + 3 < size; v++) {
-		if (*v == '\\' || *v == '"') {
-			buf[o++] = '\\';
-			buf[o++] = *v;
-		} else if (*v == '\n') {
-			buf[o++] = '\\';
-			buf[o++] = 'n';
-		} else {
-			buf[o++] = *v;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
 
 static void family(const char *name, const char *type, const char *help)
 {
@@ -59,16 +40,17 @@ static void print_memory(const struct memhp_node_usage *u, size_t n)
 		node_label(node, sizeof(node), u[i].node);
 		for (int z = 0; z < MEMHP_NR_ZONES; z++) {
 			const char *name = memhp_zone_name(z);
-			char zb[64];
+			char *zl;
 
 			/* names this library does not know join "unknown" */
 			if (!u[i].zone_online[z] || z == MEMHP_ZONE_UNKNOWN)
 				continue;
 			zoned += u[i].zone_online[z];
+			zl = memhp_prom_label(name ? name : "unknown");
 			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
-			       "zone=\"%s\"} %llu\n", node,
-			       esc(zb, sizeof(zb), name ? name : "unknown"),
+			       "zone=\"%s\"} %llu\n", node, zl ? zl : "",
 			       (unsigned long long)u[i].zone_online[z]);
+			free(zl);
 		}
 		/* online blocks whose zone could not be read or named */
 		if (u[i].online > zoned)
@@ -171,7 +153,7 @@ static void print_policy(struct memhp_ctx *ctx)
 	static const char *const words[] = {
 		"auto_online_blocks", "online_policy", "memmap_on_memory",
 	};
-	char labels[512] = "";
+	char *labels = NULL;
 	size_t o = 0;
 
 	for (size_t i = 0; i < sizeof(gauges) / sizeof(*gauges); i++) {
@@ -195,20 +177,26 @@ static void print_policy(struct memhp_ctx *ctx)
 		free(v);
 	}
 	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++) {
-		char *v = NULL, vb[128];
+		char *v = NULL, *l, *more;
 
 		if (memhp_policy_read(ctx, words[i], &v) < 0)
 			continue;
-		o += (size_t)snprintf(labels + o, sizeof(labels) - o,
-				      "%s%s=\"%s\"", o ? "," : "", words[i],
-				      esc(vb, sizeof(vb), v));
+		l = memhp_prom_label(v);
 		free(v);
-		if (o >= sizeof(labels))
-			break;
+		if (!l || asprintf(&more, "%s%s%s=\"%s\"", labels ? labels : "",
+				   o ? "," : "", words[i], l) < 0)
+			more = NULL;
+		free(l);
+		if (!more)
+			continue;
+		free(labels);
+		labels = more;
+		o++;
 	}
 	family("memhp_policy_info", "gauge",
 	       "The onlining policy's word-valued knobs as labels; always 1.");
-	printf("memhp_policy_info{%s} 1\n", labels);
+	printf("memhp_policy_info{%s} 1\n", labels ? labels : "");
+	free(labels);
 }
 
 static void print_module(struct memhp_ctx *ctx)

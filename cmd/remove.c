@@ -65,7 +65,8 @@ static const struct argp remove_argp = {
 	.args_doc = "START SIZE\n--all",
 	.doc = "Remove (hot-unplug) a range memhp.ko added.\v"
 	       "START SIZE name the range exactly as it was probed (memhp "
-	       "list --json marks its blocks \"probed\": true). Online blocks "
+	       "list --json marks its blocks \"probed\": true), in decimal "
+	       "or 0x-hex (a leading zero is refused). Online blocks "
 	       "are taken offline first, highest first; if one cannot go, "
 	       "the others are put back online and nothing is removed.\n"
 	       "Examples:\n"
@@ -93,7 +94,7 @@ static int remove_one(struct memhp_cli *cli, const struct remove_opts *o,
 		memhp_cli_error(cli, ret, "remove 0x%" PRIx64 "-0x%" PRIx64,
 				start, start + size - 1);
 		json_object_object_add(entry, "result",
-				       json_object_new_string("failed"));
+				       memhp_json_str("failed"));
 		return EXIT_FAILED;
 	}
 	if (memhp_unplug_get_offline(u)) {
@@ -116,7 +117,7 @@ static int remove_one(struct memhp_cli *cli, const struct remove_opts *o,
 	r = memhp_unplug_get_result(u);
 	status = r == MEMHP_UNPLUG_DONE ? EXIT_OK :
 		 memhp_unplug_put_back_ok(u) ? EXIT_FAILED : EXIT_PARTIAL;
-	json_object_object_add(entry, "result", json_object_new_string(
+	json_object_object_add(entry, "result", memhp_json_str(
 			       r == MEMHP_UNPLUG_DONE ? "ok" :
 			       r == MEMHP_UNPLUG_CANCELLED ? "interrupted" :
 			       "failed"));
@@ -162,12 +163,9 @@ int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
 
 	if (memhp_parse(&remove_argp, argc, argv, cli, &o) < 0)
 		return EXIT_USAGE;
-	if (!o.all && memhp_parse_range_args(o.args[0], o.args[1], &start,
-					     &size) < 0) {
-		fprintf(stderr, "memhp: remove: '%s %s' is not START SIZE (for "
-			"example 0x40000000 512M)\n", o.args[0], o.args[1]);
+	if (!o.all && memhp_parse_range_args("remove", o.args[0], o.args[1],
+					       &start, &size) < 0)
 		return EXIT_USAGE;
-	}
 	ctx = memhp_cli_blocks(cli, 0);
 	if (!ctx)
 		return EXIT_FAILED;
@@ -206,7 +204,7 @@ int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
 	}
 	doc = memhp_json_document(ctx);
 	arr = json_object_new_array();
-	json_object_object_add(doc, "action", json_object_new_string("remove"));
+	json_object_object_add(doc, "action", memhp_json_str("remove"));
 	json_object_object_add(doc, "ranges", arr);
 	for (size_t i = 0; i < n; i++) {
 		if (!o.all && (r[i].start != start || r[i].size != size))

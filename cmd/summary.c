@@ -149,7 +149,7 @@ static int print_nodes_table(struct memhp_ctx *ctx,
 
 static void print_line(const char *label, const char *value)
 {
-	printf("%-26s %s\n", label, value);
+	printf("%-26s %s\n", label, memhp_tty(value));
 }
 
 static int print_text(struct memhp_ctx *ctx, const struct memhp_node_usage *u,

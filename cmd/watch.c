@@ -114,12 +114,12 @@ static struct json_object *uevent_json(const struct memhp_uevent *ev)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "source", json_object_new_string("uevent"));
-	json_object_object_add(o, "action", json_object_new_string(ev->action));
+	json_object_object_add(o, "source", memhp_json_str("uevent"));
+	json_object_object_add(o, "action", memhp_json_str(ev->action));
 	json_object_object_add(o, "block", ev->block >= 0 ?
 			       json_object_new_int64(ev->block) : NULL);
 	json_object_object_add(o, "devpath",
-			       json_object_new_string(ev->devpath));
+			       memhp_json_str(ev->devpath));
 	if (ev->seqnum)
 		json_object_object_add(o, "seqnum", memhp_json_u64(ev->seqnum));
 	json_object_object_add(o, "time",
@@ -134,8 +134,8 @@ static struct json_object *module_json(const struct memhp_module_event *ev)
 	uint64_t boot = clock_ns(CLOCK_BOOTTIME);
 	uint64_t now = clock_ns(CLOCK_REALTIME);
 
-	json_object_object_add(o, "source", json_object_new_string("memhp.ko"));
-	json_object_object_add(o, "event", json_object_new_string(ev->event));
+	json_object_object_add(o, "source", memhp_json_str("memhp.ko"));
+	json_object_object_add(o, "event", memhp_json_str(ev->event));
 	if (!strcmp(ev->event, "lost")) {
 		json_object_object_add(o, "lost", memhp_json_u64(ev->lost));
 		json_object_object_add(o, "time", memhp_json_u64(now));

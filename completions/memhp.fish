@@ -116,8 +116,8 @@ complete -c memhp -s V -l version -d 'Print program version'
 # before the command
 complete -c memhp -n __memhp_no_command -x -a '(__memhp_commands)'
 complete -c memhp -n __memhp_no_command -l bytes -d 'Print sizes in bytes'
-complete -c memhp -n __memhp_no_command -s e -l enable -d "chmem's spelling of memhp online"
-complete -c memhp -n __memhp_no_command -s d -l disable -d "chmem's spelling of memhp offline"
+complete -c memhp -n __memhp_no_command -s e -l enable -d "chmem's spelling of memhp online (a bare number is MiB)"
+complete -c memhp -n __memhp_no_command -s d -l disable -d "chmem's spelling of memhp offline (a bare number is MiB)"
 
 # list
 complete -c memhp -n '__memhp_using list' -s a -l all -d 'List each individual memory block'

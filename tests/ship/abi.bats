@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# The library's ABI against the stored baseline tests/ship/libmemhp.abi
+# (written by tests/ship/update-abi): a change that breaks programs built
+# against the baseline (a symbol removed, a function's parameters or a
+# public struct's layout changed) fails; new symbols do not, they are how
+# the library grows (after a merge that adds some, rerun update-abi).
+
+load ship_helper
+bats_require_minimum_version 1.5.0
+
+BASELINE=$REPO_ROOT/tests/ship/libmemhp.abi
+
+setup() {
+	ship_require_build
+	command -v abidiff >/dev/null ||
+		{ echo "abidiff not found (tests/install-deps --test)" >&2; return 1; }
+	[ -s "$BASELINE" ] || { echo "no $BASELINE (tests/ship/update-abi)" >&2; return 1; }
+	LIB=$(readlink -f "$SHIP_BUILD/libmemhp.so")
+	[ -f "$LIB" ] || { echo "no libmemhp.so in $SHIP_BUILD" >&2; return 1; }
+}
+
+# abidiff of baseline $1 against library $2 as the check reads it:
+# additions are not reported, so any exit bit left (4: an ABI change,
+# 8: an incompatible one, 1 or 2: abidiff itself failed) is a failure.
+abi_check() {
+	run timeout 300 abidiff --no-added-syms "$1" "$2"
+}
+
+@test "libmemhp's ABI is compatible with tests/ship/libmemhp.abi (tests/ship/update-abi)" {
+	abi_check "$BASELINE" "$LIB"
+	[ "$status" -eq 0 ] || {
+		echo "abidiff exit $status (4: ABI change, 8: incompatible):"
+		echo "$output"
+		echo "an intended change needs a new soname or version node;"
+		echo "then rerun tests/ship/update-abi"
+		false
+	}
+}
+
+@test "the check passes new symbols" {
+	local doctored=$BATS_TEST_TMPDIR/added.abi
+	# the baseline without memhp_parse_size: the library adds it
+	python3 - "$BASELINE" "$doctored" <<'PY'
+import re, sys
+xml = open(sys.argv[1]).read()
+name = "memhp_parse_size"
+out, n = re.subn(r"\s*<elf-symbol name='%s'[^>]*/>" % name, "", xml)
+out, m = re.subn(r"\s*<function-decl name='%s'.*?</function-decl>" % name, "", out,
+                 flags=re.S)
+assert n == 1 and m == 1, (n, m)
+open(sys.argv[2], "w").write(out)
+PY
+	abi_check "$doctored" "$LIB"
+	assert_success
+}
+
+@test "the check fails a removed symbol and a public struct whose layout changed" {
+	local src=$BATS_TEST_TMPDIR/src b=$BATS_TEST_TMPDIR/build
+	# the sources as they are, without build trees or git
+	mkdir -p "$src"
+	tar -C "$REPO_ROOT" --exclude='./build*' --exclude=./.git -cf - . |
+		tar -C "$src" -xf -
+	# memhp_parse_size no longer exported, and a field in front of the
+	# first one of struct memhp_probed_range
+	sed -i '/^[[:space:]]*memhp_parse_size;$/d' "$src/lib/libmemhp.sym"
+	! grep -q memhp_parse_size "$src/lib/libmemhp.sym"
+	python3 - "$src/lib/libmemhp.h" <<'PY'
+import re, sys
+p = sys.argv[1]
+h = open(p).read()
+h, n = re.subn(r"(struct memhp_probed_range \{\n)", r"\1\tint abi_check_added;\n", h)
+assert n == 1, n
+open(p, "w").write(h)
+PY
+	run timeout 600 sh -c "cmake -S '$src' -B '$b' -DCMAKE_INSTALL_PREFIX=/usr \
+		-DBUILD_TESTING=OFF >/dev/null && cmake --build '$b' --target memhp >/dev/null"
+	assert_success
+	abi_check "$BASELINE" "$(readlink -f "$b/libmemhp.so")"
+	(( status & 8 )) || { echo "exit $status: $output"; false; }
+	[[ $output == *"Removed function"*memhp_parse_size* ]]
+	[[ $output == *"struct memhp_probed_range"*"type size changed"* ]]
+}
