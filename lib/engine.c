@@ -781,6 +781,7 @@ static int write_state(struct memhp_plan *p, struct memhp_change *c,
 	uint64_t deadline = budget_ms ? start + budget_ms : 0;
 	uint64_t backoff = BACKOFF_FIRST_MS;
 	const char *value = write_value(t);
+	int refused = 0;	/* the kernel's last EBUSY/EAGAIN answer */
 	char name[64];
 	int ret;
 
@@ -799,6 +800,14 @@ static int write_state(struct memhp_plan *p, struct memhp_change *c,
 			return ret ? -EINTR : 0;
 		if (ret == -EINTR && (!deadline || memhp_now_ms(ctx) < deadline))
 			continue;
+		/* An attempt the deadline cut short says less than the
+		 * kernel's own answer before it: the block was busy (on a
+		 * loaded machine, the last write may not get its answer in
+		 * time at all). */
+		if (ret == -ETIMEDOUT && refused)
+			return refused;
+		if (ret == -EBUSY || ret == -EAGAIN)
+			refused = ret;
 		if (once || (ret != -EBUSY && ret != -EAGAIN))
 			return ret;
 		if (deadline && memhp_now_ms(ctx) + backoff >= deadline)

@@ -139,15 +139,16 @@ memory59 online_movable 0"
 @test "a busy block is retried until --timeout, then left online" {
 	fmemhp online --zone=movable 60
 	echo "offline 16 -1" >"$M/memory60/fake-kernel"
-	SECONDS=0
-	run --separate-stderr fmemhp --json offline --timeout 1 60
+	# no duration is asserted: on a loaded machine the last attempt may be
+	# cut short by the deadline, and the kernel's EBUSY before it is what
+	# the report says
+	run --separate-stderr fmemhp --json offline --timeout 3 60
 	assert_equal "$status" 1
-	[ "$SECONDS" -le 3 ]
 	assert_equal "$(jq -r '.blocks[0].errno' <<<"$output")" 16
-	[ "$(jq -r '.blocks[0].attempts' <<<"$output")" -gt 2 ]
+	[ "$(jq -r '.blocks[0].attempts' <<<"$output")" -ge 2 ]
 	assert_equal "$(cat "$M/memory60/state")" online
-	run fmemhp offline --timeout 1 60
-	assert_output --partial "Device or resource busy (unmovable or pinned pages; try another block or a longer --timeout)"
+	assert_equal "$(jq -r '.blocks[0].error' <<<"$output")" \
+		"Device or resource busy (unmovable or pinned pages; try another block or a longer --timeout)"
 }
 
 @test "the JSON report carries every field with its type" {
