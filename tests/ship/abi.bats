@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
 # The library's ABI against the stored baseline tests/ship/libmemhp.abi
-# (written by tests/ship/update-abi): a change that breaks programs built
-# against the baseline (a symbol removed, a function's parameters or a
-# public struct's layout changed) fails; new symbols do not, they are how
-# the library grows (after a merge that adds some, rerun update-abi).
+# (written by tests/ship/update-abi): the ABI of the release being made
+# (0.1.0, version node LIBMEMHP_1).  A change that breaks programs built
+# against it (a symbol removed, a function's parameters or a public
+# struct's layout changed) fails; new symbols do not, they are how the
+# library grows, but they go into a new version node for the next release
+# (lib/libmemhp.sym), which the last test checks.
 
 load ship_helper
 bats_require_minimum_version 1.5.0
@@ -79,4 +81,25 @@ PY
 	(( status & 8 )) || { echo "exit $status: $output"; false; }
 	[[ $output == *"Removed function"*memhp_parse_size* ]]
 	[[ $output == *"struct memhp_probed_range"*"type size changed"* ]]
+}
+
+# "name version" of every defined symbol the library exports
+exported_versions() {
+	objdump -T "$1" | awk '$2 == "g" && $4 != "*UND*" && $4 != "*ABS*" { v = $(NF - 1); gsub(/[()]/, "", v); print $NF, v }' | sort
+}
+
+@test "symbols added since the baseline are in a version node the baseline does not have" {
+	local base_nodes added bad=""
+	base_nodes=$(grep -o "<elf-symbol name='[^']*' version='[^']*'" "$BASELINE" |
+		sed "s/.*version='\([^']*\)'/\1/" | sort -u)
+	[ -n "$base_nodes" ]
+	while read -r name ver; do
+		grep -q "<elf-symbol name='$name' " "$BASELINE" && continue
+		grep -qx "$ver" <<<"$base_nodes" && bad+=" $name@$ver"
+	done < <(exported_versions "$LIB")
+	[ -z "$bad" ] || {
+		echo "new symbols in a node a release already has (lib/libmemhp.sym:"
+		echo "put them in a new node for the next release):$bad"
+		false
+	}
 }
