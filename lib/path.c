@@ -3,7 +3,10 @@
  * All file system access of the library: one directory handle per sysfs
  * area, opened below the sysfs root, and attributes read relative to it.
  * Paths are resolved with openat2() so that nothing in a tree (a symlink
- * pointing to "/" or "..") can lead a read or write outside the root.
+ * pointing to "/" or "..") can lead a read or write outside the root; where
+ * openat2 is missing, open_walk() applies the same rules by hand.  Only
+ * regular files are read or written, opened non-blocking: a FIFO or a
+ * device in a hostile tree must not hang memhp.
  */
 #include <dirent.h>
 #include <limits.h>
