@@ -32,12 +32,16 @@ compadd() {
 	done
 }
 bindkey '^I' complete-word
+# the line editor is reading: typed text is now taken as typed, not lost
+zle-line-init() { : >>$tmp/zle-ready }
+zle -N zle-line-init
 EOF
 
-# Waits up to 10 s for the shell to create a file, draining its output.
+# Waits up to 60 s (a generous bound: a loaded machine, a sanitizer build)
+# for the shell to create a file, draining its output.
 wait_for() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		[[ -e $1 ]] && return 0
 		zpty -r -t c junk 2>/dev/null
 		sleep 0.05
@@ -47,7 +51,8 @@ wait_for() {
 
 zpty c zsh -f -i || exit 2
 zpty -w c "source $tmp/setup.zsh; : >$tmp/ready"
-wait_for $tmp/ready || { print -u2 "complete.zsh: zsh did not start"; exit 2; }
+wait_for $tmp/ready && wait_for $tmp/zle-ready ||
+	{ print -u2 "complete.zsh: zsh did not start"; exit 2; }
 # the line, TAB, then wipe it and leave a mark once TAB is done
 zpty -w -n c "$line"$'\t'
 zpty -w -n c $'\C-u'
