@@ -331,7 +331,7 @@ struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli)
 		const char *root = cli->sysfs_root;
 
 		if (!root || !*root)
-			root = getenv("MEMHP_SYSFS_ROOT");
+			root = secure_getenv("MEMHP_SYSFS_ROOT");
 		fprintf(stderr, "memhp: sysfs root %s: %s\n",
 			root && *root ? root : "/", strerror(-ret));
 		/* MEMHP_SYSFS_ROOT naming nothing is bad input, as the
