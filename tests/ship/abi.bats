@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The library's ABI against the stored baseline tests/ship/libmemhp.abi
 # (written by tests/ship/update-abi): the ABI of the release being made
-# (0.1.0, version node LIBMEMHP_1).  A change that breaks programs built
+# (the first, version node LIBMEMHP_1).  A change that breaks programs built
 # against it (a symbol removed, a function's parameters or a public
 # struct's layout changed) fails; new symbols do not, they are how the
 # library grows, but they go into a new version node for the next release
