@@ -125,6 +125,10 @@ blocks_state() {
 	# one line per block: the kernel was first (it onlines as it adds),
 	# unless memhp won the race for a block
 	run memhp_log_since "$mark"
+	# memhp policy's own line for setting the knob back ...
+	assert_equal "$(grep -c '^daemon.notice memhp: policy auto_online_blocks online -> offline: done (uid 0)$' <<<"$output")" 1
+	output=$(grep -v '^daemon.notice memhp: policy ' <<<"$output")
+	# ... and one per block
 	n=$(wc -w <<<"$BLOCKS")
 	assert_equal "$(wc -l <<<"$output")" "$n"
 	conflicts=$(grep -c "^daemon.warn memhp: memory[0-9]*: already online [A-Za-z]*, left as is: the kernel (auto_online_blocks=online) got there first; two onliners fight, keep one (auto-online, $CONF)\$" <<<"$output" || true)
