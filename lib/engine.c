@@ -204,6 +204,25 @@ static int parse_target(const char *zone, enum target *t, enum memhp_zone *z)
 	return 0;
 }
 
+const char *memhp_zone_online_type(const char *zone)
+{
+	enum memhp_zone z;
+	enum target t;
+
+	if (parse_target(zone, &t, &z) < 0)
+		return NULL;
+	switch (t) {
+	case TARGET_AUTO:
+		return "online";
+	case TARGET_KERNEL:
+		return "online_kernel";
+	case TARGET_MOVABLE:
+		return "online_movable";
+	default:
+		return NULL;
+	}
+}
+
 MEMHP_EXPORT int memhp_plan_set_zone(struct memhp_plan *p, const char *zone)
 {
 	if (p->action != MEMHP_ACTION_ONLINE)

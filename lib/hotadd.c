@@ -25,54 +25,37 @@
 struct memhp_hotadd {
 	struct memhp_plan *online;
 	int online_err;		/* the online plan could not run */
+	struct memhp_policy_set *policy;	/* set for the add; NULL */
 	char *policy_was;	/* auto_online_blocks before; NULL: none */
-	const char *policy_set;	/* what memhp wrote for the add; NULL */
 	bool policy_restored;
 };
 
-/* Would auto_online_blocks=@policy put new blocks anywhere but @zone? */
+/* Would auto_online_blocks=@policy put new blocks anywhere but @zone?
+ * "online" leaves the zone to the kernel, as zone "auto" does. */
 static bool policy_in_the_way(const char *policy, const char *zone)
 {
-	enum memhp_zone z;
+	const char *same = memhp_zone_online_type(zone);
 
 	if (!policy || !strcmp(policy, "offline") || !strcasecmp(zone, "auto"))
 		return false;
-	if (!strcasecmp(zone, "movable"))
-		return strcmp(policy, "online_movable") != 0;
-	if (!strcasecmp(zone, "kernel"))
-		return strcmp(policy, "online_kernel") != 0;
-	z = memhp_zone_from_name(zone, strlen(zone));
-	if (z == MEMHP_ZONE_MOVABLE)
-		return strcmp(policy, "online_movable") != 0;
-	/* a named kernel zone: only memhp can check it is that one */
-	return true;
+	return !same || strcmp(policy, same) != 0;
 }
 
-/* Sets auto_online_blocks to @value and reads it back. */
-static int set_policy(struct memhp_ctx *ctx, const char *value)
+/* auto_online_blocks=offline for the add, as a policy transaction: written,
+ * read back, and undone if anything of it failed. */
+static int set_offline(struct memhp_ctx *ctx, struct memhp_hotadd *h)
 {
-	char *now = NULL;
-	int ret = memhp_policy_write(ctx, POLICY_KEY, value);
+	int ret = memhp_policy_set_new(ctx, &h->policy);
 
 	if (ret == 0)
-		ret = memhp_policy_read(ctx, POLICY_KEY, &now);
-	if (ret == 0 && strcmp(now, value) != 0)
-		ret = -EIO;
-	free(now);
+		ret = memhp_policy_set_add(h->policy, POLICY_KEY, "offline");
+	if (ret == 0)
+		ret = memhp_policy_set_run(h->policy);
+	if (ret < 0) {
+		memhp_policy_set_free(h->policy);
+		h->policy = NULL;
+	}
 	return ret;
-}
-
-static void restore_policy(struct memhp_ctx *ctx, struct memhp_hotadd *h)
-{
-	int ret;
-
-	if (!h->policy_set)
-		return;
-	ret = set_policy(ctx, h->policy_was);
-	h->policy_restored = ret == 0;
-	if (ret < 0)
-		err(ctx, "cannot put %s back to '%s' (it is '%s'): %s",
-		    POLICY_KEY, h->policy_was, h->policy_set, strerror(-ret));
 }
 
 MEMHP_EXPORT int memhp_hotadd_run(struct memhp_ctx *ctx, uint64_t start,
@@ -112,20 +95,18 @@ MEMHP_EXPORT int memhp_hotadd_run(struct memhp_ctx *ctx, uint64_t start,
 	/* a kernel without the knob (or a tree without it) onlines nothing */
 	if (zone && memhp_policy_read(ctx, POLICY_KEY, &h->policy_was) == 0 &&
 	    policy_in_the_way(h->policy_was, zone)) {
-		ret = set_policy(ctx, "offline");
+		ret = set_offline(ctx, h);
 		if (ret < 0) {
 			err(ctx, "cannot set %s to 'offline' for the add (it "
 			    "is '%s'), so nothing was added: %s", POLICY_KEY,
 			    h->policy_was, strerror(-ret));
-			/* a write that failed half-way is undone too */
-			h->policy_set = "offline";
-			restore_policy(ctx, h);
 			goto unlock;
 		}
-		h->policy_set = "offline";
 	}
 	ret = memhp_probe_range(ctx, start, size, node);
-	restore_policy(ctx, h);
+	/* the kernel adds and onlines synchronously: put it back now */
+	if (h->policy)
+		h->policy_restored = memhp_policy_set_undo(h->policy);
 	if (ret < 0)
 		goto unlock;
 	ret = memhp_refresh(ctx);
@@ -162,7 +143,7 @@ MEMHP_EXPORT const char *memhp_hotadd_get_policy(const struct memhp_hotadd *h,
 						 bool *restored)
 {
 	if (set)
-		*set = h->policy_set;
+		*set = h->policy ? "offline" : NULL;
 	if (restored)
 		*restored = h->policy_restored;
 	return h->policy_was;
@@ -173,6 +154,7 @@ MEMHP_EXPORT void memhp_hotadd_free(struct memhp_hotadd *h)
 	if (!h)
 		return;
 	memhp_plan_free(h->online);
+	memhp_policy_set_free(h->policy);
 	free(h->policy_was);
 	free(h);
 }

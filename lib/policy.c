@@ -211,6 +211,17 @@ static int read_value(struct memhp_ctx *ctx, const struct policy_key *k,
 	return memhp_policy_read(ctx, k->name, value);
 }
 
+/* Does the value read back after the write say what was written? */
+static bool reads_as(const struct policy_change *c)
+{
+	uint64_t a, b;
+
+	if (c->key->type != P_UINT)
+		return strcmp(c->to, c->value) == 0;
+	return memhp_parse_u64(c->to, 10, &a) == 0 &&
+	       memhp_parse_u64(c->value, 10, &b) == 0 && a == b;
+}
+
 /* Puts back what this run set, newest first, unless it changed since. */
 static void policy_roll_back(struct memhp_policy_set *s)
 {
@@ -263,18 +274,42 @@ MEMHP_EXPORT int memhp_policy_set_run(struct memhp_policy_set *s)
 				       c->value);
 		if (ret == 0)
 			ret = read_value(ctx, c->key, &c->to);
-		if (ret < 0) {
+		/* our write went in: roll_back() puts it back if need be */
+		c->ours = ret == 0;
+		if (ret == 0 && !reads_as(c)) {
+			err(ctx, "%s reads back '%s' after memhp wrote '%s'",
+			    c->key->name, c->to, c->value);
+			ret = -EIO;
+		} else if (ret < 0) {
 			err(ctx, "cannot set %s: %s", c->key->name,
 			    strerror(-ret));
+		}
+		if (ret < 0) {
 			policy_roll_back(s);
 			goto out;
 		}
-		c->ours = true;
 	}
 	ret = 0;
 out:
 	memhp_unlock(ctx);
 	return ret;
+}
+
+bool memhp_policy_set_undo(struct memhp_policy_set *s)
+{
+	bool all = true;
+	int ret = memhp_lock(s->ctx, 0);
+
+	if (ret < 0) {
+		err(s->ctx, "cannot take the lock to put the policy back: %s",
+		    strerror(-ret));
+		return false;
+	}
+	policy_roll_back(s);
+	for (size_t i = 0; i < s->nr; i++)
+		all = all && !s->c[i].ours;
+	memhp_unlock(s->ctx);
+	return all;
 }
 
 MEMHP_EXPORT size_t memhp_policy_set_get_count(const struct memhp_policy_set *s)

@@ -119,6 +119,15 @@ void memhp_sleep_ms(struct memhp_ctx *ctx, uint64_t ms);
  * errno of creating the lock file. */
 int memhp_lock(struct memhp_ctx *ctx, unsigned int timeout_ms);
 void memhp_unlock(struct memhp_ctx *ctx);
+/* engine.c: where onlining into @zone (as memhp_plan_set_zone() takes it)
+ * puts a block, as the auto_online_blocks value that would do the same:
+ * "online" (the kernel picks), "online_kernel", "online_movable"; NULL for
+ * a named kernel zone, which only memhp can check, or a bad name. */
+const char *memhp_zone_online_type(const char *zone);
+/* policy.c: puts back the knobs a memhp_policy_set_run() that returned 0
+ * set, unless another agent changed them since (those are left alone and
+ * logged); true when every one is back. */
+bool memhp_policy_set_undo(struct memhp_policy_set *set);
 /* A plan that puts blocks back online into the zones they were in:
  * @zones[i] (enum memhp_zone; MEMHP_ZONE_UNKNOWN: the kernel's choice) for
  * block @ids[i]. */

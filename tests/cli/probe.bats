@@ -82,6 +82,19 @@ setup() {
 	assert_equal "$(cat "$M/auto_online_blocks")" online
 }
 
+@test "probe --online=movable leaves a policy another agent set meanwhile alone" {
+	echo online >"$M/auto_online_blocks"
+	echo online_kernel >"$M/fake-kernel-policy"
+	run --separate-stderr fmemhp --json probe --online=movable 0x100000000 128M
+	assert_failure 64
+	assert_equal "$(cat "$M/auto_online_blocks")" online_kernel
+	run jq -e '.policy == {"key": "auto_online_blocks", "was": "online",
+				"set": "offline", "restored": false}' <<<"$output"
+	assert_success
+	assert_equal "$(cat "$M/memory32/valid_zones")" Movable
+	[[ $stderr == *"auto_online_blocks changed since memhp set it; left as it is"* ]]
+}
+
 @test "remove offlines online blocks first, then removes" {
 	fmemhp probe --online 0x100000000 256M
 	run --separate-stderr fmemhp --json remove 0x100000000 256M

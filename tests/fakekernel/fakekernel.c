@@ -298,6 +298,10 @@ static int fake_probe(const char *root, unsigned long long start,
 				return -errno;
 		}
 	}
+	/* tests: another agent sets auto_online_blocks while the range is
+	 * added (memory/fake-kernel-policy holds what it writes) */
+	if (read_file(mem, "fake-kernel-policy", buf, sizeof(buf)) == 0)
+		write_file(mem, "auto_online_blocks", buf);
 	snprintf(dir, sizeof(dir), "%s" MODULE_DIR "ranges/%#llx", root, start);
 	if (run("mkdir -p '%s'%s", dir, ""))
 		return -EIO;
