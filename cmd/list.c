@@ -22,6 +22,8 @@ enum {
 	COL_BLOCK,
 	COL_NODE,
 	COL_ZONES,
+	NR_LSMEM_COLUMNS,	/* --output-all: lsmem's own, for identity */
+	COL_OWNER = NR_LSMEM_COLUMNS,
 	NR_COLUMNS,
 };
 
@@ -47,6 +49,9 @@ static const struct coldesc {
 		       "numa node of memory" },
 	[COL_ZONES] = { "ZONES", 0, SCOLS_FL_RIGHT, MEMHP_ATTR_ZONES,
 			"valid zones for the memory range" },
+	/* memhp's own: never among lsmem's defaults */
+	[COL_OWNER] = { "OWNER", 0, 0, MEMHP_ATTR_OWNER,
+			"who added the memory, KIND:DEVICE (memhp-list(8))" },
 };
 
 /* lsmem's spelling of zones in the table */
@@ -97,12 +102,13 @@ static const struct argp_option options[] = {
 	{ "noheadings", OPT_NOHEADINGS, NULL, 0, "Don't print headings", 0 },
 	{ "output", OPT_OUTPUT, "LIST", 0,
 	  "Output columns (a leading + appends to the default list)", 0 },
-	{ "output-all", OPT_OUTPUT_ALL, NULL, 0, "Output all columns", 0 },
+	{ "output-all", OPT_OUTPUT_ALL, NULL, 0,
+	  "Output all of lsmem's columns (OWNER only by name)", 0 },
 	{ "pairs", OPT_PAIRS, NULL, 0, "Use key=\"value\" output format", 0 },
 	{ "raw", OPT_RAW, NULL, 0, "Use raw output format", 0 },
 	{ "split", OPT_SPLIT, "LIST", 0,
-	  "Split ranges by these columns (STATE, REMOVABLE, NODE, ZONES) "
-	  "or 'none'", 0 },
+	  "Split ranges by these columns (STATE, REMOVABLE, NODE, ZONES, "
+	  "OWNER) or 'none'", 0 },
 	{ "summary", OPT_SUMMARY, "WHEN", OPTION_ARG_OPTIONAL,
 	  "Print the summary: never, always or only (the default without "
 	  "WHEN)", 0 },
@@ -182,7 +188,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->output = arg;
 		break;
 	case OPT_OUTPUT_ALL:
-		for (o->ncolumns = 0; o->ncolumns < NR_COLUMNS; o->ncolumns++)
+		for (o->ncolumns = 0; o->ncolumns < NR_LSMEM_COLUMNS;
+		     o->ncolumns++)
 			o->columns[o->ncolumns] = (int)o->ncolumns;
 		break;
 	case OPT_PAIRS:
@@ -277,6 +284,8 @@ static char *help_filter(int key, const char *text, void *input)
 	      "--json prints memhp's own document (memhp-json(7)) with "
 	      "numbers as numbers. Examples:\n"
 	      "  memhp list -o +NODE,ZONES\n"
+	      "  memhp list -o +OWNER      (who added each range; root "
+	      "reads /proc/iomem)\n"
 	      "  memhp list --state offline --zone Movable --json\n"
 	      "  memhp list --sysfs-root /tmp/dump -a", f);
 	fclose(f);
@@ -309,6 +318,7 @@ static char *cell(const struct memhp_ctx *ctx, const struct memhp_range *r,
 	uint64_t id = memhp_block_get_id(b);
 	char buf[256];
 	const uint8_t *zones;
+	const char *dev;
 	int nz;
 
 	switch (col) {
@@ -352,6 +362,12 @@ static char *cell(const struct memhp_ctx *ctx, const struct memhp_range *r,
 				strcat(buf, "/");
 			strcat(buf, zone_labels[zones[i]]);
 		}
+		break;
+	case COL_OWNER:
+		dev = memhp_block_get_owner_device(b);
+		snprintf(buf, sizeof(buf), "%s%s%s",
+			 memhp_owner_name(memhp_block_get_owner(b)),
+			 dev ? ":" : "", dev ? dev : "");
 		break;
 	default:
 		return NULL;
@@ -437,6 +453,7 @@ static struct json_object *range_json(const struct memhp_ctx *ctx,
 	int nz = memhp_block_get_zones(b, &zones);
 	int removable = memhp_block_get_removable(b);
 	int node = memhp_block_get_node(b);
+	const char *dev;
 
 	json_object_object_add(o, "start", memhp_json_u64(id * bs));
 	json_object_object_add(o, "end", memhp_json_u64(id * bs + n * bs - 1));
@@ -457,6 +474,11 @@ static struct json_object *range_json(const struct memhp_ctx *ctx,
 			       json_object_new_boolean(removable) : NULL);
 	json_object_object_add(o, "probed",
 			       json_object_new_boolean(memhp_block_is_probed(b)));
+	json_object_object_add(o, "owner", memhp_json_str(memhp_owner_name(
+				       memhp_block_get_owner(b))));
+	dev = memhp_block_get_owner_device(b);
+	json_object_object_add(o, "owner_device",
+			       dev ? memhp_json_str(dev) : NULL);
 	return o;
 }
 

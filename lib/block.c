@@ -421,6 +421,21 @@ static void read_attrs(struct memhp_ctx *ctx, unsigned int attrs)
 		pthread_join(threads[t], NULL);
 }
 
+size_t memhp_block_lower_bound(const struct memhp_ctx *ctx, uint64_t id)
+{
+	size_t lo = 0, hi = ctx->nr_blocks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ctx->blocks[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The blocks inside each range memhp.ko added: by arithmetic on the sorted
  * block array, never address by address (a range file may claim 16 EiB). */
 static void mark_probed(struct memhp_ctx *ctx)
@@ -433,20 +448,13 @@ static void mark_probed(struct memhp_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		/* memhp_probed_ranges() leaves out empty and wrapping ones */
 		uint64_t first, last;
-		size_t lo = 0, hi = ctx->nr_blocks;
+		size_t b;
 
 		memhp_range_blocks(r[i].start, r[i].size, ctx->block_size,
 				   &first, &last);
-		while (lo < hi) {	/* the first block with id >= first */
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (ctx->blocks[mid].id < first)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < ctx->nr_blocks && ctx->blocks[lo].id <= last; lo++)
-			ctx->blocks[lo].probed = true;
+		b = memhp_block_lower_bound(ctx, first);
+		for (; b < ctx->nr_blocks && ctx->blocks[b].id <= last; b++)
+			ctx->blocks[b].probed = true;
 	}
 	free(r);
 }
@@ -472,6 +480,8 @@ MEMHP_EXPORT int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs)
 		read_attrs(ctx, todo);
 	if (todo & MEMHP_ATTR_PROBED)
 		mark_probed(ctx);
+	if (todo & MEMHP_ATTR_OWNER)
+		memhp_read_owners(ctx);
 	for (size_t i = 0; (todo & MEMHP_ATTR_ZONES) && i < ctx->nr_blocks; i++)
 		if (ctx->blocks[i].nr_zones >= 0)
 			ctx->have_zones = true;

@@ -114,6 +114,7 @@ MEMHP_EXPORT struct memhp_ctx *memhp_unref(struct memhp_ctx *ctx)
 	if (ctx->lock_fd >= 0)
 		close(ctx->lock_fd);
 	close(ctx->root_fd);
+	memhp_free_owners(ctx);
 	free(ctx->blocks);
 	free(ctx->root);
 	free(ctx);
@@ -160,6 +161,7 @@ MEMHP_EXPORT int memhp_refresh(struct memhp_ctx *ctx)
 
 	if (!ctx->listed)
 		return 0;
+	memhp_free_owners(ctx);
 	free(ctx->blocks);
 	ctx->blocks = NULL;
 	ctx->nr_blocks = 0;

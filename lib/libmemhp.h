@@ -81,7 +81,8 @@ enum memhp_attr {
 	MEMHP_ATTR_NODE = 1u << 2,
 	MEMHP_ATTR_ZONES = 1u << 3,
 	MEMHP_ATTR_PROBED = 1u << 4,	/* inside a range memhp.ko added */
-	MEMHP_ATTR_ALL = (1u << 5) - 1,
+	MEMHP_ATTR_OWNER = 1u << 5,	/* who added it: memhp_block_get_owner */
+	MEMHP_ATTR_ALL = (1u << 6) - 1,
 };
 int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs);
 uint64_t memhp_get_block_size(const struct memhp_ctx *ctx);
@@ -112,6 +113,34 @@ bool memhp_block_is_probed(const struct memhp_block *block);
 /* whole-token match of @zone in the block's valid_zones */
 bool memhp_block_has_zone(const struct memhp_block *block,
 			  enum memhp_zone zone);
+
+/*
+ * Who added a block (MEMHP_ATTR_OWNER), from the kernel's own records: the
+ * System RAM resource of /proc/iomem that covers it (its name says which
+ * driver added the memory, its parent names the device), the ACPI memory
+ * device bound to it, and memhp.ko's ranges.  Plain System RAM that no
+ * ACPI device or memhp.ko range claims is boot memory (memory added
+ * through the kernel's probe attribute looks the same).  /proc/iomem shows
+ * addresses to root only: without them, only ACPI DIMMs and memhp.ko's
+ * ranges are known and the rest is unknown.
+ */
+enum memhp_owner {
+	MEMHP_OWNER_UNKNOWN,
+	MEMHP_OWNER_BOOT,
+	MEMHP_OWNER_ACPI_DIMM,	/* device: the ACPI device, PNP0C80:00 */
+	MEMHP_OWNER_VIRTIO_MEM,	/* device: virtio0 */
+	MEMHP_OWNER_DAX_KMEM,	/* device: dax0.0 */
+	MEMHP_OWNER_MEMHP,	/* device: the range's start, 0x100000000 */
+	MEMHP_NR_OWNERS,
+};
+/* "unknown", "boot", "acpi-dimm", "virtio-mem", "dax-kmem", "memhp" */
+const char *memhp_owner_name(enum memhp_owner owner);
+/* -EINVAL for a name that is none of them */
+int memhp_owner_from_name(const char *name);
+enum memhp_owner memhp_block_get_owner(const struct memhp_block *block);
+/* the owning device, or NULL (boot memory; unknown: the driver that added
+ * it when /proc/iomem names one that memhp does not know) */
+const char *memhp_block_get_owner_device(const struct memhp_block *block);
 
 struct memhp_filter {
 	int node;		/* -1: any */

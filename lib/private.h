@@ -48,6 +48,8 @@ struct memhp_block {
 	int8_t nr_zones;	/* -1 unknown */
 	uint8_t zones[MEMHP_MAX_ZONES];
 	bool probed;		/* inside a range memhp.ko added */
+	uint8_t owner;		/* enum memhp_owner */
+	const char *owner_dev;	/* one of ctx->owner_devs, or NULL */
 };
 
 struct memhp_ctx {
@@ -76,6 +78,8 @@ struct memhp_ctx {
 	size_t nr_blocks;
 	bool have_nodes;
 	bool have_zones;
+	char **owner_devs;	/* the owner devices the blocks point to */
+	size_t nr_owner_devs;
 };
 
 void memhp_log(const struct memhp_ctx *ctx, int priority, const char *file,
@@ -119,6 +123,18 @@ void memhp_sleep_ms(struct memhp_ctx *ctx, uint64_t ms);
  * errno of creating the lock file. */
 int memhp_lock(struct memhp_ctx *ctx, unsigned int timeout_ms);
 void memhp_unlock(struct memhp_ctx *ctx);
+/* block.c: the index of the first block whose id is >= @id */
+size_t memhp_block_lower_bound(const struct memhp_ctx *ctx, uint64_t id);
+/* owner.c: sets each block's owner (MEMHP_ATTR_OWNER); frees the devices */
+void memhp_read_owners(struct memhp_ctx *ctx);
+void memhp_free_owners(struct memhp_ctx *ctx);
+/* iomem.c: calls @fn for each resource of proc/iomem, in file order, with
+ * its name and its parent's (NULL at the top); stops at the first nonzero
+ * return and returns it.  -EFBIG past 16 MiB; a file whose addresses are
+ * all 0 (read without root) has no resources. */
+typedef int (*memhp_iomem_fn)(void *data, uint64_t start, uint64_t end,
+			      const char *name, const char *parent);
+int memhp_iomem_walk(struct memhp_ctx *ctx, memhp_iomem_fn fn, void *data);
 /* engine.c: where onlining into @zone (as memhp_plan_set_zone() takes it)
  * puts a block, as the auto_online_blocks value that would do the same:
  * "online" (the kernel picks), "online_kernel", "online_movable"; NULL for

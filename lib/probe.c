@@ -228,48 +228,13 @@ static int cmp_span(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
-/* /proc/iomem of a big machine is some 100 KiB */
-#define IOMEM_MAX_BYTES (16u << 20)
-
-/* Every "System RAM..." line of /proc/iomem, at any depth. */
-static int iomem_ram(struct memhp_ctx *ctx, struct span_list *l)
+static int ram_span(void *data, uint64_t start, uint64_t end,
+		    const char *name, const char *parent)
 {
-	char line[256];
-	size_t total = 0;
-	FILE *f;
-	int fd;
-
-	/* confined to the root, a regular file only (proc/iomem -> /dev/zero
-	 * would feed the loop forever), and at most IOMEM_MAX_BYTES */
-	fd = memhp_open_regular(ctx, AREA_PROC, "iomem", O_RDONLY);
-	if (fd < 0)
-		return fd;
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + strspn(line, " ");
-		unsigned long long s, e;
-		int n = 0;
-
-		total += strlen(line) + 1;
-		if (total > IOMEM_MAX_BYTES) {
-			fclose(f);
-			return -EFBIG;
-		}
-
-		if (sscanf(p, "%llx-%llx : %n", &s, &e, &n) != 2 || !n)
-			continue;
-		if (strncmp(p + n, "System RAM", 10) == 0 && e >= s &&
-		    add_span(l, s, e) < 0) {
-			fclose(f);
-			return -ENOMEM;
-		}
-	}
-	fclose(f);
-	return 0;
+	(void)parent;
+	if (strncmp(name, "System RAM", 10) != 0)
+		return 0;
+	return add_span(data, start, end);
 }
 
 static int add_hidden(struct memhp_ctx *ctx, struct memhp_hidden_ram **res,
@@ -310,7 +275,7 @@ MEMHP_EXPORT int memhp_hidden_ram(struct memhp_ctx *ctx,
 		    memhp_area_path(AREA_FIRMWARE_MEMMAP), strerror(-ret));
 		goto out;
 	}
-	ret = iomem_ram(ctx, &ram);
+	ret = memhp_iomem_walk(ctx, ram_span, &ram);
 	if (ret < 0) {
 		err(ctx, "cannot read %s/proc/iomem: %s", ctx->root,
 		    ret == -EFBIG ? "longer than 16 MiB" : memhp_strerror(ret));

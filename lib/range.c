@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "private.h"
 
@@ -53,6 +54,10 @@ static bool mergeable(const struct memhp_ctx *ctx,
 	if ((split & MEMHP_ATTR_ZONES) && ctx->have_zones && !zones_equal(f, b))
 		return false;
 	if ((split & MEMHP_ATTR_PROBED) && f->probed != b->probed)
+		return false;
+	if ((split & MEMHP_ATTR_OWNER) &&
+	    (f->owner != b->owner || !f->owner_dev != !b->owner_dev ||
+	     (f->owner_dev && strcmp(f->owner_dev, b->owner_dev))))
 		return false;
 	return true;
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# Who added each block (memhp list -o +OWNER, "owner" in --json): from the
+# fixture's proc/iomem, its ACPI memory devices and memhp.ko's ranges.
+
+load fixture_helper
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	fixtures_setup_file
+}
+
+owners() { # FIXTURE [ARGS...]: "FIRST-LAST OWNER" lines from -o BLOCK,OWNER
+	local f=$1
+	shift
+	"$MEMHP" --sysfs-root "$FIXDIR/$f" list -r -n -o BLOCK,OWNER "$@"
+}
+
+@test "OWNER names each kind and device from /proc/iomem, ACPI and memhp.ko" {
+	run owners owners
+	assert_success
+	assert_output - <<-'EOF'
+	0-15 boot
+	32-35 acpi-dimm:PNP0C80:00
+	37-38 virtio-mem:virtio0
+	42-45 dax-kmem:dax0.0
+	47-48 memhp:0x178000000
+	50 unknown:hv_balloon
+	EOF
+}
+
+@test "--json: owner and owner_device for each range, a range never mixes owners" {
+	run "$MEMHP" --sysfs-root "$FIXDIR/owners" --json list
+	assert_success
+	run jq -c '[.ranges[] | [.first_block, .last_block, .owner, .owner_device]]' <<<"$output"
+	assert_output '[[0,7,"boot",null],[8,15,"boot",null],[32,35,"acpi-dimm","PNP0C80:00"],[37,38,"virtio-mem","virtio0"],[42,45,"dax-kmem","dax0.0"],[47,48,"memhp","0x178000000"],[50,50,"unknown","hv_balloon"]]'
+}
+
+@test "without /proc/iomem only ACPI DIMMs and memhp.ko ranges are known" {
+	cp -a "$FIXDIR/owners" "$BATS_TEST_TMPDIR/t"
+	rm "$BATS_TEST_TMPDIR/t/proc/iomem"
+	run "$MEMHP" --sysfs-root "$BATS_TEST_TMPDIR/t" list -r -n -o BLOCK,OWNER
+	assert_success
+	assert_output - <<-'EOF'
+	0-15 unknown
+	32-35 acpi-dimm:PNP0C80:00
+	37-38 unknown
+	42-45 unknown
+	47-48 memhp:0x178000000
+	50 unknown
+	EOF
+}
+
+@test "a /proc/iomem read without root (every address 0) is no record" {
+	cp -a "$FIXDIR/owners" "$BATS_TEST_TMPDIR/t"
+	sed -E 's/^( *)[0-9a-f]+-[0-9a-f]+ /\100000000-00000000 /' \
+		"$FIXDIR/owners/proc/iomem" >"$BATS_TEST_TMPDIR/t/proc/iomem"
+	run "$MEMHP" --sysfs-root "$BATS_TEST_TMPDIR/t" list -r -n -o BLOCK,OWNER
+	assert_success
+	assert_line --index 0 '0-15 unknown'
+	assert_line --index 1 '32-35 acpi-dimm:PNP0C80:00'
+}
+
+@test "the default columns and --output-all stay lsmem's: no OWNER" {
+	run "$MEMHP" --sysfs-root "$FIXDIR/owners" list --output-all -n -r
+	assert_success
+	refute_output --partial virtio
+	run "$MEMHP" --sysfs-root "$FIXDIR/owners" list
+	assert_success
+	refute_output --partial OWNER
+}
+
+@test "--split OWNER merges across state and zone, not across owners" {
+	run owners owners --split OWNER
+	assert_success
+	assert_line --index 0 '0-15 boot'
+	run owners acpi-dimms --split OWNER
+	assert_success
+	assert_output - <<-'EOF'
+	0-7 unknown
+	32-35 acpi-dimm:PNP0C80:00
+	36-39 acpi-dimm:PNP0C80:01
+	40-43 acpi-dimm:PNP0C80:02
+	44-47 acpi-dimm:PNP0C80:03
+	EOF
+}
