@@ -29,6 +29,8 @@ setup_file() {
 	export ANSIBLE_CONFIG=$BATS_FILE_TMPDIR/ansible.cfg
 	: >"$ANSIBLE_CONFIG"
 	export ANSIBLE_NOCOLOR=1 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
+	# one process per module run instead of a temporary file and four shells
+	export ANSIBLE_PIPELINING=1
 	export ANSIBLE_COLLECTIONS_PATH=$BATS_FILE_TMPDIR/collections
 	# only this collection (and ansible.builtin), not Debian's "ansible"
 	# package's collections, should it be installed
