@@ -369,6 +369,15 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 		advice(c, "on a VM, start it with maximum memory and slots "
 		       "(QEMU: -m 4G,slots=4,maxmem=16G); memhp.ko can still "
 		       "add RAM the kernel left unused (memhp probe --scan)");
+	} else if (d->slots == 0) {
+		/* DIMMs plug into ACPI memory devices; a window without any
+		 * is for other kinds (virtio-mem) or none at all */
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "%s of hot-pluggable memory but no slot (ACPI memory "
+			"device): no DIMM can be plugged", size);
+		advice(c, "on a VM, give it slots (QEMU: -m 4G,slots=4,"
+		       "maxmem=16G); a virtio-mem device can use the window "
+		       "without slots");
 	} else if (d->window_bytes <= d->plugged_bytes ||
 		   (d->slots > 0 && d->slots_used >= d->slots)) {
 		c->status = MEMHP_CHECK_WARN;

@@ -84,6 +84,14 @@ tree_sum() { (cd "$T" && find . -print0 | sort -z | xargs -0 stat -c '%n %s %Y')
 	jq -e --argjson s "$slots" '.hotplug.slots_used == $s - 1' <<<"$output"
 	assert_equal "$(check hotplug-window status <<<"$output")" ok
 	check hotplug-window summary <<<"$output" | grep -q "1 of $slots slots free"
+	# a window but no slot at all (QEMU's maxmem without slots=, where
+	# only virtio-mem can plug): no DIMM can be plugged, never "ok"
+	rm "$T"/sys/bus/acpi/devices/PNP0C80:*
+	run doctor --json
+	jq -e '.hotplug.slots == 0 and .hotplug.window_bytes == 4294967296' <<<"$output"
+	assert_equal "$(check hotplug-window status <<<"$output")" warn
+	check hotplug-window summary <<<"$output" | grep -q "but no slot (ACPI memory device): no DIMM can be plugged"
+	check hotplug-window advice <<<"$output" | grep -q "virtio-mem"
 	# no SRAT: no DIMM can be plugged
 	rm "$T/sys/firmware/acpi/tables/SRAT"
 	run doctor --json
