@@ -222,6 +222,10 @@ add_module() { # name (without .ko); pulls its dependencies
 }
 : >"$STAGE/lib/modules/$KVER/modules.dep"
 add_module memory-notifier-error-inject
+# virtio-mem, for 16-owners.bats, unless the kernel has it built in
+for m in virtio_pci virtio_mem; do
+	grep -q "/$m\.ko\$" "$MODDIR/modules.builtin" 2>/dev/null || add_module "$m"
+done
 
 # memhp.ko, when it was built (for the guest kernel's headers).
 KO=${MEMHP_KO:-}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# Who owns each block (issue 17), against what the kernel and QEMU built:
+# one guest with boot memory, a virtio-mem device (grown from the host
+# through QMP) and an ACPI DIMM.  memhp's OWNER must name virtio-mem and the
+# device for exactly the blocks /proc/iomem puts under it.
+
+load vm_helper
+load checks
+
+setup_file() {
+	# virtio-mem takes its region from the device memory window (maxmem)
+	vm_boot -m 1G,slots=2,maxmem=4G \
+		-object memory-backend-ram,id=vmem0,size=1G \
+		-device virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=256M \
+		-- memhp_default_state=online_movable
+}
+teardown_file() { vm_shutdown; }
+setup() { vm_require; }
+
+# Block ids inside the "System RAM (virtio_mem)" resources of the guest's
+# /proc/iomem, one a line, ascending.
+iomem_virtio_blocks() {
+	local bs=$1 line s e a
+	guest_ok 'cat /proc/iomem' | grep 'System RAM (virtio_mem)' |
+		while read -r line; do
+			s=0x${line%%-*} e=${line#*-} e=0x${e%% *}
+			for ((a = s; a < e; a += bs)); do echo $((a / bs)); done
+		done | sort -n
+}
+
+# Block ids memhp lists with OWNER $1, one a line, ascending.
+memhp_owner_blocks() {
+	guest_ok "memhp list -a -r -n -o BLOCK,OWNER" |
+		awk -v o="$1" '$2 == o { print $1 }' | sort -n
+}
+
+wait_virtio_blocks() { # COUNT: until the guest has that many virtio-mem blocks
+	local bs=$2 i
+	for i in $(seq 1 60); do
+		[ "$(iomem_virtio_blocks "$bs" | wc -l)" -ge "$1" ] && return 0
+		sleep 1
+	done
+	vm_fail "virtio-mem did not reach $1 blocks: $(guest_out cat /proc/iomem)"
+}
+
+@test "virtio-mem: OWNER names virtio-mem and its device for exactly the blocks /proc/iomem puts under it" {
+	local bs want got
+	bs=$(guest_block_size)
+	guest 'modprobe virtio_pci 2>/dev/null; modprobe virtio_mem 2>/dev/null; ls /sys/bus/virtio/devices'
+	assert_output --partial virtio0
+	wait_virtio_blocks $((256 * 1024 * 1024 / bs)) "$bs"
+	want=$(iomem_virtio_blocks "$bs")
+	got=$(memhp_owner_blocks virtio-mem:virtio0)
+	[ -n "$want" ]
+	assert_equal "$got" "$want"
+	# the same in the JSON
+	guest memhp list --json
+	assert_success
+	run jq -r '[.ranges[] | select(.owner == "virtio-mem" and .owner_device == "virtio0") | .blocks] | add' <<<"$stdout"
+	assert_output "$(wc -l <<<"$want")"
+}
+
+@test "virtio-mem grown from the host through QMP: the new blocks are virtio-mem's too" {
+	local bs
+	bs=$(guest_block_size)
+	qmp '{"execute":"qom-set","arguments":{"path":"/machine/peripheral/vm0","property":"requested-size","value":536870912}}'
+	wait_virtio_blocks $((512 * 1024 * 1024 / bs)) "$bs"
+	assert_equal "$(memhp_owner_blocks virtio-mem:virtio0)" "$(iomem_virtio_blocks "$bs")"
+	assert_equal "$(memhp_owner_blocks virtio-mem:virtio0 | wc -l)" $((512 * 1024 * 1024 / bs))
+}
+
+@test "an ACPI DIMM is acpi-dimm with its device, boot memory is boot" {
+	local bs b
+	bs=$(guest_block_size)
+	vm_add_dimm d1 256M
+	mapfile -t blocks < <(dimm_blocks d1 "$bs")
+	guest_wait_blocks "${blocks[@]}"
+	guest memhp list -a -r -n -o BLOCK,OWNER
+	assert_success
+	for b in "${blocks[@]}"; do
+		assert_line --regexp "^$b acpi-dimm:PNP0C80:[0-9a-f]+\$"
+	done
+	assert_line "0 boot"
+}
+
+@test "without -o OWNER memhp list is still the guest's lsmem, byte for byte" {
+	assert_list_equals_lsmem
+	guest memhp list -o +OWNER
+	assert_success
+	assert_output --partial "virtio-mem:virtio0"
+}
