@@ -117,7 +117,7 @@ setup() {
 	done
 	# and nowhere else in the sources
 	run grep -rlF --exclude-dir=.git --exclude-dir='build*' "$VERSION" \
-		lib cmd kernel man completions udev packaging CMakeLists.txt
+		lib cmd kernel man completions udev CMakeLists.txt
 	assert_output CMakeLists.txt
 }
 
