@@ -214,11 +214,14 @@ add_module() { # name (without .ko); pulls its dependencies
 		*.ko.gz)  gzip -dc "$src" >"$out" ;;
 		*)        cp "$src" "$out" ;;
 	esac
+	# depmod's order: every dependency, direct or not, listed after
+	# each module that needs it (modprobe loads the list from its end)
 	for dep in $(modinfo_field "$out" depends | tr , ' '); do
 		add_module "$dep"
-		deps="$deps $(grep -E "/${dep//[-_]/[-_]}\.ko:" "$STAGE/lib/modules/$KVER/modules.dep" | cut -d: -f1)"
+		deps="$deps $(grep -E "/${dep//[-_]/[-_]}\.ko:" "$STAGE/lib/modules/$KVER/modules.dep" | tr -d :)"
 	done
-	echo "$rel:$deps" >>"$STAGE/lib/modules/$KVER/modules.dep"
+	deps=$(tr ' ' '\n' <<<"$deps" | awk NF | tac | awk '!seen[$0]++' | tac | tr '\n' ' ')
+	echo "$rel: ${deps% }" >>"$STAGE/lib/modules/$KVER/modules.dep"
 }
 : >"$STAGE/lib/modules/$KVER/modules.dep"
 add_module memory-notifier-error-inject
