@@ -271,6 +271,7 @@ static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 		      struct memhp_plan **planp)
 {
 	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
+	struct memhp_filter *filter;
 	struct memhp_plan *plan;
 	int ret;
 
@@ -289,7 +290,11 @@ static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 			o->zone);
 		return EXIT_USAGE;
 	}
-	memhp_plan_set_filter(plan, &o->filter);
+	filter = memhp_cli_filter_new(&o->filter);
+	if (!filter)
+		return EXIT_FAILED;
+	memhp_plan_set_filter(plan, filter);
+	memhp_filter_free(filter);
 	memhp_plan_set_timeout(plan, o->timeout_ms);
 	memhp_plan_set_atomic(plan, o->atomic);
 	for (size_t i = 0; i < o->nr_selectors; i++) {

@@ -71,7 +71,7 @@ struct list_opts {
 	size_t ncolumns;
 	int split_cols[MAX_COLUMNS];
 	size_t nsplit_cols;
-	struct memhp_filter filter;
+	struct memhp_cli_filter filter;
 	/* -J -P -r and -S -a exclude each other, as in lsmem */
 	const char *format_opt, *split_opt;
 };
@@ -482,9 +482,10 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	struct list_opts o = {
 		.want_table = true,
 		.want_summary = true,
-		.filter = MEMHP_FILTER_INIT,
+		.filter = MEMHP_CLI_FILTER_INIT,
 	};
 	struct memhp_ranges *rs = NULL;
+	struct memhp_filter *filter;
 	unsigned int split, need;
 	uint64_t online = 0, offline = 0;
 	struct memhp_block *b;
@@ -513,19 +514,24 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	ctx = memhp_cli_blocks(cli, need);
 	if (!ctx)
 		return EXIT_FAILED;
-	ret = memhp_ranges_new(ctx, split, o.all, &o.filter, &rs);
+	filter = memhp_cli_filter_new(&o.filter);
+	if (!filter)
+		return EXIT_FAILED;
+	ret = memhp_ranges_new(ctx, split, o.all, filter, &rs);
 	if (ret < 0) {
+		memhp_filter_free(filter);
 		memhp_cli_error(cli, ret, "cannot read memory blocks");
 		return EXIT_FAILED;
 	}
 	memhp_block_foreach(ctx, b) {
-		if (!memhp_block_match(b, &o.filter))
+		if (!memhp_block_match(b, filter))
 			continue;
 		if (memhp_block_get_state(b) == MEMHP_STATE_ONLINE)
 			online += memhp_get_block_size(ctx);
 		else
 			offline += memhp_get_block_size(ctx);
 	}
+	memhp_filter_free(filter);
 
 	if (cli->json) {
 		ret = print_json(ctx, rs, online, offline);

@@ -364,6 +364,20 @@ struct memhp_ctx *memhp_cli_blocks(struct memhp_cli *cli, unsigned int attrs)
 	return ctx;
 }
 
+struct memhp_filter *memhp_cli_filter_new(const struct memhp_cli_filter *f)
+{
+	struct memhp_filter *filter;
+
+	if (memhp_filter_new(&filter) < 0) {
+		fputs("memhp: out of memory\n", stderr);
+		return NULL;
+	}
+	memhp_filter_set_node(filter, f->node);
+	memhp_filter_set_state(filter, f->state);
+	memhp_filter_set_zone(filter, f->zone);
+	return filter;
+}
+
 void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
 {
 	char *msg;

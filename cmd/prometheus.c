@@ -28,38 +28,40 @@ static void node_label(char *buf, size_t size, int node)
 		buf[0] = '\0';
 }
 
-static void print_memory(const struct memhp_node_usage *u, size_t n)
+static void print_memory(const struct memhp_usage *us)
 {
 	family("memhp_memory_bytes", "gauge",
 	       "Memory in hotplug blocks by NUMA node, state and zone "
 	       "(offline memory has no zone).");
-	for (size_t i = 0; i < n; i++) {
-		uint64_t zoned = 0;
+	for (size_t i = 0; i < memhp_usage_get_count(us); i++) {
+		const struct memhp_node_usage *u = memhp_usage_get(us, i);
+		uint64_t online = memhp_node_usage_get_online(u), zoned = 0;
 		char node[16];
 
-		node_label(node, sizeof(node), u[i].node);
+		node_label(node, sizeof(node), memhp_node_usage_get_node(u));
 		for (int z = 0; z < MEMHP_NR_ZONES; z++) {
+			uint64_t bytes = memhp_node_usage_get_zone_online(u, z);
 			const char *name = memhp_zone_name(z);
 			char *zl;
 
 			/* names this library does not know join "unknown" */
-			if (!u[i].zone_online[z] || z == MEMHP_ZONE_UNKNOWN)
+			if (!bytes || z == MEMHP_ZONE_UNKNOWN)
 				continue;
-			zoned += u[i].zone_online[z];
+			zoned += bytes;
 			zl = memhp_prom_label(name ? name : "unknown");
 			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
 			       "zone=\"%s\"} %llu\n", node, zl ? zl : "",
-			       (unsigned long long)u[i].zone_online[z]);
+			       (unsigned long long)bytes);
 			free(zl);
 		}
 		/* online blocks whose zone could not be read or named */
-		if (u[i].online > zoned)
+		if (online > zoned)
 			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
 			       "zone=\"unknown\"} %llu\n", node,
-			       (unsigned long long)(u[i].online - zoned));
+			       (unsigned long long)(online - zoned));
 		printf("memhp_memory_bytes{node=\"%s\",state=\"offline\","
 		       "zone=\"\"} %llu\n", node,
-		       (unsigned long long)u[i].offline);
+		       (unsigned long long)memhp_node_usage_get_offline(u));
 	}
 }
 
@@ -227,8 +229,7 @@ static void print_module(struct memhp_ctx *ctx)
 	free(r);
 }
 
-int memhp_prometheus_print(struct memhp_ctx *ctx,
-			   const struct memhp_node_usage *u, size_t n)
+int memhp_prometheus_print(struct memhp_ctx *ctx, const struct memhp_usage *us)
 {
 	int ret;
 
@@ -236,7 +237,7 @@ int memhp_prometheus_print(struct memhp_ctx *ctx,
 	       "Size of one memory block.");
 	printf("memhp_block_size_bytes %llu\n",
 	       (unsigned long long)memhp_get_block_size(ctx));
-	print_memory(u, n);
+	print_memory(us);
 	ret = print_blocks(ctx);
 	if (ret < 0)
 		return ret;

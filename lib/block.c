@@ -573,6 +573,39 @@ MEMHP_EXPORT bool memhp_block_has_zone(const struct memhp_block *b,
 	return false;
 }
 
+MEMHP_EXPORT int memhp_filter_new(struct memhp_filter **out)
+{
+	struct memhp_filter *f = malloc(sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	*f = (struct memhp_filter)MEMHP_FILTER_INIT;
+	*out = f;
+	return 0;
+}
+
+MEMHP_EXPORT void memhp_filter_free(struct memhp_filter *f)
+{
+	free(f);
+}
+
+MEMHP_EXPORT void memhp_filter_set_node(struct memhp_filter *f, int node)
+{
+	f->node = node < 0 ? -1 : node;
+}
+
+MEMHP_EXPORT void memhp_filter_set_state(struct memhp_filter *f,
+					 enum memhp_state state)
+{
+	f->state = state;
+}
+
+MEMHP_EXPORT void memhp_filter_set_zone(struct memhp_filter *f,
+					enum memhp_zone zone)
+{
+	f->zone = zone;
+}
+
 MEMHP_EXPORT bool memhp_block_match(const struct memhp_block *b,
 				    const struct memhp_filter *f)
 {

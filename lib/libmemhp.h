@@ -54,9 +54,10 @@ enum memhp_zone {
 	MEMHP_ZONE_DEVICE,
 	MEMHP_ZONE_NONE,	/* an online block spanning zones */
 	MEMHP_ZONE_UNKNOWN,	/* a name this library does not know */
-	MEMHP_NR_ZONES,
+	MEMHP_NR_ZONES,		/* the zones this header names; a later
+				   library may name more */
+	MEMHP_ZONE_ANY = -1,	/* no zone: any (filters), not known */
 };
-#define MEMHP_ZONE_ANY MEMHP_NR_ZONES
 
 /* "512M", "1G", "4KiB" (binary units) into bytes; a unit is required and
  * zero is refused: 0, -EINVAL, -ERANGE */
@@ -113,13 +114,19 @@ bool memhp_block_is_probed(const struct memhp_block *block);
 bool memhp_block_has_zone(const struct memhp_block *block,
 			  enum memhp_zone zone);
 
-struct memhp_filter {
-	int node;		/* -1: any */
-	enum memhp_state state;	/* UNKNOWN: any */
-	enum memhp_zone zone;	/* MEMHP_ZONE_ANY: any */
-};
-#define MEMHP_FILTER_INIT { .node = -1, .state = MEMHP_STATE_UNKNOWN, \
-			    .zone = MEMHP_ZONE_ANY }
+/*
+ * Which blocks a listing or a plan takes: an object, so that criteria can
+ * be added later.  A new filter passes every block; each setter narrows it
+ * (node -1, MEMHP_STATE_UNKNOWN and MEMHP_ZONE_ANY widen it again).  A
+ * NULL filter passes every block too.
+ */
+struct memhp_filter;
+int memhp_filter_new(struct memhp_filter **filter);
+void memhp_filter_free(struct memhp_filter *filter);
+void memhp_filter_set_node(struct memhp_filter *filter, int node);
+void memhp_filter_set_state(struct memhp_filter *filter,
+			    enum memhp_state state);
+void memhp_filter_set_zone(struct memhp_filter *filter, enum memhp_zone zone);
 bool memhp_block_match(const struct memhp_block *block,
 		       const struct memhp_filter *filter);
 
@@ -139,16 +146,25 @@ const struct memhp_block *memhp_range_get_first_block(
 	const struct memhp_range *range);
 uint64_t memhp_range_get_nr_blocks(const struct memhp_range *range);
 
-/* Usage per node: byte totals by state and online bytes by zone. */
-struct memhp_node_usage {
-	int node;		/* -1: blocks without a node link */
-	uint64_t blocks;
-	uint64_t online;	/* bytes */
-	uint64_t offline;	/* bytes; going-offline and unknown count here */
-	uint64_t zone_online[MEMHP_NR_ZONES];
-};
-int memhp_node_usage(struct memhp_ctx *ctx, struct memhp_node_usage **usage,
-		     size_t *nr_nodes);
+/* Usage per node, by node id: byte totals by state and online bytes by
+ * zone. */
+struct memhp_usage;
+struct memhp_node_usage;
+int memhp_usage_new(struct memhp_ctx *ctx, struct memhp_usage **usage);
+void memhp_usage_free(struct memhp_usage *usage);
+size_t memhp_usage_get_count(const struct memhp_usage *usage);
+/* NULL past the end */
+const struct memhp_node_usage *memhp_usage_get(const struct memhp_usage *usage,
+					       size_t i);
+/* -1: blocks without a node link */
+int memhp_node_usage_get_node(const struct memhp_node_usage *u);
+uint64_t memhp_node_usage_get_blocks(const struct memhp_node_usage *u);
+/* bytes; going-offline and unknown count as offline */
+uint64_t memhp_node_usage_get_online(const struct memhp_node_usage *u);
+uint64_t memhp_node_usage_get_offline(const struct memhp_node_usage *u);
+/* online bytes whose block's zone is @zone; 0 for a zone not named */
+uint64_t memhp_node_usage_get_zone_online(const struct memhp_node_usage *u,
+					  enum memhp_zone zone);
 /* Per-node memory from libnuma; only on the live system (root "/"). */
 int memhp_node_meminfo(struct memhp_ctx *ctx, int node, uint64_t *total,
 		       uint64_t *free);
@@ -399,7 +415,8 @@ void memhp_plan_free(struct memhp_plan *plan);
 /* online only: "auto" (the kernel's policy), "movable", "normal"/"kernel"
  * (the default kernel zone) or a zone name (DMA, DMA32, Normal, ...) */
 int memhp_plan_set_zone(struct memhp_plan *plan, const char *zone);
-/* narrows what the requests select (node, zone, state) */
+/* narrows what the requests select (node, zone, state); the plan keeps
+ * a copy, @filter may be freed */
 void memhp_plan_set_filter(struct memhp_plan *plan,
 			   const struct memhp_filter *filter);
 /* per block; 0: no limit */

@@ -50,6 +50,15 @@ struct memhp_block {
 	bool probed;		/* inside a range memhp.ko added */
 };
 
+/* what memhp_block_match() checks; memhp_filter_new() passes everything */
+struct memhp_filter {
+	int node;		/* -1: any */
+	enum memhp_state state;	/* UNKNOWN: any */
+	enum memhp_zone zone;	/* MEMHP_ZONE_ANY: any */
+};
+#define MEMHP_FILTER_INIT { .node = -1, .state = MEMHP_STATE_UNKNOWN, \
+			    .zone = MEMHP_ZONE_ANY }
+
 struct memhp_ctx {
 	int refcount;
 	char *root;

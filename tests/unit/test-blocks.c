@@ -134,22 +134,24 @@ TEST(unknown_zone_never_merges)
 TEST(filters_narrow_and_split_ranges)
 {
 	struct memhp_ctx *ctx = open_tree(standard_tree());
-	struct memhp_filter f = MEMHP_FILTER_INIT;
+	struct memhp_filter *f = NULL;
 	uint64_t counts[8];
 
-	f.zone = MEMHP_ZONE_MOVABLE;
-	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 1);
+	CHECK(memhp_filter_new(&f) == 0);
+	memhp_filter_set_zone(f, MEMHP_ZONE_MOVABLE);
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, f, counts), 1);
 	CHECK_EQ_U64(counts[0], 3);
-	f = (struct memhp_filter)MEMHP_FILTER_INIT;
-	f.state = MEMHP_STATE_ONLINE;
-	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 2);
+	memhp_filter_set_zone(f, MEMHP_ZONE_ANY);
+	memhp_filter_set_state(f, MEMHP_STATE_ONLINE);
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, f, counts), 2);
 	CHECK_EQ_U64(counts[1], 1);
-	f = (struct memhp_filter)MEMHP_FILTER_INIT;
-	f.node = 0;
-	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 1);
+	memhp_filter_set_state(f, MEMHP_STATE_UNKNOWN);
+	memhp_filter_set_node(f, 0);
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, f, counts), 1);
 	CHECK_EQ_U64(counts[0], 4);
-	f.node = 9;
-	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, NULL), 0);
+	memhp_filter_set_node(f, 9);
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, f, NULL), 0);
+	memhp_filter_free(f);
 	memhp_unref(ctx);
 }
 
@@ -372,21 +374,32 @@ TEST(no_memory_blocks_is_an_empty_list)
 TEST(node_usage_by_state_and_zone)
 {
 	struct memhp_ctx *ctx = open_tree(standard_tree());
-	struct memhp_node_usage *u = NULL;
-	size_t n = 0;
+	struct memhp_usage *us = NULL;
+	const struct memhp_node_usage *u0, *u1;
 	uint64_t bs = 128ULL << 20;
 
-	CHECK(memhp_node_usage(ctx, &u, &n) == 0);
-	CHECK_EQ_U64(n, 2);
-	CHECK(u[0].node == 0 && u[1].node == 1);
-	CHECK_EQ_U64(u[0].online, 4 * bs);
-	CHECK_EQ_U64(u[0].zone_online[MEMHP_ZONE_NORMAL], 4 * bs);
-	CHECK_EQ_U64(u[1].online, bs);
-	CHECK_EQ_U64(u[1].offline, 2 * bs);
-	CHECK_EQ_U64(u[1].zone_online[MEMHP_ZONE_MOVABLE], bs);
-	CHECK_EQ_U64(u[1].zone_online[MEMHP_ZONE_NORMAL], 0);
-	CHECK_EQ_U64(u[1].blocks, 3);
-	free(u);
+	CHECK(memhp_usage_new(ctx, &us) == 0);
+	CHECK_EQ_U64(memhp_usage_get_count(us), 2);
+	u0 = memhp_usage_get(us, 0);
+	u1 = memhp_usage_get(us, 1);
+	CHECK(memhp_usage_get(us, 2) == NULL);
+	CHECK(memhp_node_usage_get_node(u0) == 0);
+	CHECK(memhp_node_usage_get_node(u1) == 1);
+	CHECK_EQ_U64(memhp_node_usage_get_online(u0), 4 * bs);
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u0, MEMHP_ZONE_NORMAL),
+		     4 * bs);
+	CHECK_EQ_U64(memhp_node_usage_get_online(u1), bs);
+	CHECK_EQ_U64(memhp_node_usage_get_offline(u1), 2 * bs);
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u1, MEMHP_ZONE_MOVABLE),
+		     bs);
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u1, MEMHP_ZONE_NORMAL),
+		     0);
+	/* a zone this header does not name, or none, is 0 */
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u1, MEMHP_ZONE_ANY), 0);
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u1, MEMHP_NR_ZONES + 3),
+		     0);
+	CHECK_EQ_U64(memhp_node_usage_get_blocks(u1), 3);
+	memhp_usage_free(us);
 	memhp_unref(ctx);
 }
 

@@ -472,20 +472,23 @@ TEST(filters_narrow_selectors)
 {
 	struct memhp_ctx *ctx = fixture();
 	struct memhp_plan *p = NULL;
-	struct memhp_filter f = MEMHP_FILTER_INIT;
+	struct memhp_filter *f = NULL;
 
+	CHECK(memhp_filter_new(&f) == 0);
 	CHECK(memhp_plan_new(ctx, MEMHP_ACTION_OFFLINE, &p) == 0);
-	f.zone = MEMHP_ZONE_MOVABLE;
-	memhp_plan_set_filter(p, &f);
+	memhp_filter_set_zone(f, MEMHP_ZONE_MOVABLE);
+	memhp_plan_set_filter(p, f);
 	CHECK(add(p, "0-9") == 0);
 	CHECK(memhp_plan_check(p) == 0);
 	/* 8-9 online in Movable, 4-7 offline and able to take it */
 	CHECK_EQ_U64(memhp_plan_get_count(p), 6);
 	memhp_plan_free(p);
 	CHECK(memhp_plan_new(ctx, MEMHP_ACTION_OFFLINE, &p) == 0);
-	f = (struct memhp_filter)MEMHP_FILTER_INIT;
-	f.node = 1;
-	memhp_plan_set_filter(p, &f);
+	memhp_filter_set_zone(f, MEMHP_ZONE_ANY);
+	memhp_filter_set_node(f, 1);
+	memhp_plan_set_filter(p, f);
+	/* the plan keeps its own copy */
+	memhp_filter_free(f);
 	CHECK(add(p, "0-9") == 0);
 	CHECK(memhp_plan_check(p) == -ENODATA);
 	memhp_plan_free(p);
