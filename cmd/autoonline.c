@@ -270,7 +270,7 @@ int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o)
 	ret = read_config(&r, blocks, &conf);
 	if (ret >= 0)
 		goto out;
-	ret = memhp_new(&cli->ctx, cli->sysfs_root);
+	ret = memhp_new(cli->sysfs_root, &cli->ctx);
 	if (ret < 0) {
 		add(&r, LOG_ERR, "%s: nothing done: sysfs root: %s", blocks,
 		    strerror(-ret));

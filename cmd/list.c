@@ -305,7 +305,7 @@ static char *cell(const struct memhp_ctx *ctx, const struct memhp_range *r,
 {
 	const struct memhp_block *b = memhp_range_get_first_block(r);
 	uint64_t bs = memhp_get_block_size(ctx);
-	uint64_t count = memhp_range_get_nr_blocks(r);
+	uint64_t count = memhp_range_get_block_count(r);
 	uint64_t id = memhp_block_get_id(b);
 	char buf[256];
 	const uint8_t *zones;
@@ -428,7 +428,7 @@ static struct json_object *range_json(const struct memhp_ctx *ctx,
 {
 	const struct memhp_block *b = memhp_range_get_first_block(r);
 	uint64_t bs = memhp_get_block_size(ctx);
-	uint64_t n = memhp_range_get_nr_blocks(r);
+	uint64_t n = memhp_range_get_block_count(r);
 	uint64_t id = memhp_block_get_id(b);
 	struct json_object *o = json_object_new_object();
 	struct json_object *zarr;

@@ -326,7 +326,7 @@ struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli)
 
 	if (cli->ctx)
 		return cli->ctx;
-	ret = memhp_new(&cli->ctx, cli->sysfs_root);
+	ret = memhp_new(cli->sysfs_root, &cli->ctx);
 	if (ret < 0) {
 		const char *root = cli->sysfs_root;
 

@@ -173,7 +173,7 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_usage *us,
 	print_line("Total online memory:", buf);
 	size_str(buf, sizeof(buf), offline, bytes);
 	print_line("Total offline memory:", buf);
-	snprintf(buf, sizeof(buf), "%zu", memhp_get_nr_blocks(ctx));
+	snprintf(buf, sizeof(buf), "%zu", memhp_block_get_count(ctx));
 	print_line("Memory blocks:", buf);
 	for (const char *const *k = memhp_policy_keys(); *k; k++) {
 		char *v = NULL;
@@ -252,7 +252,7 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us)
 	json_object_object_add(sum, "online", memhp_json_u64(online));
 	json_object_object_add(sum, "offline", memhp_json_u64(offline));
 	json_object_object_add(sum, "blocks",
-			       memhp_json_u64(memhp_get_nr_blocks(ctx)));
+			       memhp_json_u64(memhp_block_get_count(ctx)));
 	json_object_object_add(sum, "nodes", nodes);
 	json_object_object_add(doc, "summary", sum);
 

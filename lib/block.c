@@ -484,7 +484,7 @@ MEMHP_EXPORT uint64_t memhp_get_block_size(const struct memhp_ctx *ctx)
 	return ctx->block_size;
 }
 
-MEMHP_EXPORT size_t memhp_get_nr_blocks(const struct memhp_ctx *ctx)
+MEMHP_EXPORT size_t memhp_block_get_count(const struct memhp_ctx *ctx)
 {
 	return ctx->nr_blocks;
 }

@@ -6,6 +6,22 @@
  * "/"), so the whole API works on a copy of the tree as well as on the live
  * system.  Functions that can fail return 0 or a negative errno and report
  * details through the context's log function; the library never prints.
+ *
+ * Conventions, so that the ABI can grow:
+ * - Objects are opaque: callers read them through getters,
+ *   memhp_X_get_Y(const struct memhp_X *), and a later release can add
+ *   fields without breaking programs built against this one.
+ * - The context is refcounted: memhp_ref() and memhp_unref().  Every other
+ *   object the library makes for the caller (memhp_X_new(), a transaction's
+ *   result, a parsed file) belongs to the caller, who frees it with
+ *   memhp_X_free(); a NULL object is a no-op.  Strings handed out through a
+ *   char ** and the plain arrays some reads still return with a count are
+ *   freed with free(3).
+ * - Constructors take the context first (where they need one), flags next,
+ *   then their other inputs, and the new object last, as an
+ *   out-parameter; they return 0 or a negative errno.
+ * - A list's length is memhp_X_get_count(), its items memhp_X_get(X, i)
+ *   (NULL past the end).
  */
 #ifndef LIBMEMHP_H
 #define LIBMEMHP_H
@@ -25,7 +41,7 @@ struct memhp_ranges;
 struct memhp_range;
 
 /* context */
-int memhp_new(struct memhp_ctx **ctx, const char *sysfs_root);
+int memhp_new(const char *sysfs_root, struct memhp_ctx **ctx);
 struct memhp_ctx *memhp_ref(struct memhp_ctx *ctx);
 struct memhp_ctx *memhp_unref(struct memhp_ctx *ctx);
 const char *memhp_get_sysfs_root(const struct memhp_ctx *ctx);
@@ -86,7 +102,7 @@ enum memhp_attr {
 };
 int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs);
 uint64_t memhp_get_block_size(const struct memhp_ctx *ctx);
-size_t memhp_get_nr_blocks(const struct memhp_ctx *ctx);
+size_t memhp_block_get_count(const struct memhp_ctx *ctx);
 /* true when any block has a node link / a valid_zones attribute */
 bool memhp_have_nodes(const struct memhp_ctx *ctx);
 bool memhp_have_zones(const struct memhp_ctx *ctx);
@@ -144,7 +160,7 @@ const struct memhp_range *memhp_ranges_get(const struct memhp_ranges *ranges,
 					   size_t i);
 const struct memhp_block *memhp_range_get_first_block(
 	const struct memhp_range *range);
-uint64_t memhp_range_get_nr_blocks(const struct memhp_range *range);
+uint64_t memhp_range_get_block_count(const struct memhp_range *range);
 
 /* Usage per node, by node id: byte totals by state and online bytes by
  * zone. */

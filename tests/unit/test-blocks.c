@@ -18,7 +18,7 @@ static struct memhp_ctx *open_tree(const char *root)
 {
 	struct memhp_ctx *ctx = NULL;
 
-	CHECK(memhp_new(&ctx, root) == 0);
+	CHECK(memhp_new(root, &ctx) == 0);
 	return ctx;
 }
 
@@ -47,7 +47,7 @@ TEST(blocks_sorted_by_id_with_attributes)
 
 	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
 	CHECK_EQ_U64(memhp_get_block_size(ctx), 128ULL << 20);
-	CHECK_EQ_U64(memhp_get_nr_blocks(ctx), 7);
+	CHECK_EQ_U64(memhp_block_get_count(ctx), 7);
 	memhp_block_foreach(ctx, b)
 		CHECK_EQ_U64(memhp_block_get_id(b), expect[i++]);
 	b = memhp_block_get_by_id(ctx, 5);
@@ -88,7 +88,7 @@ static size_t count_ranges(struct memhp_ctx *ctx, unsigned int split,
 	CHECK(memhp_ranges_new(ctx, split, each, f, &rs) == 0);
 	n = memhp_ranges_get_count(rs);
 	for (size_t i = 0; first_counts && i < n; i++)
-		first_counts[i] = memhp_range_get_nr_blocks(
+		first_counts[i] = memhp_range_get_block_count(
 			memhp_ranges_get(rs, i));
 	memhp_ranges_free(rs);
 	return n;
@@ -366,7 +366,7 @@ TEST(no_memory_blocks_is_an_empty_list)
 	tree_put(root, MEM "block_size_bytes", "8000000\n");
 	ctx = open_tree(root);
 	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
-	CHECK(memhp_get_nr_blocks(ctx) == 0);
+	CHECK(memhp_block_get_count(ctx) == 0);
 	CHECK(memhp_block_get_by_id(ctx, 0) == NULL);
 	memhp_unref(ctx);
 }
@@ -434,14 +434,14 @@ TEST(root_from_environment)
 	struct memhp_ctx *ctx = NULL;
 
 	setenv("MEMHP_SYSFS_ROOT", root, 1);
-	CHECK(memhp_new(&ctx, NULL) == 0);
+	CHECK(memhp_new(NULL, &ctx) == 0);
 	CHECK_STR(memhp_get_sysfs_root(ctx), root);
 	CHECK(memhp_blocks_scan(ctx, 0) == 0);
-	CHECK_EQ_U64(memhp_get_nr_blocks(ctx), 7);
+	CHECK_EQ_U64(memhp_block_get_count(ctx), 7);
 	CHECK(memhp_ref(ctx) == ctx);
 	CHECK(memhp_unref(ctx) == ctx);
 	CHECK(memhp_unref(ctx) == NULL);
-	CHECK(memhp_new(&ctx, "/nonexistent/memhp") == -ENOENT);
+	CHECK(memhp_new("/nonexistent/memhp", &ctx) == -ENOENT);
 }
 
 /* Every attribute read in batches (io_uring, several threads) equals the
@@ -463,12 +463,12 @@ TEST(batched_reads_agree_with_plain_reads)
 		tree_block(root, (uint64_t)i, states[i % 3], zones[i % 4],
 			   i % 5 ? 0 : -1);
 	tree_put(root, MEM "memory77/removable", "0\n");
-	CHECK(memhp_new(&a, root) == 0);
+	CHECK(memhp_new(root, &a) == 0);
 	CHECK(memhp_blocks_scan(a, MEMHP_ATTR_ALL) == 0);
 	setenv("MEMHP_NO_IO_URING", "1", 1);
-	CHECK(memhp_new(&b, root) == 0);
+	CHECK(memhp_new(root, &b) == 0);
 	CHECK(memhp_blocks_scan(b, MEMHP_ATTR_ALL) == 0);
-	CHECK_EQ_U64(memhp_get_nr_blocks(a), (uint64_t)n);
+	CHECK_EQ_U64(memhp_block_get_count(a), (uint64_t)n);
 	for (x = memhp_block_get_first(a), y = memhp_block_get_first(b); x && y;
 	     x = memhp_block_get_next(x), y = memhp_block_get_next(y)) {
 		const uint8_t *zx, *zy;

@@ -72,7 +72,7 @@ static struct memhp_ctx *fixture(void)
 	tree_block(root, 10, "offline", "Normal", 0);
 	snprintf(log, sizeof(log), "%s/writes", root);
 	setenv("MEMHP_FAKE_LOG", log, 1);
-	CHECK(memhp_new(&ctx, root) == 0);
+	CHECK(memhp_new(root, &ctx) == 0);
 	memhp_set_write_hook(ctx, fake_write, NULL);
 	fake_now = 1000;
 	memhp_set_clock(ctx, &fake_clock);
@@ -759,7 +759,7 @@ TEST(a_whole_machine_plan_takes_blocks_and_a_size)
 	tree_put(r, MEM "block_size_bytes", "8000000\n");
 	for (int i = 0; i < 2000; i++)
 		tree_block(r, i, "online", "Movable", 0);
-	CHECK(memhp_new(&ctx, r) == 0);
+	CHECK(memhp_new(r, &ctx) == 0);
 	CHECK(memhp_plan_new(ctx, MEMHP_ACTION_OFFLINE, &p) == 0);
 	CHECK(memhp_plan_add_blocks(p, 0, 999) == 0);
 	CHECK(memhp_plan_add_blocks(p, 500, 1000) == 0);	/* overlap */
