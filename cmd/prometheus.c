@@ -203,7 +203,7 @@ static void print_policy(struct memhp_ctx *ctx)
 
 static void print_module(struct memhp_ctx *ctx)
 {
-	struct memhp_probed_range *r = NULL;
+	struct memhp_probed_ranges *rs = NULL;
 	bool loaded = memhp_module_loaded(ctx);
 	size_t nr = 0;
 
@@ -211,22 +211,24 @@ static void print_module(struct memhp_ctx *ctx)
 	printf("memhp_module_loaded %d\n", loaded ? 1 : 0);
 	if (!loaded)
 		return;
-	if (memhp_probed_ranges(ctx, &r, &nr) < 0)
-		nr = 0;
+	if (memhp_probed_ranges_new(ctx, &rs) == 0)
+		nr = memhp_probed_ranges_get_count(rs);
 	family("memhp_module_ranges", "gauge",
 	       "Physical ranges memhp.ko added.");
 	printf("memhp_module_ranges %zu\n", nr);
 	family("memhp_module_range_bytes", "gauge",
 	       "Size of each range memhp.ko added, by start address and node.");
 	for (size_t i = 0; i < nr; i++) {
+		const struct memhp_probed_range *r = memhp_probed_ranges_get(rs, i);
 		char node[16];
 
-		node_label(node, sizeof(node), r[i].node);
+		node_label(node, sizeof(node), memhp_probed_range_get_node(r));
 		printf("memhp_module_range_bytes{node=\"%s\",start=\"0x%016llx\"}"
-		       " %llu\n", node, (unsigned long long)r[i].start,
-		       (unsigned long long)r[i].size);
+		       " %llu\n", node,
+		       (unsigned long long)memhp_probed_range_get_start(r),
+		       (unsigned long long)memhp_probed_range_get_size(r));
 	}
-	free(r);
+	memhp_probed_ranges_free(rs);
 }
 
 int memhp_prometheus_print(struct memhp_ctx *ctx, const struct memhp_usage *us)

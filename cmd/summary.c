@@ -186,16 +186,17 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_usage *us,
 		free(v);
 	}
 	if (memhp_module_loaded(ctx)) {
-		struct memhp_probed_range *r = NULL;
+		struct memhp_probed_ranges *rs = NULL;
 		uint64_t total = 0;
 		size_t nr = 0;
 		char sz[32], line[96];
 
-		if (memhp_probed_ranges(ctx, &r, &nr) < 0)
-			nr = 0;
+		if (memhp_probed_ranges_new(ctx, &rs) == 0)
+			nr = memhp_probed_ranges_get_count(rs);
 		for (size_t i = 0; i < nr; i++)
-			total += r[i].size;
-		free(r);
+			total += memhp_probed_range_get_size(
+				memhp_probed_ranges_get(rs, i));
+		memhp_probed_ranges_free(rs);
 		size_str(sz, sizeof(sz), total, bytes);
 		snprintf(line, sizeof(line), "loaded, %zu range%s added (%s)",
 			 nr, nr == 1 ? "" : "s", sz);
@@ -260,22 +261,27 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us)
 	json_object_object_add(module, "loaded",
 			       json_object_new_boolean(memhp_module_loaded(ctx)));
 	if (memhp_module_loaded(ctx)) {
-		struct memhp_probed_range *r = NULL;
+		struct memhp_probed_ranges *rs = NULL;
 		struct json_object *ranges = json_object_new_array();
 		size_t nr = 0;
 
-		if (memhp_probed_ranges(ctx, &r, &nr) < 0)
-			nr = 0;
+		if (memhp_probed_ranges_new(ctx, &rs) == 0)
+			nr = memhp_probed_ranges_get_count(rs);
 		for (size_t i = 0; i < nr; i++) {
+			const struct memhp_probed_range *r =
+				memhp_probed_ranges_get(rs, i);
 			struct json_object *o = json_object_new_object();
+			int node = memhp_probed_range_get_node(r);
 
-			json_object_object_add(o, "start", memhp_json_u64(r[i].start));
-			json_object_object_add(o, "size", memhp_json_u64(r[i].size));
-			json_object_object_add(o, "node", r[i].node >= 0 ?
-					       json_object_new_int(r[i].node) : NULL);
+			json_object_object_add(o, "start", memhp_json_u64(
+				memhp_probed_range_get_start(r)));
+			json_object_object_add(o, "size", memhp_json_u64(
+				memhp_probed_range_get_size(r)));
+			json_object_object_add(o, "node", node >= 0 ?
+					       json_object_new_int(node) : NULL);
 			json_object_array_add(ranges, o);
 		}
-		free(r);
+		memhp_probed_ranges_free(rs);
 		json_object_object_add(module, "ranges", ranges);
 	}
 	json_object_object_add(doc, "module", module);

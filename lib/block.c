@@ -425,18 +425,20 @@ static void read_attrs(struct memhp_ctx *ctx, unsigned int attrs)
  * block array, never address by address (a range file may claim 16 EiB). */
 static void mark_probed(struct memhp_ctx *ctx)
 {
-	struct memhp_probed_range *r = NULL;
-	size_t n = 0;
+	struct memhp_probed_ranges *rs = NULL;
 
-	if (memhp_probed_ranges(ctx, &r, &n) < 0)
+	if (memhp_probed_ranges_new(ctx, &rs) < 0)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		/* memhp_probed_ranges() leaves out empty and wrapping ones */
+	for (size_t i = 0; i < memhp_probed_ranges_get_count(rs); i++) {
+		/* memhp_probed_ranges_new() leaves out empty and wrapping ones */
+		const struct memhp_probed_range *r;
 		uint64_t first, last;
 		size_t lo = 0, hi = ctx->nr_blocks;
 
-		memhp_range_blocks(r[i].start, r[i].size, ctx->block_size,
-				   &first, &last);
+		r = memhp_probed_ranges_get(rs, i);
+		memhp_range_blocks(memhp_probed_range_get_start(r),
+				   memhp_probed_range_get_size(r),
+				   ctx->block_size, &first, &last);
 		while (lo < hi) {	/* the first block with id >= first */
 			size_t mid = lo + (hi - lo) / 2;
 
@@ -448,7 +450,7 @@ static void mark_probed(struct memhp_ctx *ctx)
 		for (; lo < ctx->nr_blocks && ctx->blocks[lo].id <= last; lo++)
 			ctx->blocks[lo].probed = true;
 	}
-	free(r);
+	memhp_probed_ranges_free(rs);
 }
 
 MEMHP_EXPORT int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs)

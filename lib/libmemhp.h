@@ -374,22 +374,39 @@ int memhp_probe_range(struct memhp_ctx *ctx, uint64_t start, uint64_t size,
 /* a range memhp.ko added, exactly; its blocks must be offline */
 int memhp_remove_range(struct memhp_ctx *ctx, uint64_t start, uint64_t size);
 
-struct memhp_probed_range {
-	uint64_t start, size;
-	int node;
-};
 /* The ranges memhp.ko added, by start; an empty list without it. */
-int memhp_probed_ranges(struct memhp_ctx *ctx,
-			struct memhp_probed_range **ranges, size_t *nr);
+struct memhp_probed_ranges;
+struct memhp_probed_range;
+int memhp_probed_ranges_new(struct memhp_ctx *ctx,
+			    struct memhp_probed_ranges **ranges);
+void memhp_probed_ranges_free(struct memhp_probed_ranges *ranges);
+size_t memhp_probed_ranges_get_count(const struct memhp_probed_ranges *ranges);
+const struct memhp_probed_range *memhp_probed_ranges_get(
+	const struct memhp_probed_ranges *ranges, size_t i);
+uint64_t memhp_probed_range_get_start(const struct memhp_probed_range *r);
+uint64_t memhp_probed_range_get_size(const struct memhp_probed_range *r);
+/* -1 when memhp.ko does not say */
+int memhp_probed_range_get_node(const struct memhp_probed_range *r);
 
 /* RAM the firmware reported that no System RAM resource covers: memory
- * hidden with mem= or memmap=, which memhp.ko can add. */
-struct memhp_hidden_ram {
-	uint64_t start, end;		/* as found, end inclusive */
-	uint64_t usable_start, usable_size;	/* cut to whole blocks; 0: none */
-};
-int memhp_hidden_ram(struct memhp_ctx *ctx, struct memhp_hidden_ram **out,
-		     size_t *nr);
+ * hidden with mem= or memmap=, which memhp.ko can add; a list of ranges
+ * by start. */
+struct memhp_hidden_ram;
+struct memhp_hidden_range;
+int memhp_hidden_ram_new(struct memhp_ctx *ctx,
+			 struct memhp_hidden_ram **hidden);
+void memhp_hidden_ram_free(struct memhp_hidden_ram *hidden);
+size_t memhp_hidden_ram_get_count(const struct memhp_hidden_ram *hidden);
+const struct memhp_hidden_range *memhp_hidden_ram_get(
+	const struct memhp_hidden_ram *hidden, size_t i);
+/* as found, end inclusive */
+uint64_t memhp_hidden_range_get_start(const struct memhp_hidden_range *r);
+uint64_t memhp_hidden_range_get_end(const struct memhp_hidden_range *r);
+/* cut to whole blocks; both 0 when no whole block fits */
+uint64_t memhp_hidden_range_get_usable_start(
+	const struct memhp_hidden_range *r);
+uint64_t memhp_hidden_range_get_usable_size(
+	const struct memhp_hidden_range *r);
 
 /*
  * State changes, as transactions (lib/README.md).  A plan takes typed
