@@ -492,19 +492,25 @@ void memhp_cancel(struct memhp_ctx *ctx);
 bool memhp_cancelled(const struct memhp_ctx *ctx);
 
 /* Progress of the transaction running on @ctx, for a progress display:
- * called before each write attempt and while waiting between them. */
-struct memhp_progress {
-	size_t done, total;		/* blocks */
-	uint64_t bytes_done, bytes_total;
-	uint64_t block;			/* the block being written */
-	unsigned int attempts;		/* on it so far */
-	uint64_t waited_ms;		/* on it so far */
-	bool rolling_back;
-};
+ * called before each write attempt and while waiting between them, with
+ * a progress valid during the call. */
+struct memhp_progress;
 typedef void (*memhp_progress_fn)(void *data,
 				  const struct memhp_progress *progress);
 void memhp_set_progress_fn(struct memhp_ctx *ctx, memhp_progress_fn fn,
 			   void *data);
+/* blocks done, of the total */
+size_t memhp_progress_get_done(const struct memhp_progress *progress);
+size_t memhp_progress_get_total(const struct memhp_progress *progress);
+uint64_t memhp_progress_get_bytes_done(const struct memhp_progress *progress);
+uint64_t memhp_progress_get_bytes_total(const struct memhp_progress *progress);
+/* the block being written (0 between blocks), the attempts on it and how
+ * long it has waited so far */
+uint64_t memhp_progress_get_block(const struct memhp_progress *progress);
+unsigned int memhp_progress_get_attempts(
+	const struct memhp_progress *progress);
+uint64_t memhp_progress_get_waited_ms(const struct memhp_progress *progress);
+bool memhp_progress_is_rolling_back(const struct memhp_progress *progress);
 
 /* Re-lists the memory blocks and re-reads what was read before (blocks
  * come and go with probe, remove and eject); plans made before it must be

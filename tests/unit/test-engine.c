@@ -695,13 +695,15 @@ static void cancel_at(void *data, const struct memhp_progress *pr)
 {
 	struct memhp_ctx *ctx = data;
 
-	if (pr->block == 6 && !pr->rolling_back)
+	if (memhp_progress_get_block(pr) == 6 &&
+	    !memhp_progress_is_rolling_back(pr))
 		memhp_cancel(ctx);
 }
 
 static void cancel_at_8(void *data, const struct memhp_progress *pr)
 {
-	if (pr->block == 8 && !pr->rolling_back)
+	if (memhp_progress_get_block(pr) == 8 &&
+	    !memhp_progress_is_rolling_back(pr))
 		memhp_cancel(data);
 }
 
