@@ -117,11 +117,19 @@ static const char *other_onliner(struct udev_run *r)
 	return r->onliner;
 }
 
+/* the zone's name; "" for none or one this library does not name */
+static const char *zone_word(enum memhp_zone zone)
+{
+	const char *name = memhp_zone_name(zone);
+
+	return name ? name : "";
+}
+
 static void conflict(struct udev_run *r, uint64_t id, enum memhp_zone zone)
 {
 	add(r, LOG_WARNING, "memory%" PRIu64 ": already online %s, left as "
 	    "is: %s got there first; two onliners fight, keep one", id,
-	    zone < MEMHP_NR_ZONES ? memhp_zone_name(zone) : "",
+	    zone_word(zone),
 	    other_onliner(r));
 }
 
@@ -231,7 +239,7 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 
 		if (res == MEMHP_RESULT_OK) {
 			add(r, LOG_INFO, "memory%" PRIu64 ": online %s", id,
-			    z < MEMHP_NR_ZONES ? memhp_zone_name(z) : "");
+			    zone_word(z));
 			r->ok++;
 		} else if (memhp_change_get_from(c) == MEMHP_STATE_ONLINE) {
 			/* onlined by someone else between the scan and now */
@@ -262,7 +270,7 @@ int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o)
 	ret = read_config(&r, blocks, &conf);
 	if (ret >= 0)
 		goto out;
-	ret = memhp_new(&cli->ctx, cli->sysfs_root);
+	ret = memhp_new(cli->sysfs_root, &cli->ctx);
 	if (ret < 0) {
 		add(&r, LOG_ERR, "%s: nothing done: sysfs root: %s", blocks,
 		    strerror(-ret));

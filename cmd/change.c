@@ -27,6 +27,10 @@ static const struct argp_option change_options[] = {
 	{ "dry-run", OPT_DRY_RUN, NULL, 0,
 	  "Print the blocks that would change; write nothing", 0 },
 	{ "node", OPT_NODE, "N", 0, "Only blocks on NUMA node N", 0 },
+	{ "owner", OPT_OWNER, "KIND", 0,
+	  "Only blocks KIND added (boot, acpi-dimm, virtio-mem, dax-kmem, "
+	  "memhp, unknown; memhp list -o +OWNER); with no selector, every "
+	  "one of them", 0 },
 	{ "blocks", 'b', NULL, 0,
 	  "The selectors are block ids or lists (chmem's -b)", 0 },
 	{ "block", 0, NULL, OPTION_ALIAS | OPTION_HIDDEN, NULL, 0 },
@@ -52,6 +56,9 @@ static error_t change_parse(int key, char *arg, struct argp_state *state)
 		o->filter.node = (int)memhp_opt_uint(state, "node", arg,
 						     INT32_MAX);
 		break;
+	case OPT_OWNER:
+		memhp_opt_owner(state, arg, &o->filter);
+		break;
 	case 'b':
 		o->blocks_only = true;
 		break;
@@ -61,10 +68,10 @@ static error_t change_parse(int key, char *arg, struct argp_state *state)
 		o->selectors[o->nr_selectors++] = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!o->nr_selectors)
+		if (!o->nr_selectors && o->filter.owner == MEMHP_OWNER_ANY)
 			argp_error(state, "no blocks given: name block ids "
-				   "(32-39), a range (0x100000000-0x13fffffff) "
-				   "or a size (1G)");
+				   "(32-39), a range (0x100000000-0x13fffffff), "
+				   "a size (1G) or an --owner");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -267,10 +274,51 @@ static int add_selector(struct memhp_cli *cli, struct memhp_plan *plan,
 	return ret;
 }
 
+/* --owner with no selector: every block of that owner (and node), as
+ * runs of consecutive ids */
+static int add_owned(struct memhp_cli *cli, struct memhp_plan *plan,
+		     const struct memhp_filter *filter,
+		     const struct change_opts *o)
+{
+	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
+	uint64_t first = 0, last = 0;
+	bool open = false;
+	struct memhp_block *b;
+	int ret = 0;
+
+	memhp_block_foreach(ctx, b) {
+		uint64_t id = memhp_block_get_id(b);
+
+		if (!memhp_block_match(b, filter))
+			continue;
+		if (open && id == last + 1) {
+			last = id;
+			continue;
+		}
+		if (open && (ret = memhp_plan_add_blocks(plan, first, last)) < 0)
+			break;
+		first = last = id;
+		open = true;
+	}
+	if (ret == 0 && open)
+		ret = memhp_plan_add_blocks(plan, first, last);
+	if (ret == 0 && !open) {
+		fprintf(stderr, "memhp: no block was added by %s%s\n",
+			memhp_owner_name(o->filter.owner),
+			o->filter.node >= 0 ? " on that node" : "");
+		ret = -ENOENT;
+	}
+	if (ret < 0 && ret != -ENOENT)
+		memhp_cli_error(cli, ret, "cannot plan the blocks of %s",
+				memhp_owner_name(o->filter.owner));
+	return ret;
+}
+
 static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 		      struct memhp_plan **planp)
 {
 	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
+	struct memhp_filter *filter;
 	struct memhp_plan *plan;
 	int ret;
 
@@ -289,9 +337,16 @@ static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 			o->zone);
 		return EXIT_USAGE;
 	}
-	memhp_plan_set_filter(plan, &o->filter);
+	filter = memhp_cli_filter_new(&o->filter);
+	if (!filter)
+		return EXIT_FAILED;
+	memhp_plan_set_filter(plan, filter);
 	memhp_plan_set_timeout(plan, o->timeout_ms);
 	memhp_plan_set_atomic(plan, o->atomic);
+	ret = o->nr_selectors ? 0 : add_owned(cli, plan, filter, o);
+	memhp_filter_free(filter);
+	if (ret < 0)
+		return ret == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
 	for (size_t i = 0; i < o->nr_selectors; i++) {
 		ret = add_selector(cli, plan, o, o->selectors[i]);
 		if (ret < 0)

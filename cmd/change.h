@@ -12,6 +12,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_DRY_RUN,
 	OPT_NODE,
+	OPT_OWNER,
 	OPT_UDEV,
 	OPT_CONFIG,
 };
@@ -19,7 +20,7 @@ enum {
 struct change_opts {
 	enum memhp_action action;
 	const char *zone;	/* online: the target ("auto" by default) */
-	struct memhp_filter filter;
+	struct memhp_cli_filter filter;
 	unsigned int timeout_ms;
 	bool atomic, dry_run, blocks_only;
 	bool zone_set;		/* --zone given */
@@ -30,7 +31,7 @@ struct change_opts {
 };
 
 #define CHANGE_OPTS_INIT(act) { .action = (act), .zone = "auto", \
-	.filter = MEMHP_FILTER_INIT, .timeout_ms = 30000 }
+	.filter = MEMHP_CLI_FILTER_INIT, .timeout_ms = 30000 }
 
 /* argp child with --atomic --timeout --dry-run --node -b and SELECTORs */
 extern const struct argp change_argp;

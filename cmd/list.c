@@ -76,7 +76,7 @@ struct list_opts {
 	size_t ncolumns;
 	int split_cols[MAX_COLUMNS];
 	size_t nsplit_cols;
-	struct memhp_filter filter;
+	struct memhp_cli_filter filter;
 	/* -J -P -r and -S -a exclude each other, as in lsmem */
 	const char *format_opt, *split_opt;
 };
@@ -94,6 +94,7 @@ enum {
 	OPT_NODE,
 	OPT_STATE,
 	OPT_ZONE,
+	OPT_OWNER,
 };
 
 static const struct argp_option options[] = {
@@ -119,6 +120,9 @@ static const struct argp_option options[] = {
 	{ "zone", OPT_ZONE, "ZONE", 0,
 	  "Only blocks whose valid zones include ZONE (a whole name: DMA "
 	  "is not DMA32)", 1 },
+	{ "owner", OPT_OWNER, "KIND", 0,
+	  "Only blocks KIND added: boot, acpi-dimm, virtio-mem, dax-kmem, "
+	  "memhp or unknown (the OWNER column)", 1 },
 	{ 0 }
 };
 
@@ -227,6 +231,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid state '%s' (online, offline "
 				   "or going-offline)", arg);
 		break;
+	case OPT_OWNER:
+		memhp_opt_owner(state, arg, &o->filter);
+		break;
 	case OPT_ZONE:
 		o->filter.zone = memhp_zone_from_name(arg, strlen(arg));
 		if (o->filter.zone == MEMHP_ZONE_UNKNOWN)
@@ -314,7 +321,7 @@ static char *cell(const struct memhp_ctx *ctx, const struct memhp_range *r,
 {
 	const struct memhp_block *b = memhp_range_get_first_block(r);
 	uint64_t bs = memhp_get_block_size(ctx);
-	uint64_t count = memhp_range_get_nr_blocks(r);
+	uint64_t count = memhp_range_get_block_count(r);
 	uint64_t id = memhp_block_get_id(b);
 	char buf[256];
 	const uint8_t *zones;
@@ -444,7 +451,7 @@ static struct json_object *range_json(const struct memhp_ctx *ctx,
 {
 	const struct memhp_block *b = memhp_range_get_first_block(r);
 	uint64_t bs = memhp_get_block_size(ctx);
-	uint64_t n = memhp_range_get_nr_blocks(r);
+	uint64_t n = memhp_range_get_block_count(r);
 	uint64_t id = memhp_block_get_id(b);
 	struct json_object *o = json_object_new_object();
 	struct json_object *zarr;
@@ -504,9 +511,10 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	struct list_opts o = {
 		.want_table = true,
 		.want_summary = true,
-		.filter = MEMHP_FILTER_INIT,
+		.filter = MEMHP_CLI_FILTER_INIT,
 	};
 	struct memhp_ranges *rs = NULL;
+	struct memhp_filter *filter;
 	unsigned int split, need;
 	uint64_t online = 0, offline = 0;
 	struct memhp_block *b;
@@ -528,6 +536,8 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	}
 
 	need = MEMHP_ATTR_STATE | split;
+	if (o.filter.owner != MEMHP_OWNER_ANY)
+		need |= MEMHP_ATTR_OWNER;
 	if (cli->json)
 		need = MEMHP_ATTR_ALL;
 	else if (o.want_table)
@@ -535,19 +545,24 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	ctx = memhp_cli_blocks(cli, need);
 	if (!ctx)
 		return EXIT_FAILED;
-	ret = memhp_ranges_new(ctx, split, o.all, &o.filter, &rs);
+	filter = memhp_cli_filter_new(&o.filter);
+	if (!filter)
+		return EXIT_FAILED;
+	ret = memhp_ranges_new(ctx, split, o.all, filter, &rs);
 	if (ret < 0) {
+		memhp_filter_free(filter);
 		memhp_cli_error(cli, ret, "cannot read memory blocks");
 		return EXIT_FAILED;
 	}
 	memhp_block_foreach(ctx, b) {
-		if (!memhp_block_match(b, &o.filter))
+		if (!memhp_block_match(b, filter))
 			continue;
 		if (memhp_block_get_state(b) == MEMHP_STATE_ONLINE)
 			online += memhp_get_block_size(ctx);
 		else
 			offline += memhp_get_block_size(ctx);
 	}
+	memhp_filter_free(filter);
 
 	if (cli->json) {
 		ret = print_json(ctx, rs, online, offline);

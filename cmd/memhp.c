@@ -326,7 +326,7 @@ struct memhp_ctx *memhp_cli_ctx(struct memhp_cli *cli)
 
 	if (cli->ctx)
 		return cli->ctx;
-	ret = memhp_new(&cli->ctx, cli->sysfs_root);
+	ret = memhp_new(cli->sysfs_root, &cli->ctx);
 	if (ret < 0) {
 		const char *root = cli->sysfs_root;
 
@@ -362,6 +362,32 @@ struct memhp_ctx *memhp_cli_blocks(struct memhp_cli *cli, unsigned int attrs)
 		return NULL;
 	}
 	return ctx;
+}
+
+struct memhp_filter *memhp_cli_filter_new(const struct memhp_cli_filter *f)
+{
+	struct memhp_filter *filter;
+
+	if (memhp_filter_new(&filter) < 0) {
+		fputs("memhp: out of memory\n", stderr);
+		return NULL;
+	}
+	memhp_filter_set_node(filter, f->node);
+	memhp_filter_set_state(filter, f->state);
+	memhp_filter_set_zone(filter, f->zone);
+	memhp_filter_set_owner(filter, f->owner);
+	return filter;
+}
+
+void memhp_opt_owner(struct argp_state *state, const char *arg,
+		     struct memhp_cli_filter *f)
+{
+	int owner = memhp_owner_from_name(arg);
+
+	if (owner < 0)
+		argp_error(state, "invalid owner '%s' (boot, acpi-dimm, "
+			   "virtio-mem, dax-kmem, memhp, unknown)", arg);
+	f->owner = (enum memhp_owner)owner;
 }
 
 void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)

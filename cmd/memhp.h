@@ -60,6 +60,22 @@ struct memhp_ctx *memhp_cli_blocks(struct memhp_cli *cli, unsigned int attrs);
 void memhp_cli_error(struct memhp_cli *cli, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* --node, --state and --zone as typed, until a library filter is made of
+ * them (memhp_cli_filter_new) */
+struct memhp_cli_filter {
+	int node;		/* -1: any */
+	enum memhp_state state;	/* MEMHP_STATE_UNKNOWN: any */
+	enum memhp_zone zone;	/* MEMHP_ZONE_ANY: any */
+	enum memhp_owner owner;	/* MEMHP_OWNER_ANY: any */
+};
+#define MEMHP_CLI_FILTER_INIT { .node = -1, .state = MEMHP_STATE_UNKNOWN, \
+				.zone = MEMHP_ZONE_ANY, .owner = MEMHP_OWNER_ANY }
+/* --owner=KIND into @f, or an argp error naming the kinds */
+void memhp_opt_owner(struct argp_state *state, const char *arg,
+		     struct memhp_cli_filter *f);
+/* the library's filter, or NULL (out of memory, said on stderr) */
+struct memhp_filter *memhp_cli_filter_new(const struct memhp_cli_filter *f);
+
 /* format.c */
 /* lsmem's human size ("128M", "1.5G", "0B"), or bytes with @bytes */
 void memhp_format_size(char *buf, size_t size, uint64_t bytes, bool raw);
@@ -72,8 +88,7 @@ int memhp_json_print(struct json_object *doc);
 struct json_object *memhp_json_policy(struct memhp_ctx *ctx);
 
 /* prometheus.c: summary --format=prometheus */
-int memhp_prometheus_print(struct memhp_ctx *ctx,
-			   const struct memhp_node_usage *u, size_t n);
+int memhp_prometheus_print(struct memhp_ctx *ctx, const struct memhp_usage *us);
 
 /* transaction.c: around every library transaction that changes memory.
  * Start traps SIGINT/SIGTERM/SIGHUP (they cancel it: memhp_cancel) and

@@ -80,7 +80,7 @@ static const struct argp_child children[] = {
 static const struct argp online_argp = {
 	.options = options,
 	.parser = parse_opt,
-	.args_doc = "SELECTOR...",
+	.args_doc = "SELECTOR...\n--owner=KIND [SELECTOR...]",
 	.doc = "Bring memory blocks online.\v"
 	       "SELECTOR is a block id or list (32, 32-39,41, memory32), a "
 	       "physical range aligned to the block size "

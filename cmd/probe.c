@@ -130,29 +130,36 @@ const char *memhp_probe_errno_text(int err)
 
 static int scan(struct memhp_cli *cli, struct memhp_ctx *ctx)
 {
-	struct memhp_hidden_ram *h = NULL;
-	size_t n = 0;
-	int ret = memhp_hidden_ram(ctx, &h, &n);
+	struct memhp_hidden_ram *hidden = NULL;
+	size_t n;
+	int ret = memhp_hidden_ram_new(ctx, &hidden);
 
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "cannot scan for hidden RAM");
 		return EXIT_FAILED;
 	}
+	n = memhp_hidden_ram_get_count(hidden);
 	if (cli->json) {
 		struct json_object *doc = memhp_json_document(ctx);
 		struct json_object *arr = json_object_new_array();
 
 		for (size_t i = 0; i < n; i++) {
+			const struct memhp_hidden_range *h =
+				memhp_hidden_ram_get(hidden, i);
 			struct json_object *o = json_object_new_object();
+			uint64_t start = memhp_hidden_range_get_start(h);
+			uint64_t end = memhp_hidden_range_get_end(h);
+			uint64_t usable = memhp_hidden_range_get_usable_size(h);
 
-			json_object_object_add(o, "start", memhp_json_u64(h[i].start));
-			json_object_object_add(o, "end", memhp_json_u64(h[i].end));
+			json_object_object_add(o, "start", memhp_json_u64(start));
+			json_object_object_add(o, "end", memhp_json_u64(end));
 			json_object_object_add(o, "size",
-				memhp_json_u64(h[i].end - h[i].start + 1));
-			json_object_object_add(o, "usable_start", h[i].usable_size ?
-				memhp_json_u64(h[i].usable_start) : NULL);
+				memhp_json_u64(end - start + 1));
+			json_object_object_add(o, "usable_start", usable ?
+				memhp_json_u64(
+				memhp_hidden_range_get_usable_start(h)) : NULL);
 			json_object_object_add(o, "usable_size",
-				memhp_json_u64(h[i].usable_size));
+				memhp_json_u64(usable));
 			json_object_array_add(arr, o);
 		}
 		json_object_object_add(doc, "method", memhp_json_str(
@@ -168,22 +175,28 @@ static int scan(struct memhp_cli *cli, struct memhp_ctx *ctx)
 		scols_table_new_column(tb, "SIZE", 5, SCOLS_FL_RIGHT);
 		scols_table_new_column(tb, "PROBE", 0, 0);
 		for (size_t i = 0; i < n; i++) {
+			const struct memhp_hidden_range *h =
+				memhp_hidden_ram_get(hidden, i);
 			struct libscols_line *ln = scols_table_new_line(tb, NULL);
+			uint64_t start = memhp_hidden_range_get_start(h);
+			uint64_t end = memhp_hidden_range_get_end(h);
+			uint64_t usable = memhp_hidden_range_get_usable_size(h);
 			char buf[96];
 
 			snprintf(buf, sizeof(buf), "0x%016" PRIx64 "-0x%016" PRIx64,
-				 h[i].start, h[i].end);
+				 start, end);
 			scols_line_set_data(ln, 0, buf);
-			memhp_format_size(buf, sizeof(buf),
-					  h[i].end - h[i].start + 1, cli->bytes);
+			memhp_format_size(buf, sizeof(buf), end - start + 1,
+					  cli->bytes);
 			scols_line_set_data(ln, 1, buf);
-			if (h[i].usable_size) {
+			if (usable) {
 				char sz[32];
 
-				memhp_format_size(sz, sizeof(sz),
-						  h[i].usable_size, cli->bytes);
+				memhp_format_size(sz, sizeof(sz), usable,
+						  cli->bytes);
 				snprintf(buf, sizeof(buf), "memhp probe 0x%" PRIx64
-					 " %s", h[i].usable_start, sz);
+					 " %s", memhp_hidden_range_get_usable_start(h),
+					 sz);
 			} else {
 				snprintf(buf, sizeof(buf), "(less than a memory "
 					 "block once aligned)");
@@ -197,7 +210,7 @@ static int scan(struct memhp_cli *cli, struct memhp_ctx *ctx)
 			     "reported is in use.");
 		scols_unref_table(tb);
 	}
-	free(h);
+	memhp_hidden_ram_free(hidden);
 	return EXIT_OK;
 }
 

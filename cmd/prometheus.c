@@ -28,38 +28,40 @@ static void node_label(char *buf, size_t size, int node)
 		buf[0] = '\0';
 }
 
-static void print_memory(const struct memhp_node_usage *u, size_t n)
+static void print_memory(const struct memhp_usage *us)
 {
 	family("memhp_memory_bytes", "gauge",
 	       "Memory in hotplug blocks by NUMA node, state and zone "
 	       "(offline memory has no zone).");
-	for (size_t i = 0; i < n; i++) {
-		uint64_t zoned = 0;
+	for (size_t i = 0; i < memhp_usage_get_count(us); i++) {
+		const struct memhp_node_usage *u = memhp_usage_get(us, i);
+		uint64_t online = memhp_node_usage_get_online(u), zoned = 0;
 		char node[16];
 
-		node_label(node, sizeof(node), u[i].node);
+		node_label(node, sizeof(node), memhp_node_usage_get_node(u));
 		for (int z = 0; z < MEMHP_NR_ZONES; z++) {
+			uint64_t bytes = memhp_node_usage_get_zone_online(u, z);
 			const char *name = memhp_zone_name(z);
 			char *zl;
 
 			/* names this library does not know join "unknown" */
-			if (!u[i].zone_online[z] || z == MEMHP_ZONE_UNKNOWN)
+			if (!bytes || z == MEMHP_ZONE_UNKNOWN)
 				continue;
-			zoned += u[i].zone_online[z];
+			zoned += bytes;
 			zl = memhp_prom_label(name ? name : "unknown");
 			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
 			       "zone=\"%s\"} %llu\n", node, zl ? zl : "",
-			       (unsigned long long)u[i].zone_online[z]);
+			       (unsigned long long)bytes);
 			free(zl);
 		}
 		/* online blocks whose zone could not be read or named */
-		if (u[i].online > zoned)
+		if (online > zoned)
 			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
 			       "zone=\"unknown\"} %llu\n", node,
-			       (unsigned long long)(u[i].online - zoned));
+			       (unsigned long long)(online - zoned));
 		printf("memhp_memory_bytes{node=\"%s\",state=\"offline\","
 		       "zone=\"\"} %llu\n", node,
-		       (unsigned long long)u[i].offline);
+		       (unsigned long long)memhp_node_usage_get_offline(u));
 	}
 }
 
@@ -201,7 +203,7 @@ static void print_policy(struct memhp_ctx *ctx)
 
 static void print_module(struct memhp_ctx *ctx)
 {
-	struct memhp_probed_range *r = NULL;
+	struct memhp_probed_ranges *rs = NULL;
 	bool loaded = memhp_module_loaded(ctx);
 	size_t nr = 0;
 
@@ -209,26 +211,27 @@ static void print_module(struct memhp_ctx *ctx)
 	printf("memhp_module_loaded %d\n", loaded ? 1 : 0);
 	if (!loaded)
 		return;
-	if (memhp_probed_ranges(ctx, &r, &nr) < 0)
-		nr = 0;
+	if (memhp_probed_ranges_new(ctx, &rs) == 0)
+		nr = memhp_probed_ranges_get_count(rs);
 	family("memhp_module_ranges", "gauge",
 	       "Physical ranges memhp.ko added.");
 	printf("memhp_module_ranges %zu\n", nr);
 	family("memhp_module_range_bytes", "gauge",
 	       "Size of each range memhp.ko added, by start address and node.");
 	for (size_t i = 0; i < nr; i++) {
+		const struct memhp_probed_range *r = memhp_probed_ranges_get(rs, i);
 		char node[16];
 
-		node_label(node, sizeof(node), r[i].node);
+		node_label(node, sizeof(node), memhp_probed_range_get_node(r));
 		printf("memhp_module_range_bytes{node=\"%s\",start=\"0x%016llx\"}"
-		       " %llu\n", node, (unsigned long long)r[i].start,
-		       (unsigned long long)r[i].size);
+		       " %llu\n", node,
+		       (unsigned long long)memhp_probed_range_get_start(r),
+		       (unsigned long long)memhp_probed_range_get_size(r));
 	}
-	free(r);
+	memhp_probed_ranges_free(rs);
 }
 
-int memhp_prometheus_print(struct memhp_ctx *ctx,
-			   const struct memhp_node_usage *u, size_t n)
+int memhp_prometheus_print(struct memhp_ctx *ctx, const struct memhp_usage *us)
 {
 	int ret;
 
@@ -236,7 +239,7 @@ int memhp_prometheus_print(struct memhp_ctx *ctx,
 	       "Size of one memory block.");
 	printf("memhp_block_size_bytes %llu\n",
 	       (unsigned long long)memhp_get_block_size(ctx));
-	print_memory(u, n);
+	print_memory(us);
 	ret = print_blocks(ctx);
 	if (ret < 0)
 		return ret;

@@ -150,10 +150,17 @@ static int remove_one(struct memhp_cli *cli, const struct remove_opts *o,
 	return status;
 }
 
+static bool is_range(const struct memhp_probed_range *r, uint64_t start,
+		     uint64_t size)
+{
+	return memhp_probed_range_get_start(r) == start &&
+	       memhp_probed_range_get_size(r) == size;
+}
+
 int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
 {
 	struct remove_opts o = { .timeout_ms = 30000 };
-	struct memhp_probed_range *r = NULL;
+	struct memhp_probed_ranges *rs = NULL;
 	struct json_object *doc, *arr;
 	uint64_t start = 0, size = 0, bs;
 	struct memhp_ctx *ctx;
@@ -182,24 +189,26 @@ int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
 			"memory)\n");
 		return EXIT_FAILED;
 	}
-	ret = memhp_probed_ranges(ctx, &r, &n);
+	ret = memhp_probed_ranges_new(ctx, &rs);
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "cannot list memhp.ko's ranges");
 		return EXIT_FAILED;
 	}
+	n = memhp_probed_ranges_get_count(rs);
 	for (size_t i = 0; i < n; i++)
-		if (o.all || (r[i].start == start && r[i].size == size))
+		if (o.all || is_range(memhp_probed_ranges_get(rs, i), start,
+				      size))
 			found = true;
 	if (!o.all && !found) {
 		fprintf(stderr, "memhp: remove: 0x%" PRIx64 "-0x%" PRIx64
 			" is not a range memhp.ko added (memhp list --json shows "
 			"\"probed\": true)\n", start, start + size - 1);
-		free(r);
+		memhp_probed_ranges_free(rs);
 		return EXIT_USAGE;
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "memhp: remove changes memory and needs root\n");
-		free(r);
+		memhp_probed_ranges_free(rs);
 		return EXIT_FAILED;
 	}
 	doc = memhp_json_document(ctx);
@@ -207,11 +216,14 @@ int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
 	json_object_object_add(doc, "action", memhp_json_str("remove"));
 	json_object_object_add(doc, "ranges", arr);
 	for (size_t i = 0; i < n; i++) {
-		if (!o.all && (r[i].start != start || r[i].size != size))
+		const struct memhp_probed_range *r = memhp_probed_ranges_get(rs, i);
+
+		if (!o.all && !is_range(r, start, size))
 			continue;
 		if (memhp_cancelled(ctx))
 			break;
-		ret = remove_one(cli, &o, r[i].start, r[i].size, arr);
+		ret = remove_one(cli, &o, memhp_probed_range_get_start(r),
+				 memhp_probed_range_get_size(r), arr);
 		if (ret == EXIT_OK)
 			done++;
 		else
@@ -225,6 +237,6 @@ int cmd_remove(int argc, char **argv, struct memhp_cli *cli)
 		memhp_json_print(doc);
 	else
 		json_object_put(doc);
-	free(r);
+	memhp_probed_ranges_free(rs);
 	return status;
 }

@@ -66,10 +66,10 @@ static const struct argp summary_argp = {
 	       "reading half a file)",
 };
 
-static bool zone_used(const struct memhp_node_usage *u, size_t n, int z)
+static bool zone_used(const struct memhp_usage *us, int z)
 {
-	for (size_t i = 0; i < n; i++)
-		if (u[i].zone_online[z])
+	for (size_t i = 0; i < memhp_usage_get_count(us); i++)
+		if (memhp_node_usage_get_zone_online(memhp_usage_get(us, i), z))
 			return true;
 	return false;
 }
@@ -80,12 +80,12 @@ static void size_str(char *buf, size_t size, uint64_t v, bool bytes)
 }
 
 static int print_nodes_table(struct memhp_ctx *ctx,
-			     const struct memhp_node_usage *u, size_t n,
-			     bool bytes)
+			     const struct memhp_usage *us, bool bytes)
 {
 	struct libscols_table *tb = scols_new_table();
 	int zcol[MEMHP_NR_ZONES];
-	int ncol = 0, ret = 0;
+	size_t n = memhp_usage_get_count(us);
+	int ncol = 0, ret = 0, node0;
 	bool live_free = false;
 	uint64_t total, free_b;
 
@@ -98,45 +98,49 @@ static int print_nodes_table(struct memhp_ctx *ctx,
 	ncol = 4;
 	for (int z = 0; z < MEMHP_NR_ZONES; z++) {
 		zcol[z] = -1;
-		if (zone_used(u, n, z)) {
+		if (zone_used(us, z)) {
 			scols_table_new_column(tb, memhp_zone_name(z), 5,
 					       SCOLS_FL_RIGHT);
 			zcol[z] = ncol++;
 		}
 	}
-	if (n && u[0].node >= 0 &&
-	    memhp_node_meminfo(ctx, u[0].node, &total, &free_b) == 0) {
+	node0 = n ? memhp_node_usage_get_node(memhp_usage_get(us, 0)) : -1;
+	if (node0 >= 0 && memhp_node_meminfo(ctx, node0, &total, &free_b) == 0) {
 		scols_table_new_column(tb, "FREE", 5, SCOLS_FL_RIGHT);
 		live_free = true;
 	}
 	for (size_t i = 0; i < n; i++) {
+		const struct memhp_node_usage *u = memhp_usage_get(us, i);
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		int node = memhp_node_usage_get_node(u);
 		char buf[64];
 
 		if (!ln) {
 			ret = -ENOMEM;
 			break;
 		}
-		if (u[i].node >= 0)
-			snprintf(buf, sizeof(buf), "%d", u[i].node);
+		if (node >= 0)
+			snprintf(buf, sizeof(buf), "%d", node);
 		else
 			snprintf(buf, sizeof(buf), "-");
 		scols_line_set_data(ln, 0, buf);
 		snprintf(buf, sizeof(buf), "%llu",
-			 (unsigned long long)u[i].blocks);
+			 (unsigned long long)memhp_node_usage_get_blocks(u));
 		scols_line_set_data(ln, 1, buf);
-		size_str(buf, sizeof(buf), u[i].online, bytes);
+		size_str(buf, sizeof(buf), memhp_node_usage_get_online(u), bytes);
 		scols_line_set_data(ln, 2, buf);
-		size_str(buf, sizeof(buf), u[i].offline, bytes);
+		size_str(buf, sizeof(buf), memhp_node_usage_get_offline(u),
+			 bytes);
 		scols_line_set_data(ln, 3, buf);
 		for (int z = 0; z < MEMHP_NR_ZONES; z++) {
 			if (zcol[z] < 0)
 				continue;
-			size_str(buf, sizeof(buf), u[i].zone_online[z], bytes);
+			size_str(buf, sizeof(buf),
+				 memhp_node_usage_get_zone_online(u, z), bytes);
 			scols_line_set_data(ln, (size_t)zcol[z], buf);
 		}
-		if (live_free && u[i].node >= 0 &&
-		    memhp_node_meminfo(ctx, u[i].node, &total, &free_b) == 0) {
+		if (live_free && node >= 0 &&
+		    memhp_node_meminfo(ctx, node, &total, &free_b) == 0) {
 			size_str(buf, sizeof(buf), free_b, bytes);
 			scols_line_set_data(ln, (size_t)ncol, buf);
 		}
@@ -152,16 +156,16 @@ static void print_line(const char *label, const char *value)
 	printf("%-26s %s\n", label, memhp_tty(value));
 }
 
-static int print_text(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
-		      size_t n, bool bytes)
+static int print_text(struct memhp_ctx *ctx, const struct memhp_usage *us,
+		      bool bytes)
 {
 	uint64_t online = 0, offline = 0;
 	char buf[64];
 	int ret;
 
-	for (size_t i = 0; i < n; i++) {
-		online += u[i].online;
-		offline += u[i].offline;
+	for (size_t i = 0; i < memhp_usage_get_count(us); i++) {
+		online += memhp_node_usage_get_online(memhp_usage_get(us, i));
+		offline += memhp_node_usage_get_offline(memhp_usage_get(us, i));
 	}
 	size_str(buf, sizeof(buf), memhp_get_block_size(ctx), bytes);
 	print_line("Memory block size:", buf);
@@ -169,7 +173,7 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 	print_line("Total online memory:", buf);
 	size_str(buf, sizeof(buf), offline, bytes);
 	print_line("Total offline memory:", buf);
-	snprintf(buf, sizeof(buf), "%zu", memhp_get_nr_blocks(ctx));
+	snprintf(buf, sizeof(buf), "%zu", memhp_block_get_count(ctx));
 	print_line("Memory blocks:", buf);
 	for (const char *const *k = memhp_policy_keys(); *k; k++) {
 		char *v = NULL;
@@ -182,16 +186,17 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 		free(v);
 	}
 	if (memhp_module_loaded(ctx)) {
-		struct memhp_probed_range *r = NULL;
+		struct memhp_probed_ranges *rs = NULL;
 		uint64_t total = 0;
 		size_t nr = 0;
 		char sz[32], line[96];
 
-		if (memhp_probed_ranges(ctx, &r, &nr) < 0)
-			nr = 0;
+		if (memhp_probed_ranges_new(ctx, &rs) == 0)
+			nr = memhp_probed_ranges_get_count(rs);
 		for (size_t i = 0; i < nr; i++)
-			total += r[i].size;
-		free(r);
+			total += memhp_probed_range_get_size(
+				memhp_probed_ranges_get(rs, i));
+		memhp_probed_ranges_free(rs);
 		size_str(sz, sizeof(sz), total, bytes);
 		snprintf(line, sizeof(line), "loaded, %zu range%s added (%s)",
 			 nr, nr == 1 ? "" : "s", sz);
@@ -200,12 +205,11 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 		print_line("memhp.ko:", "not loaded");
 	}
 	putchar('\n');
-	ret = print_nodes_table(ctx, u, n, bytes);
+	ret = print_nodes_table(ctx, us, bytes);
 	return ret;
 }
 
-static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
-		      size_t n)
+static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us)
 {
 	struct json_object *doc = memhp_json_document(ctx);
 	struct json_object *sum = json_object_new_object();
@@ -213,27 +217,34 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 	struct json_object *module = json_object_new_object();
 	uint64_t online = 0, offline = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < memhp_usage_get_count(us); i++) {
+		const struct memhp_node_usage *u = memhp_usage_get(us, i);
 		struct json_object *o = json_object_new_object();
 		struct json_object *zones = json_object_new_object();
+		int node = memhp_node_usage_get_node(u);
 		uint64_t total, free_b;
 
-		online += u[i].online;
-		offline += u[i].offline;
-		json_object_object_add(o, "node", u[i].node >= 0 ?
-				       json_object_new_int(u[i].node) : NULL);
-		json_object_object_add(o, "online", memhp_json_u64(u[i].online));
-		json_object_object_add(o, "offline",
-				       memhp_json_u64(u[i].offline));
-		json_object_object_add(o, "blocks", memhp_json_u64(u[i].blocks));
-		for (int z = 0; z < MEMHP_NR_ZONES; z++)
-			if (u[i].zone_online[z])
+		online += memhp_node_usage_get_online(u);
+		offline += memhp_node_usage_get_offline(u);
+		json_object_object_add(o, "node", node >= 0 ?
+				       json_object_new_int(node) : NULL);
+		json_object_object_add(o, "online", memhp_json_u64(
+				       memhp_node_usage_get_online(u)));
+		json_object_object_add(o, "offline", memhp_json_u64(
+				       memhp_node_usage_get_offline(u)));
+		json_object_object_add(o, "blocks", memhp_json_u64(
+				       memhp_node_usage_get_blocks(u)));
+		for (int z = 0; z < MEMHP_NR_ZONES; z++) {
+			uint64_t bytes = memhp_node_usage_get_zone_online(u, z);
+
+			if (bytes)
 				json_object_object_add(zones,
 					memhp_zone_name(z),
-					memhp_json_u64(u[i].zone_online[z]));
+					memhp_json_u64(bytes));
+		}
 		json_object_object_add(o, "zones", zones);
-		if (u[i].node >= 0 &&
-		    memhp_node_meminfo(ctx, u[i].node, &total, &free_b) == 0) {
+		if (node >= 0 &&
+		    memhp_node_meminfo(ctx, node, &total, &free_b) == 0) {
 			json_object_object_add(o, "total", memhp_json_u64(total));
 			json_object_object_add(o, "free", memhp_json_u64(free_b));
 		}
@@ -242,7 +253,7 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 	json_object_object_add(sum, "online", memhp_json_u64(online));
 	json_object_object_add(sum, "offline", memhp_json_u64(offline));
 	json_object_object_add(sum, "blocks",
-			       memhp_json_u64(memhp_get_nr_blocks(ctx)));
+			       memhp_json_u64(memhp_block_get_count(ctx)));
 	json_object_object_add(sum, "nodes", nodes);
 	json_object_object_add(doc, "summary", sum);
 
@@ -250,22 +261,27 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 	json_object_object_add(module, "loaded",
 			       json_object_new_boolean(memhp_module_loaded(ctx)));
 	if (memhp_module_loaded(ctx)) {
-		struct memhp_probed_range *r = NULL;
+		struct memhp_probed_ranges *rs = NULL;
 		struct json_object *ranges = json_object_new_array();
 		size_t nr = 0;
 
-		if (memhp_probed_ranges(ctx, &r, &nr) < 0)
-			nr = 0;
+		if (memhp_probed_ranges_new(ctx, &rs) == 0)
+			nr = memhp_probed_ranges_get_count(rs);
 		for (size_t i = 0; i < nr; i++) {
+			const struct memhp_probed_range *r =
+				memhp_probed_ranges_get(rs, i);
 			struct json_object *o = json_object_new_object();
+			int node = memhp_probed_range_get_node(r);
 
-			json_object_object_add(o, "start", memhp_json_u64(r[i].start));
-			json_object_object_add(o, "size", memhp_json_u64(r[i].size));
-			json_object_object_add(o, "node", r[i].node >= 0 ?
-					       json_object_new_int(r[i].node) : NULL);
+			json_object_object_add(o, "start", memhp_json_u64(
+				memhp_probed_range_get_start(r)));
+			json_object_object_add(o, "size", memhp_json_u64(
+				memhp_probed_range_get_size(r)));
+			json_object_object_add(o, "node", node >= 0 ?
+					       json_object_new_int(node) : NULL);
 			json_object_array_add(ranges, o);
 		}
-		free(r);
+		memhp_probed_ranges_free(rs);
 		json_object_object_add(module, "ranges", ranges);
 	}
 	json_object_object_add(doc, "module", module);
@@ -275,9 +291,8 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_node_usage *u,
 int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 {
 	enum summary_format format = FORMAT_TABLE;
-	struct memhp_node_usage *u = NULL;
+	struct memhp_usage *us = NULL;
 	struct memhp_ctx *ctx;
-	size_t n = 0;
 	int ret;
 
 	if (memhp_parse(&summary_argp, argc, argv, cli, &format) < 0)
@@ -285,18 +300,18 @@ int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)
 		return EXIT_FAILED;
-	ret = memhp_node_usage(ctx, &u, &n);
+	ret = memhp_usage_new(ctx, &us);
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "cannot read memory blocks");
 		return EXIT_FAILED;
 	}
 	if (cli->json)
-		ret = print_json(ctx, u, n);
+		ret = print_json(ctx, us);
 	else if (format == FORMAT_PROMETHEUS)
-		ret = memhp_prometheus_print(ctx, u, n);
+		ret = memhp_prometheus_print(ctx, us);
 	else
-		ret = print_text(ctx, u, n, cli->bytes);
-	free(u);
+		ret = print_text(ctx, us, cli->bytes);
+	memhp_usage_free(us);
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "cannot print the summary");
 		return EXIT_FAILED;

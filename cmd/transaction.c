@@ -56,18 +56,25 @@ static struct progress_line progress;
 static void show_progress(void *data, const struct memhp_progress *p)
 {
 	struct progress_line *pl = data;
+	uint64_t block = memhp_progress_get_block(p);
+	unsigned int attempts = memhp_progress_get_attempts(p);
 	char done[32], total[32];
 
-	memhp_format_size(done, sizeof(done), p->bytes_done, false);
-	memhp_format_size(total, sizeof(total), p->bytes_total, false);
+	memhp_format_size(done, sizeof(done), memhp_progress_get_bytes_done(p),
+			  false);
+	memhp_format_size(total, sizeof(total),
+			  memhp_progress_get_bytes_total(p), false);
 	fprintf(stderr, "\r\033[Kmemhp: %s%s: %zu/%zu blocks (%s of %s)",
-		pl->name, p->rolling_back ? ", rolling back" : "", p->done,
-		p->total, done, total);
-	if (p->attempts > 1)
+		pl->name,
+		memhp_progress_is_rolling_back(p) ? ", rolling back" : "",
+		memhp_progress_get_done(p), memhp_progress_get_total(p), done,
+		total);
+	if (attempts > 1)
 		fprintf(stderr, ", block %" PRIu64 ": attempt %u, %.1f s",
-			p->block, p->attempts, (double)p->waited_ms / 1000);
-	else if (p->block)
-		fprintf(stderr, ", block %" PRIu64, p->block);
+			block, attempts,
+			(double)memhp_progress_get_waited_ms(p) / 1000);
+	else if (block)
+		fprintf(stderr, ", block %" PRIu64, block);
 	fflush(stderr);
 	pl->shown = true;
 }

@@ -109,6 +109,10 @@ _memhp()
 		COMPREPLY=($(compgen -W "$states" -- "$cur"))
 		return
 		;;
+	--owner)
+		COMPREPLY=($(compgen -W "boot acpi-dimm virtio-mem dax-kmem memhp unknown" -- "$cur"))
+		return
+		;;
 	--zone | -z)
 		if [ "$cmd" = online ]; then
 			COMPREPLY=($(compgen -W "auto movable normal kernel DMA DMA32 Normal Movable" -- "$cur"))
@@ -181,7 +185,7 @@ _memhp()
 		if [[ $cur == -* ]]; then
 			local udev=""
 			[ "$cmd" = online ] && udev="--udev --config --config="
-			COMPREPLY=($(compgen -W "$common --zone --node --atomic
+			COMPREPLY=($(compgen -W "$common --zone --node --owner --atomic
 				--timeout --dry-run --blocks --block $udev" -- "$cur"))
 		else
 			local want=offline
@@ -192,7 +196,7 @@ _memhp()
 	list)
 		COMPREPLY=($(compgen -W "$common --all --bytes --noheadings
 			--output --output-all --pairs --raw --split --summary
-			--summary= --node --state --zone" -- "$cur"))
+			--summary= --node --state --zone --owner" -- "$cur"))
 		;;
 	summary)
 		COMPREPLY=($(compgen -W "$common --bytes --format --format=" -- "$cur"))

@@ -132,6 +132,7 @@ complete -c memhp -n '__memhp_using list' -l summary -f -a 'never always only' -
 complete -c memhp -n '__memhp_using list' -l state -x -a 'online offline going-offline' -d 'Only blocks in STATE'
 complete -c memhp -n '__memhp_using "list offline"' -s z -l zone -x -a 'DMA DMA32 Normal HighMem Movable Device none' -d 'Only blocks in ZONE'
 complete -c memhp -n '__memhp_using "list online offline"' -l node -x -a '(__memhp_nodes)' -d 'Only blocks on NUMA node N'
+complete -c memhp -n '__memhp_using "list online offline"' -l owner -x -a 'boot acpi-dimm virtio-mem dax-kmem memhp unknown' -d 'Only blocks KIND added'
 
 # summary
 complete -c memhp -n '__memhp_using summary' -l format -x -a 'table prometheus' -d 'Output format'

@@ -440,23 +440,25 @@ size_t memhp_block_lower_bound(const struct memhp_ctx *ctx, uint64_t id)
  * block array, never address by address (a range file may claim 16 EiB). */
 static void mark_probed(struct memhp_ctx *ctx)
 {
-	struct memhp_probed_range *r = NULL;
-	size_t n = 0;
+	struct memhp_probed_ranges *rs = NULL;
 
-	if (memhp_probed_ranges(ctx, &r, &n) < 0)
+	if (memhp_probed_ranges_new(ctx, &rs) < 0)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		/* memhp_probed_ranges() leaves out empty and wrapping ones */
+	for (size_t i = 0; i < memhp_probed_ranges_get_count(rs); i++) {
+		/* memhp_probed_ranges_new() leaves out empty and wrapping ones */
+		const struct memhp_probed_range *r;
 		uint64_t first, last;
 		size_t b;
 
-		memhp_range_blocks(r[i].start, r[i].size, ctx->block_size,
-				   &first, &last);
+		r = memhp_probed_ranges_get(rs, i);
+		memhp_range_blocks(memhp_probed_range_get_start(r),
+				   memhp_probed_range_get_size(r),
+				   ctx->block_size, &first, &last);
 		b = memhp_block_lower_bound(ctx, first);
 		for (; b < ctx->nr_blocks && ctx->blocks[b].id <= last; b++)
 			ctx->blocks[b].probed = true;
 	}
-	free(r);
+	memhp_probed_ranges_free(rs);
 }
 
 MEMHP_EXPORT int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs)
@@ -494,7 +496,7 @@ MEMHP_EXPORT uint64_t memhp_get_block_size(const struct memhp_ctx *ctx)
 	return ctx->block_size;
 }
 
-MEMHP_EXPORT size_t memhp_get_nr_blocks(const struct memhp_ctx *ctx)
+MEMHP_EXPORT size_t memhp_block_get_count(const struct memhp_ctx *ctx)
 {
 	return ctx->nr_blocks;
 }
@@ -583,6 +585,45 @@ MEMHP_EXPORT bool memhp_block_has_zone(const struct memhp_block *b,
 	return false;
 }
 
+MEMHP_EXPORT int memhp_filter_new(struct memhp_filter **out)
+{
+	struct memhp_filter *f = malloc(sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	*f = (struct memhp_filter)MEMHP_FILTER_INIT;
+	*out = f;
+	return 0;
+}
+
+MEMHP_EXPORT void memhp_filter_free(struct memhp_filter *f)
+{
+	free(f);
+}
+
+MEMHP_EXPORT void memhp_filter_set_node(struct memhp_filter *f, int node)
+{
+	f->node = node < 0 ? -1 : node;
+}
+
+MEMHP_EXPORT void memhp_filter_set_state(struct memhp_filter *f,
+					 enum memhp_state state)
+{
+	f->state = state;
+}
+
+MEMHP_EXPORT void memhp_filter_set_zone(struct memhp_filter *f,
+					enum memhp_zone zone)
+{
+	f->zone = zone;
+}
+
+MEMHP_EXPORT void memhp_filter_set_owner(struct memhp_filter *f,
+					 enum memhp_owner owner)
+{
+	f->owner = owner;
+}
+
 MEMHP_EXPORT bool memhp_block_match(const struct memhp_block *b,
 				    const struct memhp_filter *f)
 {
@@ -594,6 +635,8 @@ MEMHP_EXPORT bool memhp_block_match(const struct memhp_block *b,
 	    (enum memhp_state)b->state != f->state)
 		return false;
 	if (f->zone != MEMHP_ZONE_ANY && !memhp_block_has_zone(b, f->zone))
+		return false;
+	if (f->owner != MEMHP_OWNER_ANY && b->owner != f->owner)
 		return false;
 	return true;
 }

@@ -54,7 +54,7 @@ static int log_priority_from_string(const char *s)
 	return LOG_ERR;
 }
 
-MEMHP_EXPORT int memhp_new(struct memhp_ctx **out, const char *sysfs_root)
+MEMHP_EXPORT int memhp_new(const char *sysfs_root, struct memhp_ctx **out)
 {
 	struct memhp_ctx *ctx;
 	const char *env;

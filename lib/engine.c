@@ -70,6 +70,15 @@ struct size_req {
 	uint64_t bytes;
 };
 
+struct memhp_progress {
+	size_t done, total;		/* blocks */
+	uint64_t bytes_done, bytes_total;
+	uint64_t block;			/* the block being written */
+	unsigned int attempts;		/* on it so far */
+	uint64_t waited_ms;		/* on it so far */
+	bool rolling_back;
+};
+
 struct memhp_plan {
 	struct memhp_ctx *ctx;
 	enum memhp_action action;
@@ -1337,4 +1346,49 @@ int memhp_plan_new_restore(struct memhp_ctx *ctx, const uint64_t *ids,
 	}
 	*out = p;
 	return 0;
+}
+
+MEMHP_EXPORT size_t memhp_progress_get_done(const struct memhp_progress *pr)
+{
+	return pr->done;
+}
+
+MEMHP_EXPORT size_t memhp_progress_get_total(const struct memhp_progress *pr)
+{
+	return pr->total;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_progress_get_bytes_done(const struct memhp_progress *pr)
+{
+	return pr->bytes_done;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_progress_get_bytes_total(const struct memhp_progress *pr)
+{
+	return pr->bytes_total;
+}
+
+MEMHP_EXPORT uint64_t memhp_progress_get_block(const struct memhp_progress *pr)
+{
+	return pr->block;
+}
+
+MEMHP_EXPORT unsigned int
+memhp_progress_get_attempts(const struct memhp_progress *pr)
+{
+	return pr->attempts;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_progress_get_waited_ms(const struct memhp_progress *pr)
+{
+	return pr->waited_ms;
+}
+
+MEMHP_EXPORT bool
+memhp_progress_is_rolling_back(const struct memhp_progress *pr)
+{
+	return pr->rolling_back;
 }

@@ -6,6 +6,22 @@
  * "/"), so the whole API works on a copy of the tree as well as on the live
  * system.  Functions that can fail return 0 or a negative errno and report
  * details through the context's log function; the library never prints.
+ *
+ * Conventions, so that the ABI can grow:
+ * - Objects are opaque: callers read them through getters,
+ *   memhp_X_get_Y(const struct memhp_X *), and a later release can add
+ *   fields without breaking programs built against this one.
+ * - The context is refcounted: memhp_ref() and memhp_unref().  Every other
+ *   object the library makes for the caller (memhp_X_new(), a transaction's
+ *   result, a parsed file) belongs to the caller, who frees it with
+ *   memhp_X_free(); a NULL object is a no-op.  Strings handed out through a
+ *   char ** and the plain arrays some reads still return with a count are
+ *   freed with free(3).
+ * - Constructors take the context first (where they need one), flags next,
+ *   then their other inputs, and the new object last, as an
+ *   out-parameter; they return 0 or a negative errno.
+ * - A list's length is memhp_X_get_count(), its items memhp_X_get(X, i)
+ *   (NULL past the end).
  */
 #ifndef LIBMEMHP_H
 #define LIBMEMHP_H
@@ -25,7 +41,7 @@ struct memhp_ranges;
 struct memhp_range;
 
 /* context */
-int memhp_new(struct memhp_ctx **ctx, const char *sysfs_root);
+int memhp_new(const char *sysfs_root, struct memhp_ctx **ctx);
 struct memhp_ctx *memhp_ref(struct memhp_ctx *ctx);
 struct memhp_ctx *memhp_unref(struct memhp_ctx *ctx);
 const char *memhp_get_sysfs_root(const struct memhp_ctx *ctx);
@@ -54,9 +70,10 @@ enum memhp_zone {
 	MEMHP_ZONE_DEVICE,
 	MEMHP_ZONE_NONE,	/* an online block spanning zones */
 	MEMHP_ZONE_UNKNOWN,	/* a name this library does not know */
-	MEMHP_NR_ZONES,
+	MEMHP_NR_ZONES,		/* the zones this header names; a later
+				   library may name more */
+	MEMHP_ZONE_ANY = -1,	/* no zone: any (filters), not known */
 };
-#define MEMHP_ZONE_ANY MEMHP_NR_ZONES
 
 /* "512M", "1G", "4KiB" (binary units) into bytes; a unit is required and
  * zero is refused: 0, -EINVAL, -ERANGE */
@@ -86,7 +103,7 @@ enum memhp_attr {
 };
 int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs);
 uint64_t memhp_get_block_size(const struct memhp_ctx *ctx);
-size_t memhp_get_nr_blocks(const struct memhp_ctx *ctx);
+size_t memhp_block_get_count(const struct memhp_ctx *ctx);
 /* true when any block has a node link / a valid_zones attribute */
 bool memhp_have_nodes(const struct memhp_ctx *ctx);
 bool memhp_have_zones(const struct memhp_ctx *ctx);
@@ -125,6 +142,7 @@ bool memhp_block_has_zone(const struct memhp_block *block,
  * ranges are known and the rest is unknown.
  */
 enum memhp_owner {
+	MEMHP_OWNER_ANY = -1,	/* filters: any owner */
 	MEMHP_OWNER_UNKNOWN,
 	MEMHP_OWNER_BOOT,
 	MEMHP_OWNER_ACPI_DIMM,	/* device: the ACPI device, PNP0C80:00 */
@@ -142,13 +160,23 @@ enum memhp_owner memhp_block_get_owner(const struct memhp_block *block);
  * it when /proc/iomem names one that memhp does not know) */
 const char *memhp_block_get_owner_device(const struct memhp_block *block);
 
-struct memhp_filter {
-	int node;		/* -1: any */
-	enum memhp_state state;	/* UNKNOWN: any */
-	enum memhp_zone zone;	/* MEMHP_ZONE_ANY: any */
-};
-#define MEMHP_FILTER_INIT { .node = -1, .state = MEMHP_STATE_UNKNOWN, \
-			    .zone = MEMHP_ZONE_ANY }
+/*
+ * Which blocks a listing or a plan takes: an object, so that criteria can
+ * be added later.  A new filter passes every block; each setter narrows it
+ * (node -1, MEMHP_STATE_UNKNOWN and MEMHP_ZONE_ANY widen it again).  A
+ * NULL filter passes every block too.
+ */
+struct memhp_filter;
+int memhp_filter_new(struct memhp_filter **filter);
+void memhp_filter_free(struct memhp_filter *filter);
+void memhp_filter_set_node(struct memhp_filter *filter, int node);
+void memhp_filter_set_state(struct memhp_filter *filter,
+			    enum memhp_state state);
+void memhp_filter_set_zone(struct memhp_filter *filter, enum memhp_zone zone);
+/* blocks @owner added (MEMHP_OWNER_ANY: any); the blocks must have
+ * MEMHP_ATTR_OWNER scanned */
+void memhp_filter_set_owner(struct memhp_filter *filter,
+			    enum memhp_owner owner);
 bool memhp_block_match(const struct memhp_block *block,
 		       const struct memhp_filter *filter);
 
@@ -166,18 +194,27 @@ const struct memhp_range *memhp_ranges_get(const struct memhp_ranges *ranges,
 					   size_t i);
 const struct memhp_block *memhp_range_get_first_block(
 	const struct memhp_range *range);
-uint64_t memhp_range_get_nr_blocks(const struct memhp_range *range);
+uint64_t memhp_range_get_block_count(const struct memhp_range *range);
 
-/* Usage per node: byte totals by state and online bytes by zone. */
-struct memhp_node_usage {
-	int node;		/* -1: blocks without a node link */
-	uint64_t blocks;
-	uint64_t online;	/* bytes */
-	uint64_t offline;	/* bytes; going-offline and unknown count here */
-	uint64_t zone_online[MEMHP_NR_ZONES];
-};
-int memhp_node_usage(struct memhp_ctx *ctx, struct memhp_node_usage **usage,
-		     size_t *nr_nodes);
+/* Usage per node, by node id: byte totals by state and online bytes by
+ * zone. */
+struct memhp_usage;
+struct memhp_node_usage;
+int memhp_usage_new(struct memhp_ctx *ctx, struct memhp_usage **usage);
+void memhp_usage_free(struct memhp_usage *usage);
+size_t memhp_usage_get_count(const struct memhp_usage *usage);
+/* NULL past the end */
+const struct memhp_node_usage *memhp_usage_get(const struct memhp_usage *usage,
+					       size_t i);
+/* -1: blocks without a node link */
+int memhp_node_usage_get_node(const struct memhp_node_usage *u);
+uint64_t memhp_node_usage_get_blocks(const struct memhp_node_usage *u);
+/* bytes; going-offline and unknown count as offline */
+uint64_t memhp_node_usage_get_online(const struct memhp_node_usage *u);
+uint64_t memhp_node_usage_get_offline(const struct memhp_node_usage *u);
+/* online bytes whose block's zone is @zone; 0 for a zone not named */
+uint64_t memhp_node_usage_get_zone_online(const struct memhp_node_usage *u,
+					  enum memhp_zone zone);
 /* Per-node memory from libnuma; only on the live system (root "/"). */
 int memhp_node_meminfo(struct memhp_ctx *ctx, int node, uint64_t *total,
 		       uint64_t *free);
@@ -371,22 +408,39 @@ int memhp_probe_range(struct memhp_ctx *ctx, uint64_t start, uint64_t size,
 /* a range memhp.ko added, exactly; its blocks must be offline */
 int memhp_remove_range(struct memhp_ctx *ctx, uint64_t start, uint64_t size);
 
-struct memhp_probed_range {
-	uint64_t start, size;
-	int node;
-};
 /* The ranges memhp.ko added, by start; an empty list without it. */
-int memhp_probed_ranges(struct memhp_ctx *ctx,
-			struct memhp_probed_range **ranges, size_t *nr);
+struct memhp_probed_ranges;
+struct memhp_probed_range;
+int memhp_probed_ranges_new(struct memhp_ctx *ctx,
+			    struct memhp_probed_ranges **ranges);
+void memhp_probed_ranges_free(struct memhp_probed_ranges *ranges);
+size_t memhp_probed_ranges_get_count(const struct memhp_probed_ranges *ranges);
+const struct memhp_probed_range *memhp_probed_ranges_get(
+	const struct memhp_probed_ranges *ranges, size_t i);
+uint64_t memhp_probed_range_get_start(const struct memhp_probed_range *r);
+uint64_t memhp_probed_range_get_size(const struct memhp_probed_range *r);
+/* -1 when memhp.ko does not say */
+int memhp_probed_range_get_node(const struct memhp_probed_range *r);
 
 /* RAM the firmware reported that no System RAM resource covers: memory
- * hidden with mem= or memmap=, which memhp.ko can add. */
-struct memhp_hidden_ram {
-	uint64_t start, end;		/* as found, end inclusive */
-	uint64_t usable_start, usable_size;	/* cut to whole blocks; 0: none */
-};
-int memhp_hidden_ram(struct memhp_ctx *ctx, struct memhp_hidden_ram **out,
-		     size_t *nr);
+ * hidden with mem= or memmap=, which memhp.ko can add; a list of ranges
+ * by start. */
+struct memhp_hidden_ram;
+struct memhp_hidden_range;
+int memhp_hidden_ram_new(struct memhp_ctx *ctx,
+			 struct memhp_hidden_ram **hidden);
+void memhp_hidden_ram_free(struct memhp_hidden_ram *hidden);
+size_t memhp_hidden_ram_get_count(const struct memhp_hidden_ram *hidden);
+const struct memhp_hidden_range *memhp_hidden_ram_get(
+	const struct memhp_hidden_ram *hidden, size_t i);
+/* as found, end inclusive */
+uint64_t memhp_hidden_range_get_start(const struct memhp_hidden_range *r);
+uint64_t memhp_hidden_range_get_end(const struct memhp_hidden_range *r);
+/* cut to whole blocks; both 0 when no whole block fits */
+uint64_t memhp_hidden_range_get_usable_start(
+	const struct memhp_hidden_range *r);
+uint64_t memhp_hidden_range_get_usable_size(
+	const struct memhp_hidden_range *r);
 
 /*
  * State changes, as transactions (lib/README.md).  A plan takes typed
@@ -428,7 +482,8 @@ void memhp_plan_free(struct memhp_plan *plan);
 /* online only: "auto" (the kernel's policy), "movable", "normal"/"kernel"
  * (the default kernel zone) or a zone name (DMA, DMA32, Normal, ...) */
 int memhp_plan_set_zone(struct memhp_plan *plan, const char *zone);
-/* narrows what the requests select (node, zone, state) */
+/* narrows what the requests select (node, zone, state); the plan keeps
+ * a copy, @filter may be freed */
 void memhp_plan_set_filter(struct memhp_plan *plan,
 			   const struct memhp_filter *filter);
 /* per block; 0: no limit */
@@ -471,19 +526,25 @@ void memhp_cancel(struct memhp_ctx *ctx);
 bool memhp_cancelled(const struct memhp_ctx *ctx);
 
 /* Progress of the transaction running on @ctx, for a progress display:
- * called before each write attempt and while waiting between them. */
-struct memhp_progress {
-	size_t done, total;		/* blocks */
-	uint64_t bytes_done, bytes_total;
-	uint64_t block;			/* the block being written */
-	unsigned int attempts;		/* on it so far */
-	uint64_t waited_ms;		/* on it so far */
-	bool rolling_back;
-};
+ * called before each write attempt and while waiting between them, with
+ * a progress valid during the call. */
+struct memhp_progress;
 typedef void (*memhp_progress_fn)(void *data,
 				  const struct memhp_progress *progress);
 void memhp_set_progress_fn(struct memhp_ctx *ctx, memhp_progress_fn fn,
 			   void *data);
+/* blocks done, of the total */
+size_t memhp_progress_get_done(const struct memhp_progress *progress);
+size_t memhp_progress_get_total(const struct memhp_progress *progress);
+uint64_t memhp_progress_get_bytes_done(const struct memhp_progress *progress);
+uint64_t memhp_progress_get_bytes_total(const struct memhp_progress *progress);
+/* the block being written (0 between blocks), the attempts on it and how
+ * long it has waited so far */
+uint64_t memhp_progress_get_block(const struct memhp_progress *progress);
+unsigned int memhp_progress_get_attempts(
+	const struct memhp_progress *progress);
+uint64_t memhp_progress_get_waited_ms(const struct memhp_progress *progress);
+bool memhp_progress_is_rolling_back(const struct memhp_progress *progress);
 
 /* Re-lists the memory blocks and re-reads what was read before (blocks
  * come and go with probe, remove and eject); plans made before it must be

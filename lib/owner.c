@@ -193,20 +193,19 @@ static void owners_from_acpi(struct memhp_ctx *ctx)
 /* The blocks in memhp.ko's ranges, named by the range's start. */
 static void owners_from_module(struct memhp_ctx *ctx)
 {
-	struct memhp_probed_range *r;
-	size_t n;
+	struct memhp_probed_ranges *rs;
 
-	if (memhp_probed_ranges(ctx, &r, &n) < 0)
+	if (memhp_probed_ranges_new(ctx, &rs) < 0)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t first, last;
+	for (size_t i = 0; i < memhp_probed_ranges_get_count(rs); i++) {
+		const struct memhp_probed_range *r = memhp_probed_ranges_get(rs, i);
+		uint64_t first, last, start = memhp_probed_range_get_start(r);
 		char name[32];
 		size_t b;
 
-		memhp_range_blocks(r[i].start, r[i].size, ctx->block_size,
-				   &first, &last);
-		snprintf(name, sizeof(name), "%#llx",
-			 (unsigned long long)r[i].start);
+		memhp_range_blocks(start, memhp_probed_range_get_size(r),
+				   ctx->block_size, &first, &last);
+		snprintf(name, sizeof(name), "%#llx", (unsigned long long)start);
 		b = memhp_block_lower_bound(ctx, first);
 		for (; b < ctx->nr_blocks && ctx->blocks[b].id <= last; b++) {
 			struct memhp_block *blk = &ctx->blocks[b];
@@ -218,7 +217,7 @@ static void owners_from_module(struct memhp_ctx *ctx)
 			blk->owner_dev = keep_dev(ctx, name);
 		}
 	}
-	free(r);
+	memhp_probed_ranges_free(rs);
 }
 
 void memhp_read_owners(struct memhp_ctx *ctx)

@@ -52,6 +52,16 @@ struct memhp_block {
 	const char *owner_dev;	/* one of ctx->owner_devs, or NULL */
 };
 
+/* what memhp_block_match() checks; memhp_filter_new() passes everything */
+struct memhp_filter {
+	int node;		/* -1: any */
+	enum memhp_state state;	/* UNKNOWN: any */
+	enum memhp_zone zone;	/* MEMHP_ZONE_ANY: any */
+	enum memhp_owner owner;	/* MEMHP_OWNER_ANY: any */
+};
+#define MEMHP_FILTER_INIT { .node = -1, .state = MEMHP_STATE_UNKNOWN, \
+			    .zone = MEMHP_ZONE_ANY, .owner = MEMHP_OWNER_ANY }
+
 struct memhp_ctx {
 	int refcount;
 	char *root;

@@ -96,8 +96,13 @@ MEMHP_EXPORT int memhp_remove_range(struct memhp_ctx *ctx, uint64_t start,
 	return memhp_write_attr(ctx, AREA_MODULE, "remove", buf);
 }
 
-struct probed_list {
-	struct memhp_ctx *ctx;
+struct memhp_probed_range {
+	uint64_t start, size;
+	int node;
+};
+
+struct memhp_probed_ranges {
+	struct memhp_ctx *ctx;	/* while listing only */
 	struct memhp_probed_range *r;
 	size_t nr;
 };
@@ -116,7 +121,7 @@ static int read_hex_attr(struct memhp_ctx *ctx, enum memhp_area area,
 
 static int probed_entry(const char *name, unsigned char type, void *data)
 {
-	struct probed_list *l = data;
+	struct memhp_probed_ranges *l = data;
 	struct memhp_probed_range r = { .node = -1 };
 	char path[128], buf[32];
 	uint64_t node;
@@ -156,25 +161,64 @@ static int cmp_probed(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
-MEMHP_EXPORT int memhp_probed_ranges(struct memhp_ctx *ctx,
-				     struct memhp_probed_range **out,
-				     size_t *nr)
+MEMHP_EXPORT void memhp_probed_ranges_free(struct memhp_probed_ranges *l)
 {
-	struct probed_list l = { .ctx = ctx };
+	if (!l)
+		return;
+	free(l->r);
+	free(l);
+}
+
+MEMHP_EXPORT int memhp_probed_ranges_new(struct memhp_ctx *ctx,
+					 struct memhp_probed_ranges **out)
+{
+	struct memhp_probed_ranges *l = calloc(1, sizeof(*l));
 	int ret = 0;
 
+	if (!l)
+		return -ENOMEM;
+	l->ctx = ctx;
 	if (memhp_module_loaded(ctx))
 		ret = memhp_walk_dir(ctx, AREA_MODULE, "ranges", probed_entry,
-				     &l);
+				     l);
+	l->ctx = NULL;
 	if (ret < 0 && ret != -ENOENT) {
-		free(l.r);
+		memhp_probed_ranges_free(l);
 		return ret;
 	}
-	if (l.nr)
-		qsort(l.r, l.nr, sizeof(*l.r), cmp_probed);
-	*out = l.r;
-	*nr = l.nr;
+	if (l->nr)
+		qsort(l->r, l->nr, sizeof(*l->r), cmp_probed);
+	*out = l;
 	return 0;
+}
+
+MEMHP_EXPORT size_t
+memhp_probed_ranges_get_count(const struct memhp_probed_ranges *l)
+{
+	return l->nr;
+}
+
+MEMHP_EXPORT const struct memhp_probed_range *
+memhp_probed_ranges_get(const struct memhp_probed_ranges *l, size_t i)
+{
+	return i < l->nr ? &l->r[i] : NULL;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_probed_range_get_start(const struct memhp_probed_range *r)
+{
+	return r->start;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_probed_range_get_size(const struct memhp_probed_range *r)
+{
+	return r->size;
+}
+
+MEMHP_EXPORT int memhp_probed_range_get_node(const struct memhp_probed_range *r)
+{
+	return r->node;
 }
 
 /* --- hidden RAM: /sys/firmware/memmap minus System RAM in /proc/iomem */
@@ -237,18 +281,29 @@ static int ram_span(void *data, uint64_t start, uint64_t end,
 	return add_span(data, start, end);
 }
 
-static int add_hidden(struct memhp_ctx *ctx, struct memhp_hidden_ram **res,
-		      size_t *n, uint64_t start, uint64_t end)
+struct memhp_hidden_range {
+	uint64_t start, end;		/* as found, end inclusive */
+	uint64_t usable_start, usable_size;	/* cut to whole blocks; 0: none */
+};
+
+struct memhp_hidden_ram {
+	size_t nr;
+	struct memhp_hidden_range *r;
+};
+
+static int add_hidden(struct memhp_ctx *ctx, struct memhp_hidden_ram *res,
+		      uint64_t start, uint64_t end)
 {
-	struct memhp_hidden_ram *grown = realloc(*res, (*n + 1) * sizeof(**res));
+	struct memhp_hidden_range *grown = realloc(res->r, (res->nr + 1) *
+						   sizeof(*res->r));
 	uint64_t bs = ctx->block_size;
 	uint64_t us = (start + bs - 1) / bs * bs;
 	uint64_t ue = end == UINT64_MAX ? end / bs * bs : (end + 1) / bs * bs;
 
 	if (!grown)
 		return -ENOMEM;
-	*res = grown;
-	(*res)[(*n)++] = (struct memhp_hidden_ram){
+	res->r = grown;
+	res->r[res->nr++] = (struct memhp_hidden_range){
 		.start = start,
 		.end = end,
 		.usable_start = ue > us ? us : 0,
@@ -257,17 +312,27 @@ static int add_hidden(struct memhp_ctx *ctx, struct memhp_hidden_ram **res,
 	return 0;
 }
 
-MEMHP_EXPORT int memhp_hidden_ram(struct memhp_ctx *ctx,
-				  struct memhp_hidden_ram **out, size_t *nr)
+MEMHP_EXPORT void memhp_hidden_ram_free(struct memhp_hidden_ram *hidden)
+{
+	if (!hidden)
+		return;
+	free(hidden->r);
+	free(hidden);
+}
+
+MEMHP_EXPORT int memhp_hidden_ram_new(struct memhp_ctx *ctx,
+				      struct memhp_hidden_ram **out)
 {
 	struct span_list fw = { .ctx = ctx }, ram = { .ctx = ctx };
-	struct memhp_hidden_ram *res = NULL;
-	size_t n = 0;
+	struct memhp_hidden_ram *res;
 	int ret;
 
 	ret = memhp_blocks_scan(ctx, 0);
 	if (ret < 0)
 		return ret;
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
 	ret = memhp_walk_dir(ctx, AREA_FIRMWARE_MEMMAP, NULL, memmap_entry,
 			     &fw);
 	if (ret < 0) {
@@ -296,7 +361,7 @@ MEMHP_EXPORT int memhp_hidden_ram(struct memhp_ctx *ctx,
 			if (ram.s[j].start > end)
 				break;
 			if (ram.s[j].start > cur) {
-				ret = add_hidden(ctx, &res, &n, cur,
+				ret = add_hidden(ctx, res, cur,
 						 ram.s[j].start - 1);
 				if (ret < 0)
 					goto out;
@@ -307,18 +372,53 @@ MEMHP_EXPORT int memhp_hidden_ram(struct memhp_ctx *ctx,
 				cur = ram.s[j].end + 1;
 		}
 		if (!done) {
-			ret = add_hidden(ctx, &res, &n, cur, end);
+			ret = add_hidden(ctx, res, cur, end);
 			if (ret < 0)
 				goto out;
 		}
 	}
 	*out = res;
-	*nr = n;
 	res = NULL;
 	ret = 0;
 out:
-	free(res);
+	memhp_hidden_ram_free(res);
 	free(fw.s);
 	free(ram.s);
 	return ret;
+}
+
+MEMHP_EXPORT size_t
+memhp_hidden_ram_get_count(const struct memhp_hidden_ram *hidden)
+{
+	return hidden->nr;
+}
+
+MEMHP_EXPORT const struct memhp_hidden_range *
+memhp_hidden_ram_get(const struct memhp_hidden_ram *hidden, size_t i)
+{
+	return i < hidden->nr ? &hidden->r[i] : NULL;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_hidden_range_get_start(const struct memhp_hidden_range *r)
+{
+	return r->start;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_hidden_range_get_end(const struct memhp_hidden_range *r)
+{
+	return r->end;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_hidden_range_get_usable_start(const struct memhp_hidden_range *r)
+{
+	return r->usable_start;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_hidden_range_get_usable_size(const struct memhp_hidden_range *r)
+{
+	return r->usable_size;
 }

@@ -137,7 +137,7 @@ memhp_range_get_first_block(const struct memhp_range *r)
 	return r->first;
 }
 
-MEMHP_EXPORT uint64_t memhp_range_get_nr_blocks(const struct memhp_range *r)
+MEMHP_EXPORT uint64_t memhp_range_get_block_count(const struct memhp_range *r)
 {
 	return r->count;
 }

@@ -7,48 +7,71 @@
 
 #include "private.h"
 
-static struct memhp_node_usage *find_node(struct memhp_node_usage **usage,
-					  size_t *nr, int node)
+struct memhp_node_usage {
+	int node;		/* -1: blocks without a node link */
+	uint64_t blocks;
+	uint64_t online;	/* bytes */
+	uint64_t offline;	/* bytes */
+	uint64_t zone_online[MEMHP_NR_ZONES];
+};
+
+struct memhp_usage {
+	size_t nr;
+	struct memhp_node_usage *nodes;	/* by node id */
+};
+
+static struct memhp_node_usage *find_node(struct memhp_usage *usage, int node)
 {
 	struct memhp_node_usage *u;
-	size_t i;
+	size_t i, nr = usage->nr;
 
-	for (i = 0; i < *nr; i++) {
-		if ((*usage)[i].node == node)
-			return &(*usage)[i];
-		if ((*usage)[i].node > node)
+	for (i = 0; i < nr; i++) {
+		if (usage->nodes[i].node == node)
+			return &usage->nodes[i];
+		if (usage->nodes[i].node > node)
 			break;
 	}
-	u = realloc(*usage, (*nr + 1) * sizeof(*u));
+	u = realloc(usage->nodes, (nr + 1) * sizeof(*u));
 	if (!u)
 		return NULL;
-	memmove(&u[i + 1], &u[i], (*nr - i) * sizeof(*u));
+	memmove(&u[i + 1], &u[i], (nr - i) * sizeof(*u));
 	memset(&u[i], 0, sizeof(*u));
 	u[i].node = node;
-	(*nr)++;
-	*usage = u;
+	usage->nr++;
+	usage->nodes = u;
 	return &u[i];
 }
 
-MEMHP_EXPORT int memhp_node_usage(struct memhp_ctx *ctx,
-				  struct memhp_node_usage **out, size_t *nr_out)
+MEMHP_EXPORT void memhp_usage_free(struct memhp_usage *usage)
 {
-	struct memhp_node_usage *usage = NULL, *u = NULL;
-	size_t nr = 0;
+	if (!usage)
+		return;
+	free(usage->nodes);
+	free(usage);
+}
+
+MEMHP_EXPORT int memhp_usage_new(struct memhp_ctx *ctx,
+				 struct memhp_usage **out)
+{
+	struct memhp_node_usage *u = NULL;
+	struct memhp_usage *usage;
 	int ret;
 
 	ret = memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_NODE |
 				     MEMHP_ATTR_ZONES);
 	if (ret < 0)
 		return ret;
+	usage = calloc(1, sizeof(*usage));
+	if (!usage)
+		return -ENOMEM;
 	for (size_t i = 0; i < ctx->nr_blocks; i++) {
 		const struct memhp_block *b = &ctx->blocks[i];
 
 		/* blocks come in id order, mostly in runs of one node */
 		if (!u || u->node != b->node) {
-			u = find_node(&usage, &nr, b->node);
+			u = find_node(usage, b->node);
 			if (!u) {
-				free(usage);
+				memhp_usage_free(usage);
 				return -ENOMEM;
 			}
 		}
@@ -62,8 +85,50 @@ MEMHP_EXPORT int memhp_node_usage(struct memhp_ctx *ctx,
 			u->zone_online[b->zones[0]] += ctx->block_size;
 	}
 	*out = usage;
-	*nr_out = nr;
 	return 0;
+}
+
+MEMHP_EXPORT size_t memhp_usage_get_count(const struct memhp_usage *usage)
+{
+	return usage->nr;
+}
+
+MEMHP_EXPORT const struct memhp_node_usage *
+memhp_usage_get(const struct memhp_usage *usage, size_t i)
+{
+	return i < usage->nr ? &usage->nodes[i] : NULL;
+}
+
+MEMHP_EXPORT int memhp_node_usage_get_node(const struct memhp_node_usage *u)
+{
+	return u->node;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_node_usage_get_blocks(const struct memhp_node_usage *u)
+{
+	return u->blocks;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_node_usage_get_online(const struct memhp_node_usage *u)
+{
+	return u->online;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_node_usage_get_offline(const struct memhp_node_usage *u)
+{
+	return u->offline;
+}
+
+MEMHP_EXPORT uint64_t
+memhp_node_usage_get_zone_online(const struct memhp_node_usage *u,
+				 enum memhp_zone zone)
+{
+	if ((unsigned int)zone >= MEMHP_NR_ZONES)
+		return 0;
+	return u->zone_online[zone];
 }
 
 MEMHP_EXPORT int memhp_node_meminfo(struct memhp_ctx *ctx, int node,

@@ -5,9 +5,7 @@
 load fixture_helper
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	fixtures_setup_file
-}
+setup_file() { fakekernel_setup_file; }
 
 owners() { # FIXTURE [ARGS...]: "FIRST-LAST OWNER" lines from -o BLOCK,OWNER
 	local f=$1
@@ -82,4 +80,52 @@ owners() { # FIXTURE [ARGS...]: "FIRST-LAST OWNER" lines from -o BLOCK,OWNER
 	40-43 acpi-dimm:PNP0C80:02
 	44-47 acpi-dimm:PNP0C80:03
 	EOF
+}
+
+@test "list --owner keeps the blocks of one kind; a bad kind is a usage error" {
+	run owners owners --owner virtio-mem
+	assert_success
+	assert_output '37-38 virtio-mem:virtio0'
+	run "$MEMHP" --sysfs-root "$FIXDIR/owners" --json list --owner dax-kmem
+	assert_success
+	run jq -c '[.ranges[] | [.first_block, .last_block]]' <<<"$output"
+	assert_output '[[42,45]]'
+	run "$MEMHP" --sysfs-root "$FIXDIR/owners" list --owner dimm
+	assert_failure 2
+	assert_output --partial "invalid owner 'dimm' (boot, acpi-dimm, virtio-mem, dax-kmem, memhp, unknown)"
+}
+
+@test "online --owner with no selector onlines every block of that owner, and only those" {
+	T=$BATS_TEST_TMPDIR/t
+	cp -a "$FIXDIR/owners" "$T"
+	M=$T/sys/devices/system/memory
+	run fmemhp online --owner dax-kmem --zone movable
+	assert_success
+	for b in 42 43 44 45; do
+		assert_equal "$(cat "$M/memory$b/state")" online
+		assert_equal "$(cat "$M/memory$b/valid_zones")" Movable
+	done
+	# memhp.ko's and the unknown driver's blocks are left alone
+	for b in 47 48 50; do
+		assert_equal "$(cat "$M/memory$b/state")" offline
+	done
+	run fmemhp offline --owner virtio-mem
+	assert_success
+	assert_equal "$(cat "$M/memory37/state")" offline
+	assert_equal "$(cat "$M/memory38/state")" offline
+	assert_equal "$(cat "$M/memory32/state")" online
+	# with selectors, --owner filters them
+	run --separate-stderr fmemhp --json offline --owner acpi-dimm 8-15 32-35
+	assert_success
+	run jq -c '[.blocks[] | select(.result == "ok") | .block] | sort' <<<"$output"
+	assert_output '[32,33,34,35]'
+}
+
+@test "online --owner of a kind with no block says so and writes nothing" {
+	before=$(find "$FIXDIR/acpi-dimms" -type f -print0 | sort -z | xargs -0 md5sum)
+	T=$FIXDIR/acpi-dimms
+	run fmemhp online --owner virtio-mem
+	assert_failure 2
+	assert_output --partial "no block was added by virtio-mem"
+	assert_equal "$(find "$FIXDIR/acpi-dimms" -type f -print0 | sort -z | xargs -0 md5sum)" "$before"
 }

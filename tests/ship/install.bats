@@ -73,7 +73,7 @@ setup() {
 		struct memhp_ctx *ctx;
 		struct memhp_block *b;
 		unsigned long online = 0, offline = 0;
-		int err = memhp_new(&ctx, argc > 1 ? argv[1] : "/");
+		int err = memhp_new(argc > 1 ? argv[1] : "/", &ctx);
 
 		if (err < 0 || (err = memhp_blocks_scan(ctx, MEMHP_ATTR_STATE)) < 0) {
 			fprintf(stderr, "libmemhp: %s\n", strerror(-err));

@@ -140,7 +140,7 @@ TEST(autoonline_find_rule_and_config_below_the_root)
 	char path[512];
 	size_t n = 9;
 
-	CHECK(memhp_new(&ctx, root) == 0);
+	CHECK(memhp_new(root, &ctx) == 0);
 	CHECK(memhp_autoonline_find(ctx, &r) == -ENOENT);
 	tree_put(root, "usr/lib/udev/rules.d/60-memhp-auto-online.rules",
 		 "# memhp online --udev in a comment\n" RULE);
@@ -194,7 +194,7 @@ TEST(autoonline_rule_without_config_names_the_default)
 	struct memhp_autoonline_rule r;
 	struct memhp_ctx *ctx;
 
-	CHECK(memhp_new(&ctx, root) == 0);
+	CHECK(memhp_new(root, &ctx) == 0);
 	tree_put(root, "lib/udev/rules.d/99-local.rules",
 		 "SUBSYSTEM==\"memory\", ACTION==\"add\", "
 		 "RUN+=\"/usr/local/bin/memhp online --udev %k\"\n");

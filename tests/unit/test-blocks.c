@@ -18,7 +18,7 @@ static struct memhp_ctx *open_tree(const char *root)
 {
 	struct memhp_ctx *ctx = NULL;
 
-	CHECK(memhp_new(&ctx, root) == 0);
+	CHECK(memhp_new(root, &ctx) == 0);
 	return ctx;
 }
 
@@ -47,7 +47,7 @@ TEST(blocks_sorted_by_id_with_attributes)
 
 	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
 	CHECK_EQ_U64(memhp_get_block_size(ctx), 128ULL << 20);
-	CHECK_EQ_U64(memhp_get_nr_blocks(ctx), 7);
+	CHECK_EQ_U64(memhp_block_get_count(ctx), 7);
 	memhp_block_foreach(ctx, b)
 		CHECK_EQ_U64(memhp_block_get_id(b), expect[i++]);
 	b = memhp_block_get_by_id(ctx, 5);
@@ -88,7 +88,7 @@ static size_t count_ranges(struct memhp_ctx *ctx, unsigned int split,
 	CHECK(memhp_ranges_new(ctx, split, each, f, &rs) == 0);
 	n = memhp_ranges_get_count(rs);
 	for (size_t i = 0; first_counts && i < n; i++)
-		first_counts[i] = memhp_range_get_nr_blocks(
+		first_counts[i] = memhp_range_get_block_count(
 			memhp_ranges_get(rs, i));
 	memhp_ranges_free(rs);
 	return n;
@@ -134,22 +134,24 @@ TEST(unknown_zone_never_merges)
 TEST(filters_narrow_and_split_ranges)
 {
 	struct memhp_ctx *ctx = open_tree(standard_tree());
-	struct memhp_filter f = MEMHP_FILTER_INIT;
+	struct memhp_filter *f = NULL;
 	uint64_t counts[8];
 
-	f.zone = MEMHP_ZONE_MOVABLE;
-	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 1);
+	CHECK(memhp_filter_new(&f) == 0);
+	memhp_filter_set_zone(f, MEMHP_ZONE_MOVABLE);
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, f, counts), 1);
 	CHECK_EQ_U64(counts[0], 3);
-	f = (struct memhp_filter)MEMHP_FILTER_INIT;
-	f.state = MEMHP_STATE_ONLINE;
-	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 2);
+	memhp_filter_set_zone(f, MEMHP_ZONE_ANY);
+	memhp_filter_set_state(f, MEMHP_STATE_ONLINE);
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, f, counts), 2);
 	CHECK_EQ_U64(counts[1], 1);
-	f = (struct memhp_filter)MEMHP_FILTER_INIT;
-	f.node = 0;
-	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, counts), 1);
+	memhp_filter_set_state(f, MEMHP_STATE_UNKNOWN);
+	memhp_filter_set_node(f, 0);
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, f, counts), 1);
 	CHECK_EQ_U64(counts[0], 4);
-	f.node = 9;
-	CHECK_EQ_U64(count_ranges(ctx, 0, false, &f, NULL), 0);
+	memhp_filter_set_node(f, 9);
+	CHECK_EQ_U64(count_ranges(ctx, 0, false, f, NULL), 0);
+	memhp_filter_free(f);
 	memhp_unref(ctx);
 }
 
@@ -364,7 +366,7 @@ TEST(no_memory_blocks_is_an_empty_list)
 	tree_put(root, MEM "block_size_bytes", "8000000\n");
 	ctx = open_tree(root);
 	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
-	CHECK(memhp_get_nr_blocks(ctx) == 0);
+	CHECK(memhp_block_get_count(ctx) == 0);
 	CHECK(memhp_block_get_by_id(ctx, 0) == NULL);
 	memhp_unref(ctx);
 }
@@ -372,21 +374,32 @@ TEST(no_memory_blocks_is_an_empty_list)
 TEST(node_usage_by_state_and_zone)
 {
 	struct memhp_ctx *ctx = open_tree(standard_tree());
-	struct memhp_node_usage *u = NULL;
-	size_t n = 0;
+	struct memhp_usage *us = NULL;
+	const struct memhp_node_usage *u0, *u1;
 	uint64_t bs = 128ULL << 20;
 
-	CHECK(memhp_node_usage(ctx, &u, &n) == 0);
-	CHECK_EQ_U64(n, 2);
-	CHECK(u[0].node == 0 && u[1].node == 1);
-	CHECK_EQ_U64(u[0].online, 4 * bs);
-	CHECK_EQ_U64(u[0].zone_online[MEMHP_ZONE_NORMAL], 4 * bs);
-	CHECK_EQ_U64(u[1].online, bs);
-	CHECK_EQ_U64(u[1].offline, 2 * bs);
-	CHECK_EQ_U64(u[1].zone_online[MEMHP_ZONE_MOVABLE], bs);
-	CHECK_EQ_U64(u[1].zone_online[MEMHP_ZONE_NORMAL], 0);
-	CHECK_EQ_U64(u[1].blocks, 3);
-	free(u);
+	CHECK(memhp_usage_new(ctx, &us) == 0);
+	CHECK_EQ_U64(memhp_usage_get_count(us), 2);
+	u0 = memhp_usage_get(us, 0);
+	u1 = memhp_usage_get(us, 1);
+	CHECK(memhp_usage_get(us, 2) == NULL);
+	CHECK(memhp_node_usage_get_node(u0) == 0);
+	CHECK(memhp_node_usage_get_node(u1) == 1);
+	CHECK_EQ_U64(memhp_node_usage_get_online(u0), 4 * bs);
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u0, MEMHP_ZONE_NORMAL),
+		     4 * bs);
+	CHECK_EQ_U64(memhp_node_usage_get_online(u1), bs);
+	CHECK_EQ_U64(memhp_node_usage_get_offline(u1), 2 * bs);
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u1, MEMHP_ZONE_MOVABLE),
+		     bs);
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u1, MEMHP_ZONE_NORMAL),
+		     0);
+	/* a zone this header does not name, or none, is 0 */
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u1, MEMHP_ZONE_ANY), 0);
+	CHECK_EQ_U64(memhp_node_usage_get_zone_online(u1, MEMHP_NR_ZONES + 3),
+		     0);
+	CHECK_EQ_U64(memhp_node_usage_get_blocks(u1), 3);
+	memhp_usage_free(us);
 	memhp_unref(ctx);
 }
 
@@ -421,14 +434,14 @@ TEST(root_from_environment)
 	struct memhp_ctx *ctx = NULL;
 
 	setenv("MEMHP_SYSFS_ROOT", root, 1);
-	CHECK(memhp_new(&ctx, NULL) == 0);
+	CHECK(memhp_new(NULL, &ctx) == 0);
 	CHECK_STR(memhp_get_sysfs_root(ctx), root);
 	CHECK(memhp_blocks_scan(ctx, 0) == 0);
-	CHECK_EQ_U64(memhp_get_nr_blocks(ctx), 7);
+	CHECK_EQ_U64(memhp_block_get_count(ctx), 7);
 	CHECK(memhp_ref(ctx) == ctx);
 	CHECK(memhp_unref(ctx) == ctx);
 	CHECK(memhp_unref(ctx) == NULL);
-	CHECK(memhp_new(&ctx, "/nonexistent/memhp") == -ENOENT);
+	CHECK(memhp_new("/nonexistent/memhp", &ctx) == -ENOENT);
 }
 
 /* Every attribute read in batches (io_uring, several threads) equals the
@@ -450,12 +463,12 @@ TEST(batched_reads_agree_with_plain_reads)
 		tree_block(root, (uint64_t)i, states[i % 3], zones[i % 4],
 			   i % 5 ? 0 : -1);
 	tree_put(root, MEM "memory77/removable", "0\n");
-	CHECK(memhp_new(&a, root) == 0);
+	CHECK(memhp_new(root, &a) == 0);
 	CHECK(memhp_blocks_scan(a, MEMHP_ATTR_ALL) == 0);
 	setenv("MEMHP_NO_IO_URING", "1", 1);
-	CHECK(memhp_new(&b, root) == 0);
+	CHECK(memhp_new(root, &b) == 0);
 	CHECK(memhp_blocks_scan(b, MEMHP_ATTR_ALL) == 0);
-	CHECK_EQ_U64(memhp_get_nr_blocks(a), (uint64_t)n);
+	CHECK_EQ_U64(memhp_block_get_count(a), (uint64_t)n);
 	for (x = memhp_block_get_first(a), y = memhp_block_get_first(b); x && y;
 	     x = memhp_block_get_next(x), y = memhp_block_get_next(y)) {
 		const uint8_t *zx, *zy;

@@ -106,7 +106,7 @@ TEST(kconfig_read_prefers_proc_config_gz_then_boot_config_of_the_release)
 	struct memhp_ctx *ctx;
 	struct memhp_kconfig *kc;
 
-	CHECK(memhp_new(&ctx, root) == 0);
+	CHECK(memhp_new(root, &ctx) == 0);
 	CHECK(memhp_kconfig_read(ctx, &kc) == -ENOENT && kc == NULL);
 	tree_put(root, "proc/sys/kernel/osrelease", "6.1.0-56-amd64\n");
 	tree_put(root, "boot/config-6.1.0-56-amd64", "CONFIG_MEMORY_HOTPLUG=y\n");
@@ -343,7 +343,7 @@ static void run(const char *root, struct memhp_doctor *d)
 {
 	struct memhp_ctx *ctx;
 
-	CHECK(memhp_new(&ctx, root) == 0);
+	CHECK(memhp_new(root, &ctx) == 0);
 	CHECK(memhp_doctor_run(ctx, d) == 0);
 	memhp_unref(ctx);
 }

@@ -72,7 +72,7 @@ static struct memhp_ctx *fixture(void)
 	tree_block(root, 10, "offline", "Normal", 0);
 	snprintf(log, sizeof(log), "%s/writes", root);
 	setenv("MEMHP_FAKE_LOG", log, 1);
-	CHECK(memhp_new(&ctx, root) == 0);
+	CHECK(memhp_new(root, &ctx) == 0);
 	memhp_set_write_hook(ctx, fake_write, NULL);
 	fake_now = 1000;
 	memhp_set_clock(ctx, &fake_clock);
@@ -472,20 +472,23 @@ TEST(filters_narrow_selectors)
 {
 	struct memhp_ctx *ctx = fixture();
 	struct memhp_plan *p = NULL;
-	struct memhp_filter f = MEMHP_FILTER_INIT;
+	struct memhp_filter *f = NULL;
 
+	CHECK(memhp_filter_new(&f) == 0);
 	CHECK(memhp_plan_new(ctx, MEMHP_ACTION_OFFLINE, &p) == 0);
-	f.zone = MEMHP_ZONE_MOVABLE;
-	memhp_plan_set_filter(p, &f);
+	memhp_filter_set_zone(f, MEMHP_ZONE_MOVABLE);
+	memhp_plan_set_filter(p, f);
 	CHECK(add(p, "0-9") == 0);
 	CHECK(memhp_plan_check(p) == 0);
 	/* 8-9 online in Movable, 4-7 offline and able to take it */
 	CHECK_EQ_U64(memhp_plan_get_count(p), 6);
 	memhp_plan_free(p);
 	CHECK(memhp_plan_new(ctx, MEMHP_ACTION_OFFLINE, &p) == 0);
-	f = (struct memhp_filter)MEMHP_FILTER_INIT;
-	f.node = 1;
-	memhp_plan_set_filter(p, &f);
+	memhp_filter_set_zone(f, MEMHP_ZONE_ANY);
+	memhp_filter_set_node(f, 1);
+	memhp_plan_set_filter(p, f);
+	/* the plan keeps its own copy */
+	memhp_filter_free(f);
 	CHECK(add(p, "0-9") == 0);
 	CHECK(memhp_plan_check(p) == -ENODATA);
 	memhp_plan_free(p);
@@ -692,13 +695,15 @@ static void cancel_at(void *data, const struct memhp_progress *pr)
 {
 	struct memhp_ctx *ctx = data;
 
-	if (pr->block == 6 && !pr->rolling_back)
+	if (memhp_progress_get_block(pr) == 6 &&
+	    !memhp_progress_is_rolling_back(pr))
 		memhp_cancel(ctx);
 }
 
 static void cancel_at_8(void *data, const struct memhp_progress *pr)
 {
-	if (pr->block == 8 && !pr->rolling_back)
+	if (memhp_progress_get_block(pr) == 8 &&
+	    !memhp_progress_is_rolling_back(pr))
 		memhp_cancel(data);
 }
 
@@ -756,7 +761,7 @@ TEST(a_whole_machine_plan_takes_blocks_and_a_size)
 	tree_put(r, MEM "block_size_bytes", "8000000\n");
 	for (int i = 0; i < 2000; i++)
 		tree_block(r, i, "online", "Movable", 0);
-	CHECK(memhp_new(&ctx, r) == 0);
+	CHECK(memhp_new(r, &ctx) == 0);
 	CHECK(memhp_plan_new(ctx, MEMHP_ACTION_OFFLINE, &p) == 0);
 	CHECK(memhp_plan_add_blocks(p, 0, 999) == 0);
 	CHECK(memhp_plan_add_blocks(p, 500, 1000) == 0);	/* overlap */

@@ -141,6 +141,8 @@ TEST(zone_names_match_whole_names_only)
 	CHECK(memhp_zone_from_name("Highmem", 7) == MEMHP_ZONE_HIGHMEM);
 	CHECK_STR(memhp_zone_name(MEMHP_ZONE_NONE), "none");
 	CHECK(memhp_zone_name(MEMHP_NR_ZONES) == NULL);
+	/* "any" is no zone */
+	CHECK(memhp_zone_name(MEMHP_ZONE_ANY) == NULL);
 }
 
 TEST(state_names_round_trip)
