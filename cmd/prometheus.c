@@ -65,6 +65,20 @@ static void print_memory(const struct memhp_usage *us)
 	}
 }
 
+static void print_owners(const struct memhp_usage *us)
+{
+	family("memhp_owner_memory_bytes", "gauge",
+	       "Memory in hotplug blocks by who added it (memhp-list(8), "
+	       "OWNER) and state.");
+	for (int o = 0; o < MEMHP_NR_OWNERS; o++)
+		for (int online = 1; online >= 0; online--)
+			printf("memhp_owner_memory_bytes{owner=\"%s\",state="
+			       "\"%s\"} %llu\n", memhp_owner_name(o),
+			       online ? "online" : "offline",
+			       (unsigned long long)memhp_usage_get_owner_bytes(
+				       us, o, online));
+}
+
 struct state_count {
 	int node;
 	uint64_t count[4];	/* by enum memhp_state */
@@ -240,6 +254,7 @@ int memhp_prometheus_print(struct memhp_ctx *ctx, const struct memhp_usage *us)
 	printf("memhp_block_size_bytes %llu\n",
 	       (unsigned long long)memhp_get_block_size(ctx));
 	print_memory(us);
+	print_owners(us);
 	ret = print_blocks(ctx);
 	if (ret < 0)
 		return ret;

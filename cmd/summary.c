@@ -204,9 +204,43 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_usage *us,
 	} else {
 		print_line("memhp.ko:", "not loaded");
 	}
+	for (int o = 0; o < MEMHP_NR_OWNERS; o++) {
+		uint64_t on = memhp_usage_get_owner_bytes(us, o, true);
+		uint64_t off = memhp_usage_get_owner_bytes(us, o, false);
+		char label[64], on_s[32], off_s[32], line[96];
+
+		if (!on && !off)
+			continue;
+		snprintf(label, sizeof(label), "Added by %s:",
+			 memhp_owner_name(o));
+		size_str(on_s, sizeof(on_s), on, bytes);
+		size_str(off_s, sizeof(off_s), off, bytes);
+		snprintf(line, sizeof(line), "%s online, %s offline", on_s,
+			 off_s);
+		print_line(label, line);
+	}
 	putchar('\n');
 	ret = print_nodes_table(ctx, us, bytes);
 	return ret;
+}
+
+/* every owner, each with its online and offline bytes (0 when none) */
+static struct json_object *owners_json(const struct memhp_usage *us)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (int o = 0; o < MEMHP_NR_OWNERS; o++) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "owner",
+				       memhp_json_str(memhp_owner_name(o)));
+		json_object_object_add(j, "online", memhp_json_u64(
+			memhp_usage_get_owner_bytes(us, o, true)));
+		json_object_object_add(j, "offline", memhp_json_u64(
+			memhp_usage_get_owner_bytes(us, o, false)));
+		json_object_array_add(arr, j);
+	}
+	return arr;
 }
 
 static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us)
@@ -255,6 +289,7 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us)
 	json_object_object_add(sum, "blocks",
 			       memhp_json_u64(memhp_block_get_count(ctx)));
 	json_object_object_add(sum, "nodes", nodes);
+	json_object_object_add(sum, "owners", owners_json(us));
 	json_object_object_add(doc, "summary", sum);
 
 	json_object_object_add(doc, "policy", memhp_json_policy(ctx));

@@ -215,6 +215,10 @@ uint64_t memhp_node_usage_get_offline(const struct memhp_node_usage *u);
 /* online bytes whose block's zone is @zone; 0 for a zone not named */
 uint64_t memhp_node_usage_get_zone_online(const struct memhp_node_usage *u,
 					  enum memhp_zone zone);
+/* bytes online (or offline: going-offline and unknown count here) that
+ * @owner added, over all nodes; 0 for an owner with none */
+uint64_t memhp_usage_get_owner_bytes(const struct memhp_usage *usage,
+				     enum memhp_owner owner, bool online);
 /* Per-node memory from libnuma; only on the live system (root "/"). */
 int memhp_node_meminfo(struct memhp_ctx *ctx, int node, uint64_t *total,
 		       uint64_t *free);

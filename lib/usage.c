@@ -18,6 +18,9 @@ struct memhp_node_usage {
 struct memhp_usage {
 	size_t nr;
 	struct memhp_node_usage *nodes;	/* by node id */
+	struct {
+		uint64_t online, offline;	/* bytes */
+	} owners[MEMHP_NR_OWNERS];
 };
 
 static struct memhp_node_usage *find_node(struct memhp_usage *usage, int node)
@@ -58,7 +61,7 @@ MEMHP_EXPORT int memhp_usage_new(struct memhp_ctx *ctx,
 	int ret;
 
 	ret = memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_NODE |
-				     MEMHP_ATTR_ZONES);
+				     MEMHP_ATTR_ZONES | MEMHP_ATTR_OWNER);
 	if (ret < 0)
 		return ret;
 	usage = calloc(1, sizeof(*usage));
@@ -78,8 +81,10 @@ MEMHP_EXPORT int memhp_usage_new(struct memhp_ctx *ctx,
 		u->blocks++;
 		if (b->state != MEMHP_STATE_ONLINE) {
 			u->offline += ctx->block_size;
+			usage->owners[b->owner].offline += ctx->block_size;
 			continue;
 		}
+		usage->owners[b->owner].online += ctx->block_size;
 		u->online += ctx->block_size;
 		if (b->nr_zones > 0)
 			u->zone_online[b->zones[0]] += ctx->block_size;
@@ -129,6 +134,15 @@ memhp_node_usage_get_zone_online(const struct memhp_node_usage *u,
 	if ((unsigned int)zone >= MEMHP_NR_ZONES)
 		return 0;
 	return u->zone_online[zone];
+}
+
+MEMHP_EXPORT uint64_t memhp_usage_get_owner_bytes(
+	const struct memhp_usage *usage, enum memhp_owner owner, bool online)
+{
+	if ((unsigned int)owner >= MEMHP_NR_OWNERS)
+		return 0;
+	return online ? usage->owners[owner].online :
+			usage->owners[owner].offline;
 }
 
 MEMHP_EXPORT int memhp_node_meminfo(struct memhp_ctx *ctx, int node,

@@ -129,3 +129,17 @@ owners() { # FIXTURE [ARGS...]: "FIRST-LAST OWNER" lines from -o BLOCK,OWNER
 	assert_output --partial "no block was added by virtio-mem"
 	assert_equal "$(find "$FIXDIR/acpi-dimms" -type f -print0 | sort -z | xargs -0 md5sum)" "$before"
 }
+
+@test "summary: bytes by owner in the table, the JSON and the Prometheus text" {
+	run "$MEMHP" --sysfs-root "$FIXDIR/owners" --json summary
+	assert_success
+	run jq -c '[.summary.owners[] | select(.online + .offline > 0) | [.owner, .online / 134217728, .offline / 134217728]]' <<<"$output"
+	assert_output '[["unknown",0,1],["boot",16,0],["acpi-dimm",4,0],["virtio-mem",2,0],["dax-kmem",0,4],["memhp",0,2]]'
+	run "$MEMHP" --sysfs-root "$FIXDIR/owners" summary
+	assert_success
+	assert_line --regexp '^Added by dax-kmem: +0B online, 512M offline$'
+	run "$MEMHP" --sysfs-root "$FIXDIR/owners" summary --format=prometheus
+	assert_success
+	assert_line 'memhp_owner_memory_bytes{owner="virtio-mem",state="online"} 268435456'
+	assert_line 'memhp_owner_memory_bytes{owner="dax-kmem",state="offline"} 536870912'
+}
