@@ -15,7 +15,7 @@ setup_file() {
 	export FAKEKERNEL=$(dirname "$MEMHP")/libmemhp-fakekernel.so
 	[ -f "$FAKEKERNEL" ] || { echo "no $FAKEKERNEL" >&2; return 1; }
 	export FIXDIR=$BATS_FILE_TMPDIR/fx
-	"$REPO_ROOT/tests/fixtures/gen-sysfs" --only nodes-2,acpi-dimms "$FIXDIR" >&2 || return 1
+	"$REPO_ROOT/tests/fixtures/gen-sysfs" --only nodes-2,acpi-dimms,owners "$FIXDIR" >&2 || return 1
 
 	# memhp as the modules run it: the fake kernel preloaded; the tree
 	# it answers for is MEMHP_FAKE_ROOT, set by each test
@@ -218,6 +218,22 @@ memory58 offline"
 	assert_success
 	assert_equal "$(recap changed)" 0
 	assert_equal "$(tree_sum "$T")" "$before"
+}
+
+@test "memhp_blocks: owner alone takes every block of that owner, once" {
+	rm -rf "$T"
+	cp -a "$FIXDIR/owners" "$T"
+	play blocks.yml '{"state":"online","owner":"dax-kmem","zone":"movable"}'
+	assert_success
+	assert_equal "$(jq -c '[.changed, .changed_blocks]' "$OUT")" '[true,[42,43,44,45]]'
+	for b in 42 43 44 45; do
+		assert_equal "$(cat "$M/memory$b/valid_zones")" Movable
+	done
+	# memhp.ko's offline blocks are another owner's: left alone
+	assert_equal "$(cat "$M/memory47/state")" offline
+	play blocks.yml '{"state":"online","owner":"dax-kmem","zone":"movable"}'
+	assert_success
+	assert_equal "$(recap changed)" 0
 }
 
 @test "memhp_facts: every part is the document memhp --json prints" {

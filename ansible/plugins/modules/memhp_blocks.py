@@ -34,7 +34,8 @@ options:
         a list of ids and id ranges (C(32-39,41)), a block name
         (C(memory32)) or a physical address range aligned to the block size
         (C(0x100000000-0x13fffffff)).
-      - Exactly one of I(blocks) and I(size) is required.
+      - One of I(blocks), I(size) and I(owner) is required; I(blocks) and
+        I(size) exclude each other.
     type: list
     elements: str
   size:
@@ -51,6 +52,15 @@ options:
     description:
       - Only blocks on this NUMA node.
     type: int
+  owner:
+    description:
+      - Only blocks this owner added (C(memhp list -o +OWNER)) - boot
+        memory, an ACPI DIMM, a virtio-mem device, dax/kmem or memhp.ko.
+      - Alone (no I(blocks), no I(size)), every block of that owner.
+      - memhp tells dax/kmem and virtio-mem apart from /proc/iomem, which
+        only root reads in full.
+    type: str
+    choices: [boot, acpi-dimm, virtio-mem, dax-kmem, memhp, unknown]
   zone:
     description:
       - With I(state=online), the zone to online into - C(movable), C(normal)
@@ -101,6 +111,12 @@ EXAMPLES = r'''
     node: 1
     state: offline
     timeout: 120
+
+- name: Online the memory dax/kmem added (daxctl --no-online), removable
+  memhp.memhp.memhp_blocks:
+    owner: dax-kmem
+    state: online
+    zone: movable
 
 - name: Take a physical range offline
   memhp.memhp.memhp_blocks:
@@ -184,6 +200,8 @@ def in_state(params, blk):
     """Is this list --all entry already as the size asks?"""
     if params['node'] is not None and blk.get('node') != params['node']:
         return False
+    if params['owner'] is not None and blk.get('owner') != params['owner']:
+        return False
     if blk.get('state') != params['state']:
         return False
     if params['state'] == 'online':
@@ -256,6 +274,8 @@ def choose_selectors(module, result):
                              % (have, params['state'], want), **result)
         return [selector]
     selectors = params['blocks']
+    if selectors is None and params['owner'] is not None:
+        return []
     if not selectors or any(not s.strip() for s in selectors):
         module.fail_json(msg='blocks: every item must name blocks')
     return selectors
@@ -269,6 +289,8 @@ def memhp_args(module, selectors):
         args += ['--zone', params['zone']]
     if params['node'] is not None:
         args += ['--node', str(params['node'])]
+    if params['owner'] is not None:
+        args += ['--owner', params['owner']]
     if params['atomic']:
         args.append('--atomic')
     if params['timeout'] is not None:
@@ -289,13 +311,15 @@ def main():
         blocks={'type': 'list', 'elements': 'str'},
         size={'type': 'str'},
         node={'type': 'int'},
+        owner={'type': 'str', 'choices': ['boot', 'acpi-dimm', 'virtio-mem',
+                                          'dax-kmem', 'memhp', 'unknown']},
         zone={'type': 'str'},
         atomic={'type': 'bool', 'default': False},
         timeout={'type': 'int'},
     )
     module = AnsibleModule(argument_spec=argument_spec,
                            mutually_exclusive=[('blocks', 'size')],
-                           required_one_of=[('blocks', 'size')],
+                           required_one_of=[('blocks', 'size', 'owner')],
                            supports_check_mode=True)
     params = module.params
     result = {'changed': False, 'blocks': [], 'changed_blocks': [],
