@@ -76,15 +76,11 @@ static void evidence(struct memhp_check *c, const char *fmt, ...)
 /* A whole /proc file, NUL-terminated; NULL when it cannot be read. */
 static char *read_proc(struct memhp_ctx *ctx, const char *name)
 {
-	int fd = memhp_open_regular(ctx, AREA_PROC, name, O_RDONLY);
 	char *buf = NULL;
 	size_t len;
 
-	if (fd < 0)
+	if (memhp_read_file(ctx, AREA_PROC, name, 4u << 20, &buf, &len) < 0)
 		return NULL;
-	if (memhp_read_fd_all(fd, 4u << 20, &buf, &len) < 0)
-		buf = NULL;
-	close(fd);
 	return buf;
 }
 

@@ -11,52 +11,40 @@
  * as one with no resources.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "private.h"
 
 /* /proc/iomem of a big machine is some 100 KiB */
 #define IOMEM_MAX_BYTES (16u << 20)
 #define IOMEM_MAX_DEPTH 16
+#define IOMEM_MAX_NAME 64
 
-int memhp_iomem_walk(struct memhp_ctx *ctx, memhp_iomem_fn fn, void *data)
+int memhp_iomem_parse(const char *text, memhp_iomem_fn fn, void *data)
 {
-	char line[256], names[IOMEM_MAX_DEPTH][64] = { { 0 } };
+	char names[IOMEM_MAX_DEPTH][IOMEM_MAX_NAME] = { { 0 } };
 	bool all_zero = true;
-	size_t total = 0;
-	int fd, ret = 0;
-	FILE *f;
+	int ret = 0;
 
-	/* confined to the root, a regular file only (proc/iomem -> /dev/zero
-	 * would feed the loop forever), and at most IOMEM_MAX_BYTES */
-	fd = memhp_open_regular(ctx, AREA_PROC, "iomem", O_RDONLY);
-	if (fd < 0)
-		return fd;
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (ret == 0 && fgets(line, sizeof(line), f)) {
+	for (const char *line = text; ret == 0 && line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 		size_t indent = strspn(line, " "), depth = indent / 2;
 		unsigned long long s, e;
-		char *name;
+		char buf[256];
 		int n = 0;
 
-		total += strlen(line) + 1;
-		if (total > IOMEM_MAX_BYTES) {
-			ret = -EFBIG;
-			break;
-		}
-		if (sscanf(line + indent, "%llx-%llx : %n", &s, &e, &n) != 2 ||
-		    !n || e < s || depth >= IOMEM_MAX_DEPTH)
+		/* a line is at most one resource; longer ones are cut */
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+		line = nl ? nl + 1 : NULL;
+		if (indent >= strlen(buf) || depth >= IOMEM_MAX_DEPTH ||
+		    sscanf(buf + indent, "%llx-%llx : %n", &s, &e, &n) != 2 ||
+		    !n || e < s)
 			continue;
-		name = line + indent + n;
-		name[strcspn(name, "\n")] = '\0';
-		snprintf(names[depth], sizeof(names[depth]), "%s", name);
+		snprintf(names[depth], sizeof(names[depth]), "%s",
+			 buf + indent + n);
 		if (s || e)
 			all_zero = false;
 		else if (all_zero)
@@ -64,6 +52,21 @@ int memhp_iomem_walk(struct memhp_ctx *ctx, memhp_iomem_fn fn, void *data)
 		ret = fn(data, s, e, names[depth],
 			 depth && names[depth - 1][0] ? names[depth - 1] : NULL);
 	}
-	fclose(f);
+	return ret;
+}
+
+int memhp_iomem_walk(struct memhp_ctx *ctx, memhp_iomem_fn fn, void *data)
+{
+	char *text;
+	size_t len;
+	/* confined to the root, a regular file only (proc/iomem -> /dev/zero
+	 * would feed the read forever), and at most IOMEM_MAX_BYTES */
+	int ret = memhp_read_file(ctx, AREA_PROC, "iomem", IOMEM_MAX_BYTES,
+				  &text, &len);
+
+	if (ret < 0)
+		return ret;
+	ret = memhp_iomem_parse(text, fn, data);
+	free(text);
 	return ret;
 }

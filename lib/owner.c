@@ -97,37 +97,46 @@ struct ram_list {
 	size_t nr;
 };
 
+int memhp_iomem_owner(const char *name, const char *parent, char *dev,
+		      size_t size)
+{
+	size_t len;
+
+	dev[0] = '\0';
+	if (strncmp(name, "System RAM", 10) != 0)
+		return -1;
+	name += 10;
+	if (!*name)
+		return MEMHP_OWNER_BOOT;
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (!strcmp(name, drivers[i].suffix)) {
+			/* memhp's device is its range, named by the caller */
+			if (parent && drivers[i].owner != MEMHP_OWNER_MEMHP)
+				snprintf(dev, size, "%s", parent);
+			return drivers[i].owner;
+		}
+	/* " (DRIVER)": a driver memhp does not know */
+	len = strlen(name);
+	if (len > 3 && name[0] == ' ' && name[1] == '(' && name[len - 1] == ')')
+		snprintf(dev, size, "%.*s", (int)(len - 3), name + 2);
+	return MEMHP_OWNER_UNKNOWN;
+}
+
 static int add_ram(void *data, uint64_t start, uint64_t end, const char *name,
 		   const char *parent)
 {
 	struct ram_list *l = data;
-	struct ram *grown, *r;
+	struct ram *grown, r = { .start = start, .end = end };
+	int owner = memhp_iomem_owner(name, parent, r.dev, sizeof(r.dev));
 
-	if (strncmp(name, "System RAM", 10) != 0)
+	if (owner < 0)
 		return 0;
+	r.owner = (enum memhp_owner)owner;
 	grown = realloc(l->r, (l->nr + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
 	l->r = grown;
-	r = &l->r[l->nr++];
-	*r = (struct ram){ .start = start, .end = end,
-			   .owner = MEMHP_OWNER_BOOT };
-	name += 10;
-	if (!*name)
-		return 0;
-	r->owner = MEMHP_OWNER_UNKNOWN;
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-		if (!strcmp(name, drivers[i].suffix)) {
-			r->owner = drivers[i].owner;
-			/* memhp's device is its range, named below */
-			if (parent && r->owner != MEMHP_OWNER_MEMHP)
-				snprintf(r->dev, sizeof(r->dev), "%s", parent);
-			return 0;
-		}
-	/* " (DRIVER)": a driver memhp does not know */
-	if (name[0] == ' ' && name[1] == '(' && name[strlen(name) - 1] == ')')
-		snprintf(r->dev, sizeof(r->dev), "%.*s",
-			 (int)strlen(name) - 3, name + 2);
+	l->r[l->nr++] = r;
 	return 0;
 }
 

@@ -550,3 +550,16 @@ int memhp_read_fd_all(int fd, size_t max, char **buf, size_t *len)
 	*buf = b;
 	return 0;
 }
+
+int memhp_read_file(struct memhp_ctx *ctx, enum memhp_area area,
+		    const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = memhp_open_regular(ctx, area, path, O_RDONLY);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = memhp_read_fd_all(fd, max, buf, len);
+	close(fd);
+	return ret;
+}

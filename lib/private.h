@@ -145,6 +145,14 @@ void memhp_free_owners(struct memhp_ctx *ctx);
 typedef int (*memhp_iomem_fn)(void *data, uint64_t start, uint64_t end,
 			      const char *name, const char *parent);
 int memhp_iomem_walk(struct memhp_ctx *ctx, memhp_iomem_fn fn, void *data);
+/* The same over the text of a proc/iomem (NUL-terminated). */
+int memhp_iomem_parse(const char *text, memhp_iomem_fn fn, void *data);
+/* owner.c: what a "System RAM..." resource @name (under @parent, or NULL)
+ * says of who added it: BOOT for plain System RAM, else the driver's
+ * owner; @dev gets the device (the parent, or an unknown driver's name),
+ * "" for none.  -1 for a resource that is not System RAM. */
+int memhp_iomem_owner(const char *name, const char *parent, char *dev,
+		      size_t size);
 /* engine.c: where onlining into @zone (as memhp_plan_set_zone() takes it)
  * puts a block, as the auto_online_blocks value that would do the same:
  * "online" (the kernel picks), "online_kernel", "online_movable"; NULL for
@@ -231,6 +239,10 @@ int memhp_open_lock_file(struct memhp_ctx *ctx);
 /* All of @fd, NUL-terminated (it may hold NULs too), in a buffer of at most
  * @max bytes that the caller frees: 0, -EFBIG, -ENOMEM or a read errno. */
 int memhp_read_fd_all(int fd, size_t max, char **buf, size_t *len);
+/* The same for a regular file below the root: memhp_open_regular()'s
+ * errors, or memhp_read_fd_all()'s. */
+int memhp_read_file(struct memhp_ctx *ctx, enum memhp_area area,
+		    const char *path, size_t max, char **buf, size_t *len);
 
 /* parse.c */
 int memhp_parse_u64(const char *s, int base, uint64_t *out);

@@ -102,15 +102,12 @@ MEMHP_EXPORT int memhp_srat_read(struct memhp_ctx *ctx,
 {
 	char *buf;
 	size_t len;
-	int fd, err;
+	int err;
 
 	*mem = NULL;
 	*nr = 0;
-	fd = memhp_open_regular(ctx, AREA_ACPI_TABLES, "SRAT", O_RDONLY);
-	if (fd < 0)
-		return fd;
-	err = memhp_read_fd_all(fd, SRAT_MAX_BYTES, &buf, &len);
-	close(fd);
+	err = memhp_read_file(ctx, AREA_ACPI_TABLES, "SRAT", SRAT_MAX_BYTES,
+			      &buf, &len);
 	if (err)
 		return err;
 	err = memhp_srat_parse(buf, len, mem, nr);
