@@ -89,8 +89,6 @@ attributes:
   diff_mode:
     support: full
 notes:
-  - Blocks cannot be chosen by owner (boot, ACPI DIMM, virtio-mem, memhp.ko);
-    memhp has no selector for that yet.
   - memhp takes its own lock, so two tasks on one host never change the same
     blocks at once.
   - Exit statuses are memhp's (memhp(8)); 64 (partial success) fails the
