@@ -5,8 +5,9 @@
 #
 # Default series: 6.1 6.12. For each: prepare.sh (apt-get install headers,
 # apt-get download + dpkg -x the image, build the initramfs), then
-# bats --tap over tests/vm/*.bats with MEMHP_VM_KERNEL set. TAP goes to
-# stdout; boot and tier times are printed as TAP comments ("# ...").
+# bats --tap over tests/vm/*.bats with MEMHP_VM_KERNEL set, the series side
+# by side (MEMHP_VM_JOBS=1: one after the other). TAP goes to stdout, one
+# series after the other; boot and tier times are printed as TAP comments ("# ...").
 # Exit status is nonzero if prepare or any test failed.
 #
 # Environment: MEMHP_BUILD_DIR, MEMHP_BIN, MEMHP_VM_CACHE, MEMHP_VM_* (see
@@ -27,6 +28,14 @@ done
 
 rc=0
 t_all=$(date +%s.%N)
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
+# Prepare every series first, one after the other (apt-get and the
+# downloads must not race), then run the series side by side: a TCG guest
+# spends much of its time waiting (boots, udev, the kernel's own delays),
+# so two of them on two cores take little longer than one.
+# MEMHP_VM_JOBS=1 runs them one after the other.
+out=$(mktemp -d "${TMPDIR:-/tmp}/memhp-vm-run.XXXXXX")
+ready=()
 for s in "${series[@]}"; do
 	t0=$(date +%s.%N)
 	if ! line=$("$HERE/prepare.sh" "$s" | tail -n1) || [ -z "$line" ]; then
@@ -35,10 +44,33 @@ for s in "${series[@]}"; do
 		continue
 	fi
 	kver=$(sed -n 's/^KVER=\([^ ]*\) .*/\1/p' <<<"$line")
-	echo "# vm tier: kernel series $s ($kver), prepared in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
-	t1=$(date +%s.%N)
-	MEMHP_VM_KERNEL=$s MEMHP_VM_KVER=$kver MEMHP_VM_PREPARED=1 bats --tap "${files[@]}" || rc=1
-	echo "# vm tier: kernel series $s tests took $(awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
+	echo "# vm tier: kernel series $s ($kver), prepared in $(since "$t0")s"
+	echo "$kver" >"$out/$s.kver"
+	ready+=("$s")
 done
-echo "# vm tier: total $(awk -v a="$t_all" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
+
+run_series() { # series: TAP in $out/SERIES.tap, status in $out/SERIES.rc
+	local s=$1 t1 r=0
+	t1=$(date +%s.%N)
+	MEMHP_VM_KERNEL=$s MEMHP_VM_KVER=$(cat "$out/$s.kver") MEMHP_VM_PREPARED=1 \
+		bats --tap "${files[@]}" >"$out/$s.tap" 2>&1 || r=1
+	echo "# vm tier: kernel series $s tests took $(since "$t1")s" >>"$out/$s.tap"
+	echo "$r" >"$out/$s.rc"
+}
+pids=()
+for s in "${ready[@]}"; do
+	if [ "${MEMHP_VM_JOBS:-2}" -gt 1 ]; then
+		run_series "$s" &
+		pids+=("$!")
+	else
+		run_series "$s"
+	fi
+done
+[ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
+for s in "${ready[@]}"; do
+	cat "$out/$s.tap"
+	[ "$(cat "$out/$s.rc" 2>/dev/null)" = 0 ] || rc=1
+done
+rm -rf "$out"
+echo "# vm tier: total $(since "$t_all")s"
 exit $rc
