@@ -18,12 +18,14 @@ static void family(const char *name, const char *type, const char *help)
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/*
+ * The node label with its trailing comma, or nothing for blocks without a
+ * node link: a label is left out rather than given an empty value.
+ */
 static void node_label(char *buf, size_t size, int node)
 {
-	/* blocks without a node link: an empty label, which Prometheus
-	 * treats as no label at all */
 	if (node >= 0)
-		snprintf(buf, size, "%d", node);
+		snprintf(buf, size, "node=\"%d\",", node);
 	else
 		buf[0] = '\0';
 }
@@ -32,11 +34,11 @@ static void print_memory(const struct memhp_usage *us)
 {
 	family("memhp_memory_bytes", "gauge",
 	       "Memory in hotplug blocks by NUMA node, state and zone "
-	       "(offline memory has no zone).");
+	       "(offline memory has no zone label).");
 	for (size_t i = 0; i < memhp_usage_get_count(us); i++) {
 		const struct memhp_node_usage *u = memhp_usage_get(us, i);
 		uint64_t online = memhp_node_usage_get_online(u), zoned = 0;
-		char node[16];
+		char node[32];
 
 		node_label(node, sizeof(node), memhp_node_usage_get_node(u));
 		for (int z = 0; z < MEMHP_NR_ZONES; z++) {
@@ -49,18 +51,17 @@ static void print_memory(const struct memhp_usage *us)
 				continue;
 			zoned += bytes;
 			zl = memhp_prom_label(name ? name : "unknown");
-			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
-			       "zone=\"%s\"} %llu\n", node, zl ? zl : "",
+			printf("memhp_memory_bytes{%sstate=\"online\","
+			       "zone=\"%s\"} %llu\n", node, zl ? zl : "unknown",
 			       (unsigned long long)bytes);
 			free(zl);
 		}
 		/* online blocks whose zone could not be read or named */
 		if (online > zoned)
-			printf("memhp_memory_bytes{node=\"%s\",state=\"online\","
+			printf("memhp_memory_bytes{%sstate=\"online\","
 			       "zone=\"unknown\"} %llu\n", node,
 			       (unsigned long long)(online - zoned));
-		printf("memhp_memory_bytes{node=\"%s\",state=\"offline\","
-		       "zone=\"\"} %llu\n", node,
+		printf("memhp_memory_bytes{%sstate=\"offline\"} %llu\n", node,
 		       (unsigned long long)memhp_node_usage_get_offline(u));
 	}
 }
@@ -123,7 +124,7 @@ static int print_blocks(struct memhp_ctx *ctx)
 	family("memhp_blocks", "gauge",
 	       "Memory blocks by NUMA node and state.");
 	for (size_t i = 0; i < nr; i++) {
-		char node[16];
+		char node[32];
 
 		node_label(node, sizeof(node), sc[i].node);
 		for (size_t s = 0; s < sizeof(states) / sizeof(*states); s++) {
@@ -133,7 +134,7 @@ static int print_blocks(struct memhp_ctx *ctx)
 			if (states[s] == MEMHP_STATE_UNKNOWN &&
 			    !sc[i].count[states[s]])
 				continue;
-			printf("memhp_blocks{node=\"%s\",state=\"%s\"} %llu\n",
+			printf("memhp_blocks{%sstate=\"%s\"} %llu\n",
 			       node, name ? name : "unknown",
 			       (unsigned long long)sc[i].count[states[s]]);
 		}
@@ -154,17 +155,22 @@ static int bool_value(const char *v)
 
 static void print_policy(struct memhp_ctx *ctx)
 {
+	/*
+	 * auto_movable_ratio is a percentage in the kernel; Prometheus's
+	 * _ratio unit is a plain ratio, so it is divided by 100.
+	 * memmap_on_memory is a word (N, Y or force) and only a label of
+	 * memhp_policy_info, so that no knob is exported twice.
+	 */
 	static const struct {
 		const char *key, *help;
 		bool is_bool;
 	} gauges[] = {
-		{ "auto_movable_ratio", "The kernel's auto_movable_ratio "
-		  "(percent of kernel memory that movable memory may reach).",
+		{ "auto_movable_ratio", "The kernel's auto_movable_ratio as a "
+		  "ratio (its percentage / 100): how much movable memory "
+		  "auto-movable onlining allows per unit of kernel memory.",
 		  false },
 		{ "auto_movable_numa_aware", "1 when auto-movable onlining "
 		  "applies the ratio per NUMA node.", true },
-		{ "memmap_on_memory", "1 when hot-added memory carries its own "
-		  "memmap.", true },
 	};
 	static const char *const words[] = {
 		"auto_online_blocks", "online_policy", "memmap_on_memory",
@@ -188,7 +194,12 @@ static void print_policy(struct memhp_ctx *ctx)
 			snprintf(name, sizeof(name), "memhp_policy_%s",
 				 gauges[i].key);
 			family(name, "gauge", gauges[i].help);
-			printf("%s %lld\n", name, num);
+			if (gauges[i].is_bool)
+				printf("%s %lld\n", name, num);
+			else
+				printf("%s %s%lld.%02lld\n", name,
+				       num < 0 ? "-" : "", llabs(num) / 100,
+				       llabs(num) % 100);
 		}
 		free(v);
 	}
@@ -209,9 +220,11 @@ static void print_policy(struct memhp_ctx *ctx)
 		labels = more;
 		o++;
 	}
+	if (!labels)
+		return;
 	family("memhp_policy_info", "gauge",
 	       "The onlining policy's word-valued knobs as labels; always 1.");
-	printf("memhp_policy_info{%s} 1\n", labels ? labels : "");
+	printf("memhp_policy_info{%s} 1\n", labels);
 	free(labels);
 }
 
@@ -234,10 +247,10 @@ static void print_module(struct memhp_ctx *ctx)
 	       "Size of each range memhp.ko added, by start address and node.");
 	for (size_t i = 0; i < nr; i++) {
 		const struct memhp_probed_range *r = memhp_probed_ranges_get(rs, i);
-		char node[16];
+		char node[32];
 
 		node_label(node, sizeof(node), memhp_probed_range_get_node(r));
-		printf("memhp_module_range_bytes{node=\"%s\",start=\"0x%016llx\"}"
+		printf("memhp_module_range_bytes{%sstart=\"0x%016llx\"}"
 		       " %llu\n", node,
 		       (unsigned long long)memhp_probed_range_get_start(r),
 		       (unsigned long long)memhp_probed_range_get_size(r));

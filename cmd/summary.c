@@ -9,25 +9,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "memhp.h"
 
-enum { OPT_FORMAT = 0x100 };
+enum { OPT_FORMAT = 0x100, OPT_OUTPUT_FILE };
 
 static const struct argp_option options[] = {
 	{ "bytes", 'b', NULL, 0, "Print sizes in bytes", 0 },
 	{ "format", OPT_FORMAT, "FORMAT", 0,
 	  "table (the default) or prometheus (node_exporter's textfile "
 	  "collector format)", 0 },
+	{ "output-file", OPT_OUTPUT_FILE, "FILE", 0,
+	  "Write to FILE instead of standard output, through a new file "
+	  "beside it renamed over it at the end: a reader never sees half "
+	  "a file, and a failure leaves FILE as it was", 0 },
 	{ 0 }
 };
 
 enum summary_format { FORMAT_TABLE, FORMAT_PROMETHEUS };
 
+struct summary_args {
+	enum summary_format format;
+	const char *output_file;
+};
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct memhp_cli *cli = memhp_parsing_cli();
-	enum summary_format *format = state->input;
+	struct summary_args *args = state->input;
 
 	switch (key) {
 	case 'b':
@@ -35,12 +46,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FORMAT:
 		if (!strcmp(arg, "table"))
-			*format = FORMAT_TABLE;
+			args->format = FORMAT_TABLE;
 		else if (!strcmp(arg, "prometheus"))
-			*format = FORMAT_PROMETHEUS;
+			args->format = FORMAT_PROMETHEUS;
 		else
 			argp_error(state, "--format: '%s' is neither table "
 				   "nor prometheus", arg);
+		break;
+	case OPT_OUTPUT_FILE:
+		if (!*arg)
+			argp_error(state, "--output-file: an empty name");
+		args->output_file = arg;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -59,11 +75,10 @@ static const struct argp summary_argp = {
 	       "onlining policy and whether memhp.ko is loaded.\v"
 	       "Examples:\n  memhp summary\n  memhp summary --json | jq "
 	       "'.summary.nodes[] | {node, online}'\n"
-	       "  cd /var/lib/prometheus/node-exporter\n"
-	       "  memhp summary --format=prometheus > memhp.new && "
-	       "mv memhp.new memhp.prom\n"
-	       "(node_exporter's textfile collector; the rename keeps it from "
-	       "reading half a file)",
+	       "  memhp summary --format=prometheus \\\n"
+	       "      --output-file=/var/lib/prometheus/node-exporter/memhp.prom"
+	       "\n(node_exporter's textfile collector; the memhp-prometheus "
+	       "timer does this every minute once enabled)",
 };
 
 static bool zone_used(const struct memhp_usage *us, int z)
@@ -323,14 +338,85 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us)
 	return memhp_json_print(doc);
 }
 
+/*
+ * --output-file: standard output goes to a new file beside the target
+ * (FILE.XXXXXX, which the textfile collector does not read: it takes
+ * *.prom only) and is renamed over it once everything is written and
+ * synced.
+ */
+struct output_file {
+	const char *path;
+	char *tmp;
+	int saved;	/* the original standard output */
+};
+
+static int output_begin(struct output_file *of)
+{
+	mode_t mask;
+	int fd, err;
+
+	if (asprintf(&of->tmp, "%s.XXXXXX", of->path) < 0) {
+		of->tmp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkstemp(of->tmp);
+	if (fd < 0) {
+		err = -errno;
+		free(of->tmp);
+		of->tmp = NULL;
+		return err;
+	}
+	/* mkstemp makes 0600: give the file what a plain create would */
+	mask = umask(0);
+	umask(mask);
+	fflush(stdout);
+	of->saved = dup(STDOUT_FILENO);
+	if (fchmod(fd, 0666 & ~mask) < 0 || of->saved < 0 ||
+	    dup2(fd, STDOUT_FILENO) < 0) {
+		err = -errno;
+		if (of->saved >= 0)
+			close(of->saved);
+		close(fd);
+		unlink(of->tmp);
+		free(of->tmp);
+		of->tmp = NULL;
+		return err;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Puts standard output back; renames the new file over the target when
+ * @keep and everything reached the disk, else removes it. */
+static int output_end(struct output_file *of, bool keep)
+{
+	int ret = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		ret = errno ? -errno : -EIO;
+	else if (fsync(STDOUT_FILENO) < 0)
+		ret = -errno;
+	dup2(of->saved, STDOUT_FILENO);
+	close(of->saved);
+	clearerr(stdout);
+	if (keep && !ret && rename(of->tmp, of->path) < 0)
+		ret = -errno;
+	if (!keep || ret)
+		unlink(of->tmp);
+	free(of->tmp);
+	of->tmp = NULL;
+	return ret;
+}
+
 int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 {
-	enum summary_format format = FORMAT_TABLE;
+	struct summary_args args = { .format = FORMAT_TABLE };
+	struct output_file of = { 0 };
 	struct memhp_usage *us = NULL;
 	struct memhp_ctx *ctx;
-	int ret;
+	int ret, end;
 
-	if (memhp_parse(&summary_argp, argc, argv, cli, &format) < 0)
+	if (memhp_parse(&summary_argp, argc, argv, cli, &args) < 0)
 		return EXIT_USAGE;
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)
@@ -340,13 +426,31 @@ int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 		memhp_cli_error(cli, ret, "cannot read memory blocks");
 		return EXIT_FAILED;
 	}
+	if (args.output_file) {
+		of.path = args.output_file;
+		ret = output_begin(&of);
+		if (ret < 0) {
+			memhp_usage_free(us);
+			memhp_cli_error(cli, ret, "cannot create a file beside %s",
+					memhp_tty(of.path));
+			return EXIT_FAILED;
+		}
+	}
 	if (cli->json)
 		ret = print_json(ctx, us);
-	else if (format == FORMAT_PROMETHEUS)
+	else if (args.format == FORMAT_PROMETHEUS)
 		ret = memhp_prometheus_print(ctx, us);
 	else
 		ret = print_text(ctx, us, cli->bytes);
 	memhp_usage_free(us);
+	if (args.output_file) {
+		end = output_end(&of, ret >= 0);
+		if (ret >= 0 && end < 0) {
+			memhp_cli_error(cli, end, "cannot write %s",
+					memhp_tty(of.path));
+			return EXIT_FAILED;
+		}
+	}
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "cannot print the summary");
 		return EXIT_FAILED;

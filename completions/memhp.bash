@@ -124,7 +124,7 @@ _memhp()
 	--timeout | --count | --wait)
 		return
 		;;
-	--config)
+	--config | --output-file)
 		_filedir
 		return
 		;;
@@ -141,9 +141,9 @@ _memhp()
 		COMPREPLY=($(compgen -W "auto movable normal kernel" -- "${cur#*=}"))
 		return
 	fi
-	if [[ $cur == --config=* ]]; then
+	if [[ $cur == --config=* || $cur == --output-file=* ]]; then
 		compopt -o filenames
-		COMPREPLY=($(compgen -f -P --config= -- "${cur#*=}"))
+		COMPREPLY=($(compgen -f -P "${cur%%=*}=" -- "${cur#*=}"))
 		return
 	fi
 	if [[ $cur == --summary=* ]]; then
@@ -199,7 +199,7 @@ _memhp()
 			--summary= --node --state --zone --owner" -- "$cur"))
 		;;
 	summary)
-		COMPREPLY=($(compgen -W "$common --bytes --format --format=" -- "$cur"))
+		COMPREPLY=($(compgen -W "$common --bytes --format --format= --output-file --output-file=" -- "$cur"))
 		;;
 	watch)
 		COMPREPLY=($(compgen -W "$common --count --timeout" -- "$cur"))

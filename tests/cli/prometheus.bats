@@ -12,6 +12,10 @@ setup_file() {
 		echo "python3-prometheus-client is missing (tests/install-deps --test)" >&2
 		return 1
 	}
+	command -v promtool >/dev/null || {
+		echo "promtool is missing (package prometheus; tests/install-deps --test)" >&2
+		return 1
+	}
 }
 
 # prom FIXTURE-DIR: the exposition of that tree into $BATS_TEST_TMPDIR/prom
@@ -67,6 +71,18 @@ parse_fixture() {
 	[ "$fails" -eq 0 ]
 }
 
+@test "every fixture: promtool check metrics is clean, and no label is empty" {
+	local f fails=0
+	for f in $(fixtures); do
+		prom "$FIXDIR/$f" || { echo "$f: failed"; fails=$((fails + 1)); continue; }
+		promtool check metrics <"$BATS_TEST_TMPDIR/prom" >"$BATS_TEST_TMPDIR/promtool" 2>&1 ||
+			{ echo "$f: promtool:"; cat "$BATS_TEST_TMPDIR/promtool"; fails=$((fails + 1)); }
+		! grep -n '=""' "$BATS_TEST_TMPDIR/prom" ||
+			{ echo "$f: an empty label value"; fails=$((fails + 1)); }
+	done
+	[ "$fails" -eq 0 ]
+}
+
 @test "block size and memory bytes per node, state and zone equal the fixture's blocks" {
 	local f bs fails=0
 	for f in $(fixtures); do
@@ -87,9 +103,10 @@ parse_fixture() {
 				            elif .zones_status == "ok" and (.zones | length) > 0 then (.zones[0] | zname)
 				            else "unknown" end)})
 				| group_by(.node) | map(. as $n
+				  | ($n[0].node | if . == "" then "" else "node=\(.)," end) as $nl
 				  | (map(select(.state == "online")) | group_by(.zone)
-				     | map("node=\(.[0].node),state=online,zone=\(.[0].zone)\t\(length * $bs)"))
-				  + ["node=\($n[0].node),state=offline,zone=\t\($n | map(select(.state == "offline")) | length * $bs)"])
+				     | map("\($nl)state=online,zone=\(.[0].zone)\t\(length * $bs)"))
+				  + ["\($nl)state=offline\t\($n | map(select(.state == "offline")) | length * $bs)"])
 				| flatten | .[]' | sort) \
 			<(samples memhp_memory_bytes); then
 			fails=$((fails + 1))
@@ -111,7 +128,7 @@ parse_fixture() {
 				  | ["online","offline","going-offline","unknown"]
 				  | map(. as $s | ($n | map(select(.state == $s)) | length) as $c
 				        | select($s != "unknown" or $c > 0)
-				        | "node=\($n[0].node),state=\($s)\t\($c)"))
+				        | "\($n[0].node | if . == "" then "" else "node=\(.)," end)state=\($s)\t\($c)"))
 				| flatten | .[]' | sort) \
 			<(samples memhp_blocks); then
 			fails=$((fails + 1))
@@ -133,11 +150,16 @@ parse_fixture() {
 		want_info="${want_info#,}"$'\t1'
 		[ "$(samples memhp_policy_info)" = "$want_info" ] ||
 			{ echo "$f: info $(samples memhp_policy_info), want $want_info"; fails=$((fails + 1)); }
+		# the kernel's percentage as a Prometheus ratio
 		want=""
-		v=$(read_attr "$p/auto_movable_ratio") && want+=$'\t'"$v"
+		v=$(read_attr "$p/auto_movable_ratio") && want+=$'\t'"$(jq -n "$v / 100")"
 		[ "$(samples memhp_policy_auto_movable_ratio)" = "$want" ] ||
 			{ echo "$f: ratio $(samples memhp_policy_auto_movable_ratio), want $want"; fails=$((fails + 1)); }
-		for k in auto_movable_numa_aware memmap_on_memory; do
+		# memmap_on_memory is a word (N, Y, force): a label only, never
+		# also a gauge
+		[ -z "$(samples memhp_policy_memmap_on_memory)" ] ||
+			{ echo "$f: memmap_on_memory exported twice"; fails=$((fails + 1)); }
+		for k in auto_movable_numa_aware; do
 			want=""
 			if v=$(read_attr "$p/$k"); then
 				case $v in Y | 1 | force) want=$'\t1' ;; N | 0) want=$'\t0' ;; esac
@@ -188,4 +210,35 @@ parse_fixture() {
 	run "$MEMHP" --sysfs-root "$FIXDIR/$f" summary --format=openmetrics
 	assert_failure 2
 	assert_output --partial "neither table nor prometheus"
+}
+
+@test "--output-file: the file replaced whole by a rename, mode from the umask, nothing left beside it" {
+	local f d
+	f=$(fixtures | cut -d' ' -f1)
+	d=$BATS_TEST_TMPDIR/textfile
+	mkdir "$d"
+	echo stale >"$d/memhp.prom"
+	ln "$d/memhp.prom" "$d/old-link"
+	run bash -c 'umask 027; "$1" --sysfs-root "$2" summary --format=prometheus --output-file="$3/memhp.prom"' \
+		_ "$MEMHP" "$FIXDIR/$f" "$d"
+	assert_success
+	assert_output ""
+	prom "$FIXDIR/$f"
+	diff "$BATS_TEST_TMPDIR/prom" "$d/memhp.prom"
+	# a new file took the name: the old one (still linked) is untouched
+	assert_equal "$(cat "$d/old-link")" stale
+	assert_equal "$(stat -c %a "$d/memhp.prom")" 640
+	assert_equal "$(ls "$d" | sort | tr '\n' ' ')" "memhp.prom old-link "
+}
+
+@test "--output-file: a directory that is not there fails with exit 1 and creates nothing" {
+	local f
+	f=$(fixtures | cut -d' ' -f1)
+	run "$MEMHP" --sysfs-root "$FIXDIR/$f" summary --format=prometheus \
+		--output-file="$BATS_TEST_TMPDIR/no/such/dir/memhp.prom"
+	assert_failure 1
+	assert_output --partial "cannot create a file beside"
+	[ ! -e "$BATS_TEST_TMPDIR/no" ]
+	run "$MEMHP" --sysfs-root "$FIXDIR/$f" summary --output-file=
+	assert_failure 2
 }
