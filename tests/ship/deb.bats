@@ -146,6 +146,11 @@ Architecture: all"
 	rule=$(deb_extract "$DEB_memhp" /lib/udev/rules.d/60-memhp-auto-online.rules)
 	grep -qF 'RUN+="/usr/bin/memhp online --udev --config=/etc/memhp/auto-online.conf %k"' "$rule"
 	dpkg-deb --ctrl-tarfile "$DEB_memhp" | tar -xO ./conffiles | grep -qx /etc/memhp/auto-online.conf
+	# the node_exporter textfile units, the service naming the installed memhp
+	assert_line /lib/systemd/system/memhp-prometheus.service
+	assert_line /lib/systemd/system/memhp-prometheus.timer
+	unit=$(deb_extract "$DEB_memhp" /lib/systemd/system/memhp-prometheus.service)
+	grep -qx 'ExecStart=/usr/bin/memhp summary --format=prometheus --output-file=/var/lib/prometheus/node-exporter/memhp.prom' "$unit"
 	# nothing of the library or the module source
 	refute_output --partial libmemhp.so
 	refute_output --partial /usr/src/
@@ -184,6 +189,27 @@ Architecture: all"
 	run in_root memhp --sysfs-root /tmp/fixture --json list --all
 	assert_success
 	assert_equal "$output" "$(LD_LIBRARY_PATH="$SRC/obj-$MULTIARCH" "$SRC/obj-$MULTIARCH/memhp" --sysfs-root "$fx" --json list --all)"
+}
+
+@test "the textfile timer and service are installed, not enabled and not started" {
+	apt_in_root install "/tmp/${DEB_memhp##*/}" "/tmp/${DEB_libmemhp0##*/}" >/dev/null 2>&1
+	[ -f "$ROOT/lib/systemd/system/memhp-prometheus.timer" ]
+	[ -f "$ROOT/lib/systemd/system/memhp-prometheus.service" ]
+	# enabling would link the timer into timers.target.wants
+	run find "$ROOT/etc/systemd" -name 'memhp-prometheus.*'
+	assert_output ""
+	# dh_installsystemd handles the units, and the postinst never starts
+	# them (it enables them again only where the admin had)
+	run sh -c "dpkg-deb --ctrl-tarfile '$DEB_memhp' | tar -xO ./postinst"
+	assert_output --partial "was-enabled 'memhp-prometheus.timer'"
+	refute_output --regexp 'deb-systemd-invoke .*start'
+	# the service's command, run by hand in the root, writes the textfile
+	fx=$(ship_fixture "$BATS_TEST_TMPDIR/fx")
+	cp -a "$fx" "$ROOT/tmp/fixture"
+	mkdir -p "$ROOT/var/lib/prometheus/node-exporter"
+	cmd=$(sed -n 's/^ExecStart=//p' "$ROOT/lib/systemd/system/memhp-prometheus.service")
+	in_root $cmd --sysfs-root /tmp/fixture
+	grep -q '^memhp_block_size_bytes ' "$ROOT/var/lib/prometheus/node-exporter/memhp.prom"
 }
 
 @test "removing keeps the edited config, purging removes it" {

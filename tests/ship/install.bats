@@ -17,12 +17,14 @@ setup() {
 	LIB=$DEST/usr/lib/$MULTIARCH
 }
 
-@test "bin, lib, include, pkg-config, udev and the DKMS source land where Debian has them" {
+@test "bin, lib, include, pkg-config, udev, systemd and the DKMS source land where Debian has them" {
 	for f in usr/bin/memhp \
 		"usr/lib/$MULTIARCH/libmemhp.so.$VERSION" \
 		"usr/lib/$MULTIARCH/pkgconfig/libmemhp.pc" \
 		usr/include/libmemhp.h \
 		usr/lib/udev/rules.d/60-memhp-auto-online.rules \
+		usr/lib/systemd/system/memhp-prometheus.service \
+		usr/lib/systemd/system/memhp-prometheus.timer \
 		etc/memhp/auto-online.conf \
 		"usr/src/memhp-$VERSION/dkms.conf" "usr/src/memhp-$VERSION/Kbuild"; do
 		[ -f "$DEST/$f" ] || { echo "missing: /$f"; false; }
@@ -117,7 +119,7 @@ setup() {
 	done
 	# and nowhere else in the sources
 	run grep -rlF --exclude-dir=.git --exclude-dir='build*' "$VERSION" \
-		lib cmd kernel man completions udev CMakeLists.txt
+		lib cmd kernel man completions udev systemd CMakeLists.txt
 	assert_output CMakeLists.txt
 }
 
@@ -152,4 +154,13 @@ setup() {
 	grep -qF '/usr/bin/memhp online --udev' "$rule"
 	grep -qF -- '--config=/etc/memhp/auto-online.conf' "$rule"
 	grep -qx 'enabled=no' "$DEST/etc/memhp/auto-online.conf"
+}
+
+@test "the textfile service runs the installed memhp into node_exporter's directory; the timer repeats it" {
+	unit=$DEST/usr/lib/systemd/system/memhp-prometheus.service
+	grep -qx 'ExecStart=/usr/bin/memhp summary --format=prometheus --output-file=/var/lib/prometheus/node-exporter/memhp.prom' "$unit"
+	grep -qx 'ReadWritePaths=/var/lib/prometheus/node-exporter' "$unit"
+	timer=$DEST/usr/lib/systemd/system/memhp-prometheus.timer
+	grep -qx 'OnUnitActiveSec=1min' "$timer"
+	grep -qx 'WantedBy=timers.target' "$timer"
 }
