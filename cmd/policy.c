@@ -18,6 +18,21 @@
 struct policy_opts {
 	const char *args[MAX_ARGS];
 	int nargs;
+	bool persist, reset;
+};
+
+enum { OPT_PERSIST = 0x100, OPT_RESET };
+
+static const struct argp_option options[] = {
+	{ "persist", OPT_PERSIST, NULL, 0,
+	  "Also make it last: each KEY=VALUE (a bare KEY: its value now; no "
+	  "KEY: the whole policy now) goes on the kernel command line from "
+	  "the next boot, in a GRUB drop-in (/etc/default/grub.d/memhp.cfg) "
+	  "that update-grub reads; memmap_on_memory can be set only so", 0 },
+	{ "reset", OPT_RESET, NULL, 0,
+	  "With --persist: remove that drop-in (the kernel's defaults from "
+	  "the next boot); the policy in effect now stays", 0 },
+	{ 0 }
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -25,6 +40,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct policy_opts *o = state->input;
 
 	switch (key) {
+	case OPT_PERSIST:
+		o->persist = true;
+		break;
+	case OPT_RESET:
+		o->reset = true;
+		break;
+	case ARGP_KEY_END:
+		if (o->reset && !o->persist)
+			argp_error(state, "--reset goes with --persist");
+		if (o->reset && o->nargs)
+			argp_error(state, "--persist --reset takes no KEY");
+		break;
 	case ARGP_KEY_ARG:
 		if (o->nargs == MAX_ARGS)
 			argp_error(state, "too many arguments");
@@ -37,6 +64,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp policy_argp = {
+	.options = options,
 	.parser = parse_opt,
 	.args_doc = "[KEY[=VALUE]...]",
 	.doc = "Show or set the kernel's memory onlining policy.\v"
@@ -52,9 +80,14 @@ static const struct argp policy_argp = {
 	       "the kernel when auto_online_blocks is not offline, and udev "
 	       "rules that write a memory block's state. Two onliners fight: "
 	       "the first one to write wins the zone.\n"
+	       "A change lasts until the next boot; --persist makes it last "
+	       "(run update-grub afterwards).\n"
 	       "Examples:\n"
 	       "  memhp policy\n"
-	       "  memhp policy auto_online_blocks=offline online_policy=auto-movable",
+	       "  memhp policy auto_online_blocks=offline online_policy=auto-movable\n"
+	       "  memhp policy --persist auto_online_blocks=online_movable "
+	       "memmap_on_memory=yes\n"
+	       "  memhp policy --persist --reset",
 };
 
 /* memhp's own auto-online: where its rule is, what its config says */
@@ -133,18 +166,44 @@ static void print_auto_online(const struct memhp_autoonline_rule *r)
 		       memhp_tty(r->file), r->line);
 }
 
+/* The policy from the next boot: null when nothing is persisted. */
+static struct json_object *persisted_json(struct memhp_policy_persist *p)
+{
+	struct json_object *o, *pol;
+	char file[128];
+
+	if (!p || !*memhp_policy_persist_get_cmdline(p))
+		return NULL;
+	o = json_object_new_object();
+	pol = json_object_new_object();
+	snprintf(file, sizeof(file), "/%s", memhp_policy_persist_file());
+	json_object_object_add(o, "file", memhp_json_str(file));
+	json_object_object_add(o, "cmdline", memhp_json_str(
+		memhp_policy_persist_get_cmdline(p)));
+	for (const char *const *k = memhp_policy_keys(); *k; k++)
+		if (memhp_policy_persist_get(p, *k))
+			json_object_object_add(pol, *k, memhp_json_str(
+				memhp_policy_persist_get(p, *k)));
+	json_object_object_add(o, "policy", pol);
+	return o;
+}
+
 static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 		 const struct policy_opts *o, struct json_object *changed)
 {
+	struct memhp_policy_persist *persist = NULL;
 	struct memhp_onliners on;
 
 	if (memhp_onliners_get(ctx, &on) < 0)
 		memset(&on, 0, sizeof(on));
+	if (memhp_policy_persist_new(ctx, &persist) < 0)
+		persist = NULL;
 	if (cli->json) {
 		struct json_object *doc = memhp_json_document(NULL);
 		struct json_object *agents = json_object_new_array();
 
 		json_object_object_add(doc, "policy", memhp_json_policy(ctx));
+		json_object_object_add(doc, "persisted", persisted_json(persist));
 		agents_json(agents, &on);
 		json_object_object_add(doc, "agents", agents);
 		json_object_object_add(doc, "auto_online", on.have_rule ?
@@ -154,18 +213,28 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 		memhp_json_print(doc);
 	} else {
 		for (const char *const *k = memhp_policy_keys(); *k; k++) {
+			const char *next = persist ?
+				memhp_policy_persist_get(persist, *k) : NULL;
 			char *v = NULL;
-			bool wanted = !o->nargs || changed;
+			bool wanted = !o->nargs || changed || o->persist;
 
 			for (int i = 0; i < o->nargs && !wanted; i++)
 				wanted = !strcmp(o->args[i], *k);
 			if (!wanted || memhp_policy_read(ctx, *k, &v) < 0)
 				continue;
-			printf("%-26s %s%s\n", *k, memhp_tty(v),
+			printf("%-26s %s%s", *k, memhp_tty(v),
 			       strcmp(*k, "memmap_on_memory") ? "" :
 			       "   (boot parameter)");
+			if (next && strcmp(next, v))
+				printf("   (next boot: %s)", memhp_tty(next));
+			putchar('\n');
 			free(v);
 		}
+		if (persist && *memhp_policy_persist_get_cmdline(persist))
+			printf("\nFrom the next boot (/%s, once update-grub "
+			       "has run):\n  %s\n", memhp_policy_persist_file(),
+			       memhp_tty(memhp_policy_persist_get_cmdline(
+				       persist)));
 		if (!o->nargs || changed) {
 			bool memhp = false;
 
@@ -195,6 +264,7 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 		}
 		json_object_put(changed);
 	}
+	memhp_policy_persist_free(persist);
 	memhp_onliners_free(&on);
 }
 
@@ -222,11 +292,58 @@ static void audit_set(struct memhp_cli *cli, const struct memhp_policy_set *set,
 		    "done");
 }
 
+/*
+ * --persist: the drop-in first (the policy as it will be), then the
+ * runtime change; when that fails, the drop-in goes back to what it was,
+ * so that nothing is half-changed.
+ */
+static int persist_build(struct memhp_ctx *ctx, const struct policy_opts *o,
+			 struct memhp_policy_persist **out)
+{
+	struct memhp_policy_persist *p = NULL;
+	int ret = memhp_policy_persist_new(ctx, &p);
+
+	for (int i = 0; ret == 0 && i < o->nargs; i++) {
+		const char *eq = strchr(o->args[i], '=');
+		char key[64], *now = NULL;
+
+		snprintf(key, sizeof(key), "%.*s", eq ?
+			 (int)(eq - o->args[i]) : (int)strlen(o->args[i]),
+			 o->args[i]);
+		if (!eq && memhp_policy_read(ctx, key, &now) < 0) {
+			fprintf(stderr, "memhp: policy: %s cannot be read, so "
+				"it cannot be persisted as it is\n", key);
+			ret = -ENOENT;
+			break;
+		}
+		ret = memhp_policy_persist_set(p, key, eq ? eq + 1 : now);
+		free(now);
+	}
+	/* no KEY: every knob that can be set at run time, as it is now */
+	for (const char *const *k = memhp_policy_keys(); ret == 0 && !o->nargs &&
+	     *k; k++) {
+		char *now = NULL;
+
+		if (!strcmp(*k, "memmap_on_memory") ||
+		    memhp_policy_read(ctx, *k, &now) < 0)
+			continue;
+		ret = memhp_policy_persist_set(p, *k, now);
+		free(now);
+	}
+	if (ret < 0) {
+		memhp_policy_persist_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
 int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 {
 	struct policy_opts o = { 0 };
 	struct json_object *changed = NULL;
 	struct memhp_policy_set *set = NULL;
+	struct memhp_policy_persist *before = NULL, *after = NULL;
 	struct memhp_ctx *ctx;
 	int ret, status = EXIT_OK;
 
@@ -257,9 +374,12 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 		if (!eq)
 			continue;
 		if (!strcmp(*k, "memmap_on_memory")) {
+			if (o.persist)
+				continue;
 			fprintf(stderr, "memhp: policy: memmap_on_memory is a "
 				"boot parameter (memory_hotplug.memmap_on_memory="
-				"); it cannot be changed at run time\n");
+				"); it cannot be changed at run time: "
+				"--persist sets it from the next boot\n");
 			status = EXIT_USAGE;
 			goto out;
 		}
@@ -268,18 +388,63 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 			goto out;
 		}
 	}
-	if (memhp_policy_set_get_count(set)) {
+	if (o.persist && !o.reset) {
+		if (memhp_policy_persist_new(ctx, &before) < 0 ||
+		    persist_build(ctx, &o, &after) < 0) {
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (memhp_policy_set_get_count(set) || o.persist) {
 		if (geteuid() != 0) {
 			fprintf(stderr, "memhp: policy changes need root\n");
 			status = EXIT_FAILED;
 			goto out;
 		}
+	}
+	if (o.reset) {
+		ret = memhp_policy_persist_reset(ctx);
+		memhp_audit(cli, "policy --persist --reset: %s",
+			    ret < 0 ? strerror(-ret) : "done");
+		if (ret < 0) {
+			memhp_cli_error(cli, ret, "policy: cannot remove /%s",
+					memhp_policy_persist_file());
+			status = EXIT_FAILED;
+			goto out;
+		}
+	}
+	if (after) {
+		ret = memhp_policy_persist_write(after);
+		memhp_audit(cli, "policy --persist %s: %s",
+			    memhp_policy_persist_get_cmdline(after),
+			    ret < 0 ? strerror(-ret) : "done");
+		if (ret < 0) {
+			memhp_cli_error(cli, ret, "policy: nothing changed");
+			if (ret == -ENOENT)
+				fprintf(stderr, "memhp: policy: the kernel "
+					"parameters: %s\n", memhp_tty(
+					memhp_policy_persist_get_cmdline(after)));
+			status = EXIT_FAILED;
+			goto out;
+		}
+	}
+	if (memhp_policy_set_get_count(set)) {
 		memhp_cli_start_transaction(cli, "policy");
 		ret = memhp_policy_set_run(set);
 		memhp_cli_end_transaction(cli);
 		audit_set(cli, set, ret);
 		if (ret < 0) {
-			memhp_cli_error(cli, ret, "policy: nothing changed");
+			/* the drop-in back as it was */
+			if (after && (*memhp_policy_persist_get_cmdline(before) ?
+				      memhp_policy_persist_write(before) :
+				      memhp_policy_persist_reset(ctx)) < 0)
+				memhp_cli_error(cli, ret, "policy: the runtime "
+						"change failed, and /%s could "
+						"not be put back",
+						memhp_policy_persist_file());
+			else
+				memhp_cli_error(cli, ret,
+						"policy: nothing changed");
 			status = EXIT_FAILED;
 			goto out;
 		}
@@ -298,6 +463,8 @@ int cmd_policy(int argc, char **argv, struct memhp_cli *cli)
 	}
 	show(cli, ctx, &o, changed);
 out:
+	memhp_policy_persist_free(before);
+	memhp_policy_persist_free(after);
 	memhp_policy_set_free(set);
 	return status;
 }

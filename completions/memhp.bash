@@ -168,7 +168,9 @@ _memhp()
 		;;
 	policy)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$common" -- "$cur"))
+			COMPREPLY=($(compgen -W "$common --persist --reset" -- "$cur"))
+		elif [[ $cur == memmap_on_memory=* ]]; then
+			COMPREPLY=($(compgen -P memmap_on_memory= -W "yes no force" -- "${cur#*=}"))
 		elif [[ $cur == auto_online_blocks=* ]]; then
 			COMPREPLY=($(compgen -P auto_online_blocks= -W "offline online online_kernel online_movable" -- "${cur#*=}"))
 		elif [[ $cur == online_policy=* ]]; then
@@ -178,7 +180,7 @@ _memhp()
 		else
 			COMPREPLY=($(compgen -W "auto_online_blocks= online_policy=
 				auto_movable_ratio= auto_movable_numa_aware=
-				memmap_on_memory" -- "$cur"))
+				memmap_on_memory memmap_on_memory=" -- "$cur"))
 		fi
 		;;
 	online | offline)

@@ -100,6 +100,9 @@ function __memhp_policy
     echo auto_movable_numa_aware=no
     echo auto_movable_ratio=
     echo memmap_on_memory
+    for v in yes no force
+        echo memmap_on_memory=$v
+    end
 end
 
 complete -c memhp -f
@@ -157,6 +160,8 @@ complete -c memhp -n '__memhp_using remove' -l all -d 'Remove every range memhp.
 
 # policy
 complete -c memhp -n '__memhp_using policy' -a '(__memhp_policy)'
+complete -c memhp -n '__memhp_using policy' -l persist -d 'Make it last: the kernel command line from the next boot'
+complete -c memhp -n '__memhp_using policy' -l reset -d 'With --persist: remove the persisted policy'
 
 # eject
 complete -c memhp -n '__memhp_using eject' -l wait -x -d 'Wait up to SECONDS for the firmware to remove the device'

@@ -704,6 +704,61 @@ static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
 	return 0;
 }
 
+/*
+ * memhp policy --persist: the policy from the next boot on.  Only when
+ * there is one: it is worth a warning when it is not what runs now (a
+ * reboot, or update-grub and a reboot, is pending, or the runtime policy
+ * was changed since).
+ */
+static int check_persisted(struct memhp_doctor *d, struct memhp_ctx *ctx)
+{
+	struct memhp_policy_persist *p = NULL;
+	struct memhp_check *c;
+	char differ[256] = "";
+	size_t off = 0;
+
+	if (memhp_policy_persist_new(ctx, &p) < 0 ||
+	    !*memhp_policy_persist_get_cmdline(p)) {
+		memhp_policy_persist_free(p);
+		return 0;
+	}
+	c = new_check(d, "persisted-policy");
+	if (!c) {
+		memhp_policy_persist_free(p);
+		return -ENOMEM;
+	}
+	evidence(c, "%s: %s", memhp_policy_persist_file(),
+		 memhp_policy_persist_get_cmdline(p));
+	for (const char *const *k = memhp_policy_keys(); *k; k++) {
+		const char *want = memhp_policy_persist_get(p, *k);
+		char now[64];
+		int n;
+
+		if (!want)
+			continue;
+		read_knob(ctx, *k, now, sizeof(now));
+		if (!strcmp(now, want))
+			continue;
+		n = snprintf(differ + off, sizeof(differ) - off,
+			     "%s%s is %s now, %s from the next boot",
+			     off ? "; " : "", *k, now[0] ? now : "(not there)",
+			     want);
+		if (n > 0 && (size_t)n < sizeof(differ) - off)
+			off += (size_t)n;
+	}
+	if (!off) {
+		summary(c, "the persisted policy is the one in effect");
+	} else {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "%s", differ);
+		advice(c, "reboot (after update-grub) to apply it; memhp policy "
+		       "--persist to keep what runs now instead; memhp policy "
+		       "--persist --reset to drop it");
+	}
+	memhp_policy_persist_free(p);
+	return 0;
+}
+
 MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
 				  struct memhp_doctor *d)
 {
@@ -736,6 +791,8 @@ MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
 		err = check_cmdline(d, &f);
 	if (!err)
 		err = check_policy(d, &f);
+	if (!err)
+		err = check_persisted(d, ctx);
 	if (!err)
 		err = check_blocks(d, ctx, &f);
 	if (!err)

@@ -263,6 +263,31 @@ const char *memhp_policy_set_get_to(const struct memhp_policy_set *set,
 				    size_t i);
 void memhp_policy_set_free(struct memhp_policy_set *set);
 
+/*
+ * The policy from the next boot on (memhp policy --persist): the kernel's
+ * own parameters (memhp_default_state=, memory_hotplug.KEY=) in a GRUB
+ * drop-in below the root, memhp_policy_persist_file(), which update-grub
+ * adds to GRUB_CMDLINE_LINUX.  _new() reads what the drop-in holds (none
+ * is not an error); _set() checks and adds a key (memmap_on_memory too:
+ * yes, no or force), _get() is a key's value as the kernel takes it or
+ * NULL, _get_cmdline() the parameters as one line.  _write() replaces the
+ * drop-in whole (-ENOENT: no etc/default/grub below the root, GRUB is not
+ * the boot loader); _reset() removes it (0 when there was none).
+ */
+struct memhp_policy_persist;
+int memhp_policy_persist_new(struct memhp_ctx *ctx,
+			     struct memhp_policy_persist **persist);
+int memhp_policy_persist_set(struct memhp_policy_persist *persist,
+			     const char *key, const char *value);
+const char *memhp_policy_persist_get(const struct memhp_policy_persist *persist,
+				     const char *key);
+const char *memhp_policy_persist_get_cmdline(
+	struct memhp_policy_persist *persist);
+int memhp_policy_persist_write(struct memhp_policy_persist *persist);
+int memhp_policy_persist_reset(struct memhp_ctx *ctx);
+const char *memhp_policy_persist_file(void);
+void memhp_policy_persist_free(struct memhp_policy_persist *persist);
+
 /* The udev rules among memhp_onliners_get()'s agents (below), read with
  * udev's precedence: rules that assign a memory block's state or run an
  * onliner, memhp's own rule left out. */

@@ -72,9 +72,25 @@ static const struct policy_key *find_key(const char *key)
 	return NULL;
 }
 
-/* The value as the kernel takes it into @buf; 0 or -EINVAL/-EPERM. */
-static int normalize(struct memhp_ctx *ctx, const char *key,
-		     const char *value, char *buf, size_t size)
+/* A kernel boolean's word (Y, N) for what a user may write, or NULL. */
+static const char *bool_word(const char *v)
+{
+	if (!strcasecmp(v, "y") || !strcmp(v, "1") || !strcasecmp(v, "yes") ||
+	    !strcasecmp(v, "true"))
+		return "Y";
+	if (!strcasecmp(v, "n") || !strcmp(v, "0") || !strcasecmp(v, "no") ||
+	    !strcasecmp(v, "false"))
+		return "N";
+	return NULL;
+}
+
+/*
+ * The value as the kernel takes it into @buf; 0 or -EINVAL/-EPERM.  With
+ * @boot, for the kernel command line: memmap_on_memory is settable there
+ * (yes, no or force).
+ */
+int memhp_policy_normalize(struct memhp_ctx *ctx, const char *key,
+			   const char *value, bool boot, char *buf, size_t size)
 {
 	const struct policy_key *k = find_key(key);
 	uint64_t n;
@@ -98,18 +114,26 @@ static int normalize(struct memhp_ctx *ctx, const char *key,
 		}
 		break;
 	case P_BOOL:
-		if (!strcasecmp(value, "y") || !strcmp(value, "1") ||
-		    !strcasecmp(value, "yes") || !strcasecmp(value, "true"))
-			value = "Y";
-		else if (!strcasecmp(value, "n") || !strcmp(value, "0") ||
-			 !strcasecmp(value, "no") || !strcasecmp(value, "false"))
-			value = "N";
-		else {
+		if (!bool_word(value)) {
 			err(ctx, "%s: '%s' is not yes or no", key, value);
 			return -EINVAL;
 		}
+		value = bool_word(value);
 		break;
 	case P_BOOT_ONLY:
+		if (boot && !strcasecmp(value, "force")) {
+			value = "force";
+			break;
+		}
+		if (boot && bool_word(value)) {
+			value = bool_word(value);
+			break;
+		}
+		if (boot) {
+			err(ctx, "%s: '%s' is not yes, no or force", key,
+			    value);
+			return -EINVAL;
+		}
 		err(ctx, "%s can only be set at boot (memory_hotplug.%s= on "
 		    "the kernel command line)", key, key);
 		return -EPERM;
@@ -117,6 +141,12 @@ static int normalize(struct memhp_ctx *ctx, const char *key,
 write:
 	snprintf(buf, size, "%s", value);
 	return 0;
+}
+
+static int normalize(struct memhp_ctx *ctx, const char *key,
+		     const char *value, char *buf, size_t size)
+{
+	return memhp_policy_normalize(ctx, key, value, false, buf, size);
 }
 
 MEMHP_EXPORT int memhp_policy_check(struct memhp_ctx *ctx, const char *key,

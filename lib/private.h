@@ -239,6 +239,10 @@ int memhp_open_lock_file(struct memhp_ctx *ctx);
 /* All of @fd, NUL-terminated (it may hold NULs too), in a buffer of at most
  * @max bytes that the caller frees: 0, -EFBIG, -ENOMEM or a read errno. */
 int memhp_read_fd_all(int fd, size_t max, char **buf, size_t *len);
+/* A policy value as the kernel takes it, into @buf (policy.c); with @boot
+ * as the kernel command line takes it (memmap_on_memory is settable). */
+int memhp_policy_normalize(struct memhp_ctx *ctx, const char *key,
+			   const char *value, bool boot, char *buf, size_t size);
 /* The same for a regular file below the root: memhp_open_regular()'s
  * errors, or memhp_read_fd_all()'s. */
 int memhp_read_file(struct memhp_ctx *ctx, enum memhp_area area,
