@@ -3,7 +3,8 @@
 # there is nowhere to plug a DIMM, and doctor must say so.  Also the
 # kernel's default onlining: Debian's 6.12 onlines hot-added memory into a
 # zone it cannot be unplugged from, and doctor warns until the policy
-# changes.
+# changes.  Last, sharing the boot: the kernel parameters memhp policy
+# --persist writes, booted in a second guest, give that guest the policy.
 
 load vm_helper
 load checks
@@ -55,4 +56,24 @@ check() { jq -r --arg id "$1" ".checks[] | select(.id == \$id) | .$2"; }
 	assert_equal "$(check auto-online status <<<"$stdout")" ok
 	guest memhp policy "auto_online_blocks=$a"
 	assert_success
+}
+
+@test "policy --persist: a guest booted with the parameters it wrote has that policy" {
+	local params
+	guest 'mkdir -p /etc/default && echo "GRUB_CMDLINE_LINUX=\"quiet\"" >/etc/default/grub'
+	assert_success
+	guest memhp policy --persist auto_online_blocks=online_movable \
+		online_policy=auto-movable auto_movable_ratio=250 memmap_on_memory=yes
+	assert_success
+	# GRUB_CMDLINE_LINUX as update-grub sources the defaults and the drop-in
+	params=$(guest_ok '. /etc/default/grub && . /etc/default/grub.d/memhp.cfg && echo "$GRUB_CMDLINE_LINUX"')
+	assert_equal "$params" "quiet memhp_default_state=online_movable memory_hotplug.online_policy=auto-movable memory_hotplug.auto_movable_ratio=250 memory_hotplug.memmap_on_memory=Y"
+	vm_shutdown
+	# shellcheck disable=SC2086
+	vm_boot -m 1G -- ${params#quiet }
+	vm_require
+	guest memhp --json policy
+	assert_success
+	run jq -c '.policy | [.auto_online_blocks, .online_policy, .auto_movable_ratio, .memmap_on_memory]' <<<"$stdout"
+	assert_output '["online_movable","auto-movable",250,true]'
 }

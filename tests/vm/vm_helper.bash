@@ -145,11 +145,15 @@ _vm_boot_once() {
 		return 0
 	fi
 	# Watchdog: when QEMU dies, wake any reader on the channels at once
-	# (<> never blocks; the FIFOs are opened O_RDWR by every party).
+	# (<> never blocks; the FIFOs are opened O_RDWR by every party).  Only
+	# this boot's channels: a test that boots again reuses the paths, and
+	# an old "@@DEAD" there would fail the new boot's QMP handshake.
 	local qpid; qpid=$(cat "$VM_DIR/qemu.pid")
 	( while kill -0 "$qpid" 2>/dev/null; do sleep 1; done
+	  [ "$(cat "$VM_DIR/qemu.pid" 2>/dev/null)" = "$qpid" ] || exit 0
 	  echo "@@DEAD" 1<>"$VM_DIR/cmd.out"; echo "@@DEAD" 1<>"$VM_DIR/qmp.out" ) \
 		</dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$VM_DIR/watchdog.pid"
 	# QMP: greeting, then capabilities negotiation.
 	if ! qmp '{"execute":"qmp_capabilities"}' >/dev/null; then
 		echo "QMP handshake failed" >"$VM_DIR/boot.state"
@@ -196,6 +200,8 @@ vm_shutdown() {
 		for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
 	fi
+	# the watchdog has nobody left to wake
+	[ -f "$VM_DIR/watchdog.pid" ] && kill "$(cat "$VM_DIR/watchdog.pid")" 2>/dev/null
 	local logdir=${MEMHP_VM_LOGDIR:-$MEMHP_VM_CACHE/logs}
 	if mkdir -p "$logdir" 2>/dev/null && [ -f "$VM_DIR/console.log" ]; then
 		cp "$VM_DIR/console.log" "$logdir/$(basename "${BATS_TEST_FILENAME:-vm}" .bats)-$MEMHP_VM_KERNEL.console.log"
