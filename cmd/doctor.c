@@ -8,6 +8,7 @@
 #include <libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "memhp.h"
 
@@ -91,41 +92,79 @@ static struct json_object *hotplug_json(const struct memhp_doctor *d)
 	return o;
 }
 
-static void print_table(const struct memhp_doctor *d, int verbosity)
+/* ok green, warn yellow, fail red (libsmartcols' colour names) */
+static const char *status_color(enum memhp_check_status st)
+{
+	return st == MEMHP_CHECK_OK ? "green" :
+	       st == MEMHP_CHECK_WARN ? "yellow" : "red";
+}
+
+/*
+ * One FINDING cell, wrapped between words to the terminal's width (the
+ * column's own wrapping would cut words), later lines under the first
+ * word after @prefix.
+ */
+static void finding(struct libscols_line *ln, const char *prefix,
+		    const char *text, size_t width)
+{
+	char *joined = NULL, *wrapped;
+	size_t indent = strlen(prefix);
+
+	/* control bytes from the tree escaped first: the only newlines are
+	 * the wrap's */
+	if (!ln || asprintf(&joined, "%s%s", prefix, memhp_tty(text)) < 0)
+		return;
+	/* "  do: " is followed by its text's first word */
+	wrapped = memhp_word_wrap(joined, width, indent);
+	scols_line_set_data(ln, 2, wrapped ? wrapped : joined);
+	free(wrapped);
+	free(joined);
+}
+
+static void print_table(const struct memhp_cli *cli,
+			const struct memhp_doctor *d, int verbosity)
 {
 	struct libscols_table *tb = scols_new_table();
+	struct libscols_column *cl;
+	size_t idw = strlen("CHECK"), width = memhp_term_width();
 
 	if (!tb)
 		return;
+	scols_table_enable_colors(tb, memhp_cli_color(cli));
+	for (size_t i = 0; i < d->nr_checks; i++)
+		if (strlen(d->checks[i].id) > idw)
+			idw = strlen(d->checks[i].id);
+	/* what STATUS and CHECK leave of the terminal, never too narrow */
+	if (width)
+		width = width > idw + 8 + 30 ? width - idw - 8 : 30;
 	scols_table_new_column(tb, "STATUS", 0, 0);
 	scols_table_new_column(tb, "CHECK", 0, 0);
-	scols_table_new_column(tb, "FINDING", 0, SCOLS_FL_WRAP);
+	cl = scols_table_new_column(tb, "FINDING", 0, SCOLS_FL_WRAP);
+	if (cl) {
+		/* the newlines memhp_word_wrap() put in start new lines */
+		scols_column_set_safechars(cl, "\n");
+		scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize,
+					  scols_wrapnl_nextchunk, NULL);
+	}
 	for (size_t i = 0; i < d->nr_checks; i++) {
 		const struct memhp_check *c = &d->checks[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		char buf[512];
 
 		if (!ln)
 			break;
 		scols_line_set_data(ln, 0, memhp_check_status_name(c->status));
+		scols_cell_set_color(scols_line_get_cell(ln, 0),
+				     status_color(c->status));
 		scols_line_set_data(ln, 1, c->id);
-		scols_line_set_data(ln, 2, c->summary);
+		finding(ln, "", c->summary, width);
 		/* the evidence of what is not ok, or of everything with -v */
 		for (size_t e = 0; e < c->nr_evidence &&
-		     (c->status != MEMHP_CHECK_OK || verbosity > 0); e++) {
-			struct libscols_line *el = scols_table_new_line(tb, NULL);
-
-			snprintf(buf, sizeof(buf), "  %s", c->evidence[e]);
-			if (el)
-				scols_line_set_data(el, 2, buf);
-		}
-		if (c->advice[0]) {
-			struct libscols_line *al = scols_table_new_line(tb, NULL);
-
-			snprintf(buf, sizeof(buf), "  do: %s", c->advice);
-			if (al)
-				scols_line_set_data(al, 2, buf);
-		}
+		     (c->status != MEMHP_CHECK_OK || verbosity > 0); e++)
+			finding(scols_table_new_line(tb, NULL), "  ",
+				c->evidence[e], width);
+		if (c->advice[0])
+			finding(scols_table_new_line(tb, NULL), "  do: ",
+				c->advice, width);
 	}
 	scols_print_table(tb);
 	scols_unref_table(tb);
@@ -162,7 +201,7 @@ int cmd_doctor(int argc, char **argv, struct memhp_cli *cli)
 		json_object_object_add(doc, "hotplug", hotplug_json(&d));
 		memhp_json_print(doc);
 	} else {
-		print_table(&d, cli->verbosity);
+		print_table(cli, &d, cli->verbosity);
 	}
 	memhp_doctor_free(&d);
 	return failed ? EXIT_FAILED : EXIT_OK;

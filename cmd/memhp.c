@@ -52,6 +52,7 @@ enum {
 	OPT_HELP_H = 'h',
 	OPT_BYTES = 0x100,
 	OPT_LIST_COMMANDS,
+	OPT_COLOR,
 };
 
 static const struct argp_option common_options[] = {
@@ -63,6 +64,10 @@ static const struct argp_option common_options[] = {
 	  "Print one JSON document (memhp-json(7))", -1 },
 	{ "verbose", OPT_VERBOSE, NULL, 0, "Say more (repeat for debug)", -1 },
 	{ "quiet", OPT_QUIET, NULL, 0, "Print errors only", -1 },
+	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
+	  "Colour ok, warn and fail in tables: auto (the default: on a "
+	  "terminal, unless NO_COLOR is set or TERM is dumb), always or "
+	  "never; --color alone is always", -1 },
 	{ NULL, OPT_HELP_H, NULL, OPTION_HIDDEN, "Give this help list", -1 },
 	{ 0 }
 };
@@ -94,6 +99,17 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_QUIET:
 		cli->verbosity = -1;
+		break;
+	case OPT_COLOR:
+		if (!arg || !strcmp(arg, "always"))
+			cli->color = 1;
+		else if (!strcmp(arg, "never"))
+			cli->color = -1;
+		else if (!strcmp(arg, "auto"))
+			cli->color = 0;
+		else
+			argp_error(state, "--color: '%s' is not auto, always "
+				   "or never", arg);
 		break;
 	case OPT_HELP_H:
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);

@@ -29,6 +29,7 @@ struct memhp_cli {
 	bool chmem;		/* called as chmem's -e/-d */
 	bool reported;		/* the library logged an error since the
 				   last memhp_cli_error() */
+	int color;		/* --color: -1 never, 0 auto, 1 always */
 };
 
 /* argp child with --sysfs-root/--sysroot, --json, -v, -q, -h */
@@ -79,6 +80,14 @@ struct memhp_filter *memhp_cli_filter_new(const struct memhp_cli_filter *f);
 /* format.c */
 /* lsmem's human size ("128M", "1.5G", "0B"), or bytes with @bytes */
 void memhp_format_size(char *buf, size_t size, uint64_t bytes, bool raw);
+/* --color: whether tables colour their status words (auto: standard
+ * output is a terminal, NO_COLOR is unset or empty, TERM is not dumb) */
+bool memhp_cli_color(const struct memhp_cli *cli);
+/* the columns of the terminal standard output is, 0 when it is none */
+size_t memhp_term_width(void);
+/* @text with its words wrapped at @width columns (0: not wrapped), each
+ * later line indented by @indent spaces; allocated, NULL without memory */
+char *memhp_word_wrap(const char *text, size_t width, size_t indent);
 
 /* json.c */
 struct json_object *memhp_json_document(struct memhp_ctx *ctx);

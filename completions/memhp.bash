@@ -72,7 +72,7 @@ _memhp()
 	_init_completion -n =: || return
 
 	local common="--sysfs-root --sysroot --json --verbose --quiet --help
-		--version"
+		--version --color --color="
 	local columns="RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES OWNER"
 	local zones="DMA DMA32 Normal HighMem Movable Device none"
 	local states="online offline going-offline"
@@ -133,6 +133,10 @@ _memhp()
 		return
 		;;
 	esac
+	if [[ $cur == --color=* ]]; then
+		COMPREPLY=($(compgen -W "auto always never" -- "${cur#*=}"))
+		return
+	fi
 	if [[ $cur == --format=* ]]; then
 		COMPREPLY=($(compgen -W "table prometheus" -- "${cur#*=}"))
 		return

@@ -110,6 +110,7 @@ complete -c memhp -f
 # options every command takes
 complete -c memhp -s J -l json -d 'Print one JSON document (memhp-json(7))'
 complete -c memhp -s q -l quiet -d 'Print errors only'
+complete -c memhp -l color -f -a 'auto always never' -d 'Colour ok, warn and fail in tables'
 complete -c memhp -s v -l verbose -d 'Say more (repeat for debug)'
 complete -c memhp -s s -l sysfs-root -l sysroot -x -a '(__fish_complete_directories)' -d 'Read and write sysfs below DIR instead of /'
 complete -c memhp -s '?' -l help -d 'Give this help list'
