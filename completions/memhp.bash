@@ -132,9 +132,17 @@ _memhp()
 		COMPREPLY=($(compgen -W "table prometheus" -- "$cur"))
 		return
 		;;
+	--kind)
+		COMPREPLY=($(compgen -W "acpi-dimm virtio-mem dax" -- "$cur"))
+		return
+		;;
 	esac
 	if [[ $cur == --format=* ]]; then
 		COMPREPLY=($(compgen -W "table prometheus" -- "${cur#*=}"))
+		return
+	fi
+	if [[ $cur == --kind=* ]]; then
+		COMPREPLY=($(compgen -W "acpi-dimm virtio-mem dax" -- "${cur#*=}"))
 		return
 	fi
 	if [[ $cur == --online=* ]]; then
@@ -205,7 +213,7 @@ _memhp()
 		COMPREPLY=($(compgen -W "$common --count --timeout" -- "$cur"))
 		;;
 	devices)
-		COMPREPLY=($(compgen -W "$common --bytes" -- "$cur"))
+		COMPREPLY=($(compgen -W "$common --bytes --kind --kind=" -- "$cur"))
 		;;
 	doctor)
 		COMPREPLY=($(compgen -W "$common" -- "$cur"))

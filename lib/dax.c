@@ -118,6 +118,7 @@ static int add_device(const char *name, unsigned char type, void *data)
 	}
 	dev = &l->devs[l->nr++];
 	memset(dev, 0, sizeof(*dev));
+	dev->blocks.node = -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->region = region;
 	dev->id = id;

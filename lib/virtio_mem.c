@@ -58,6 +58,7 @@ static int read_device(struct memhp_ctx *ctx, const char *name,
 		return 1;	/* another kind of virtio device */
 	}
 	memset(dev, 0, sizeof(*dev));
+	dev->blocks.node = -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	memhp_link_base(fd, "driver", dev->driver, sizeof(dev->driver));
 	close(fd);
