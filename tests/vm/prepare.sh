@@ -15,7 +15,8 @@
 # 3. apt-get downloads the image (never installs it) into the cache and
 #    unpacks it with dpkg -x.
 # 4. Builds the initramfs: busybox, memhp + ldd libs, memhp.ko (if built),
-#    memory-notifier-error-inject.ko + its dependencies, Debian's lsmem,
+#    memory-notifier-error-inject.ko + its dependencies, the virtio-mem and
+#    nvdimm/dax/kmem modules, Debian's lsmem,
 #    and the tests' guest helpers (tests/vm/*.c, linked statically).
 # 5. Builds initramfs-udev.cpio.gz: the same plus a second archive with
 #    Debian 12's systemd-udevd and udevadm (apt-get download udev and the
@@ -225,8 +226,10 @@ add_module() { # name (without .ko); pulls its dependencies
 }
 : >"$STAGE/lib/modules/$KVER/modules.dep"
 add_module memory-notifier-error-inject
-# virtio-mem, for 16-owners.bats, unless the kernel has it built in
-for m in virtio_pci virtio_mem; do
+# virtio-mem, for 16-owners.bats, and legacy pmem (memmap=SIZE!START:
+# nd_e820) made a dax device and system RAM (dax_pmem, device_dax, kmem)
+# for 17-kinds.bats, unless the kernel has them built in
+for m in virtio_pci virtio_mem nd_e820 nd_pmem dax_pmem device_dax kmem; do
 	grep -q "/$m\.ko\$" "$MODDIR/modules.builtin" 2>/dev/null || add_module "$m"
 done
 
