@@ -94,22 +94,18 @@ static int add_device(const char *name, unsigned char type, void *data)
 	struct memhp_dax_devices *l = data;
 	struct memhp_dax_device *dev;
 	unsigned int region, id;
+	void *grown;
 	int fd;
 
 	(void)type;
 	if (!parse_name(name, &region, &id))
 		return 0;
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 4;
-		void *grown = realloc(l->devs, cap * sizeof(*l->devs));
-
-		if (!grown) {
-			l->err = -ENOMEM;
-			return 1;
-		}
-		l->devs = grown;
-		l->cap = cap;
+	grown = memhp_grow(l->devs, l->nr, &l->cap, sizeof(*l->devs));
+	if (!grown) {
+		l->err = -ENOMEM;
+		return 1;
 	}
+	l->devs = grown;
 	fd = memhp_area_follow(l->ctx, AREA_DAX_DEVICES, name,
 			       O_RDONLY | O_DIRECTORY);
 	if (fd < 0) {	/* gone while we looked, or no directory */
@@ -146,13 +142,7 @@ MEMHP_EXPORT int memhp_dax_devices_new(struct memhp_ctx *ctx,
 	if (!l)
 		return -ENOMEM;
 	l->ctx = ctx;
-	ret = memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_NODE);
-	if (ret == 0) {
-		ret = memhp_walk_dir(ctx, AREA_DAX_DEVICES, NULL, add_device,
-				     l);
-		if (ret == -ENOENT)	/* no dax bus */
-			ret = 0;
-	}
+	ret = memhp_bus_walk(ctx, AREA_DAX_DEVICES, add_device, l);
 	if (ret == 0 && l->err)
 		ret = l->err;
 	if (ret == 0 && l->nr > 1)

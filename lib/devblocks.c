@@ -3,7 +3,8 @@
  * The memory blocks a device covers: the whole blocks inside the physical
  * range the kernel gave it (a virtio-mem device's region, a dax device's
  * resource), how many of them are online and on which node.  Shared by the
- * kinds of devices that add memory through a driver (virtio_mem.c, dax.c).
+ * kinds of devices that add memory through a driver (virtio_mem.c, dax.c),
+ * with the walk over their bus and the array their lists grow in.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -65,4 +66,27 @@ void memhp_link_base(int dirfd, const char *link, char *buf, size_t size)
 	base = base ? base + 1 : target;
 	if (strlen(base) < size)
 		strcpy(buf, base);
+}
+
+int memhp_bus_walk(struct memhp_ctx *ctx, enum memhp_area area,
+		   memhp_dirent_fn fn, void *data)
+{
+	int ret = memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_NODE);
+
+	if (ret == 0)
+		ret = memhp_walk_dir(ctx, area, NULL, fn, data);
+	return ret == -ENOENT ? 0 : ret;	/* no such bus: no devices */
+}
+
+void *memhp_grow(void *arr, size_t nr, size_t *cap, size_t size)
+{
+	size_t n = *cap ? 2 * *cap : 4;
+	void *grown;
+
+	if (nr < *cap)
+		return arr;
+	grown = realloc(arr, n * size);
+	if (grown)
+		*cap = n;
+	return grown;
 }

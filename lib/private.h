@@ -198,6 +198,11 @@ typedef int (*memhp_dirent_fn)(const char *name, unsigned char type,
 /* Calls @fn for each entry of directory @name (NULL: the area itself). */
 int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
 		   const char *name, memhp_dirent_fn fn, void *data);
+/* devblocks.c: lists the memory blocks (state and node), then calls @fn
+ * for each entry of a bus's devices directory @area; 0 when there is no
+ * such bus. */
+int memhp_bus_walk(struct memhp_ctx *ctx, enum memhp_area area,
+		   memhp_dirent_fn fn, void *data);
 bool memhp_area_exists(struct memhp_ctx *ctx, enum memhp_area area);
 /* Opens @name below @area (confined to it): an fd or a negative errno */
 int memhp_area_open(struct memhp_ctx *ctx, enum memhp_area area,
@@ -297,6 +302,10 @@ struct memhp_dev_blocks {
 int memhp_dev_blocks_read(struct memhp_ctx *ctx, uint64_t start,
 			  uint64_t size, struct memhp_dev_blocks *out);
 void memhp_dev_blocks_clear(struct memhp_dev_blocks *b);
+/* @arr (of @nr items of @size bytes, room for *@cap) with room for one
+ * more: itself, or a larger copy (*@cap updated); NULL, @arr untouched,
+ * when out of memory. */
+void *memhp_grow(void *arr, size_t nr, size_t *cap, size_t size);
 /* A device's readlink(@dirfd/@link) target's last component into @buf
  * ("kmem" for a driver link); "" when there is no such link. */
 void memhp_link_base(int dirfd, const char *link, char *buf, size_t size);

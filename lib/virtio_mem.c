@@ -68,23 +68,19 @@ static int read_device(struct memhp_ctx *ctx, const char *name,
 static int add_device(const char *name, unsigned char type, void *data)
 {
 	struct memhp_virtio_mem_devices *l = data;
+	void *grown;
 	uint64_t n;
 	int ret;
 
 	(void)type;
 	if (memhp_parse_indexed_name(name, "virtio", &n) < 0)
 		return 0;
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 4;
-		void *grown = realloc(l->devs, cap * sizeof(*l->devs));
-
-		if (!grown) {
-			l->err = -ENOMEM;
-			return 1;
-		}
-		l->devs = grown;
-		l->cap = cap;
+	grown = memhp_grow(l->devs, l->nr, &l->cap, sizeof(*l->devs));
+	if (!grown) {
+		l->err = -ENOMEM;
+		return 1;
 	}
+	l->devs = grown;
 	ret = read_device(l->ctx, name, &l->devs[l->nr]);
 	if (ret == 0)
 		l->nr++;
@@ -133,13 +129,7 @@ MEMHP_EXPORT int memhp_virtio_mem_devices_new(
 	if (!l)
 		return -ENOMEM;
 	l->ctx = ctx;
-	ret = memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_NODE);
-	if (ret == 0) {
-		ret = memhp_walk_dir(ctx, AREA_VIRTIO_DEVICES, NULL,
-				     add_device, l);
-		if (ret == -ENOENT)	/* no virtio bus */
-			ret = 0;
-	}
+	ret = memhp_bus_walk(ctx, AREA_VIRTIO_DEVICES, add_device, l);
 	if (ret == 0 && l->err)
 		ret = l->err;
 	if (ret == 0 && l->nr) {
