@@ -108,6 +108,25 @@ iomem_virtio_plugged() {
 	assert_line --index 1 --regexp "^virtio0 +0x[0-9a-f]+-0x[0-9a-f]+ +1G +512M +512M +0 +[0-9]+-[0-9]+\$"
 }
 
+@test "devices: virtio0 shrunk from the host through QMP, the plugged size follows" {
+	local bs i n
+	bs=$(guest_block_size)
+	qmp '{"execute":"qom-set","arguments":{"path":"/machine/peripheral/vm0","property":"requested-size","value":268435456}}'
+	# the driver unplugs (its blocks are Movable) and removes them
+	for i in $(seq 1 90); do
+		n=$(iomem_virtio_blocks "$bs" | wc -l)
+		[ "$n" -le $((256 * 1024 * 1024 / bs)) ] && break
+		sleep 1
+	done
+	assert_equal "$(iomem_virtio_plugged)" $((256 * 1024 * 1024))
+	guest memhp devices --json --kind=virtio-mem
+	assert_success
+	run jq -e -c --argjson want "$(iomem_virtio_blocks "$bs" | jq -s -c .)" '
+		.virtio_mem_devices[0] | .plugged == 268435456 and .blocks == $want' <<<"$stdout"
+	assert_success
+	assert_equal "$(memhp_owner_blocks virtio-mem:virtio0)" "$(iomem_virtio_blocks "$bs")"
+}
+
 @test "an ACPI DIMM is acpi-dimm with its device, boot memory is boot" {
 	local bs b
 	bs=$(guest_block_size)
