@@ -18,16 +18,7 @@ setup_file() {
 teardown_file() { vm_shutdown; }
 setup() { vm_require; }
 
-# Block ids inside the "System RAM (virtio_mem)" resources of the guest's
-# /proc/iomem, one a line, ascending.
-iomem_virtio_blocks() {
-	local bs=$1 line s e a
-	guest_ok 'cat /proc/iomem' | grep 'System RAM (virtio_mem)' |
-		while read -r line; do
-			s=0x${line%%-*} e=${line#*-} e=0x${e%% *}
-			for ((a = s; a < e; a += bs)); do echo $((a / bs)); done
-		done | sort -n
-}
+iomem_virtio_blocks() { iomem_blocks 'System RAM (virtio_mem)' "$1"; }
 
 # Block ids memhp lists with OWNER $1, one a line, ascending.
 memhp_owner_blocks() {

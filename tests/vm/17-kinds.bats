@@ -38,15 +38,7 @@ i=0; until [ -e $DAX/devices/dax0.0/driver ]; do i=\$((i+1)); [ \$i -lt 100 ]; s
 # kmem and, with --no-online, leaves its blocks to whoever onlines memory
 TO_KMEM="daxctl reconfigure-device --mode=system-ram --no-online dax0.0"
 
-# Block ids inside the guest's "System RAM (kmem)" resources, ascending.
-iomem_kmem_blocks() {
-	local bs=$1 line s e a
-	guest_ok 'cat /proc/iomem' | grep 'System RAM (kmem)' |
-		while read -r line; do
-			s=0x${line%%-*} e=${line#*-} e=0x${e%% *}
-			for ((a = s; a < e; a += bs)); do echo $((a / bs)); done
-		done | sort -n
-}
+iomem_kmem_blocks() { iomem_blocks 'System RAM (kmem)' "$1"; }
 
 @test "legacy pmem made devdax: memhp devices shows dax0.0 in devdax mode, with no blocks" {
 	guest "$TO_DEVDAX"
