@@ -132,6 +132,10 @@ _memhp()
 		COMPREPLY=($(compgen -W "table prometheus" -- "$cur"))
 		return
 		;;
+	--kind)
+		COMPREPLY=($(compgen -W "acpi-dimm virtio-mem dax" -- "$cur"))
+		return
+		;;
 	esac
 	if [[ $cur == --color=* ]]; then
 		COMPREPLY=($(compgen -W "auto always never" -- "${cur#*=}"))
@@ -139,6 +143,10 @@ _memhp()
 	fi
 	if [[ $cur == --format=* ]]; then
 		COMPREPLY=($(compgen -W "table prometheus" -- "${cur#*=}"))
+		return
+	fi
+	if [[ $cur == --kind=* ]]; then
+		COMPREPLY=($(compgen -W "acpi-dimm virtio-mem dax" -- "${cur#*=}"))
 		return
 	fi
 	if [[ $cur == --online=* ]]; then
@@ -211,7 +219,7 @@ _memhp()
 		COMPREPLY=($(compgen -W "$common --count --timeout" -- "$cur"))
 		;;
 	devices)
-		COMPREPLY=($(compgen -W "$common --bytes" -- "$cur"))
+		COMPREPLY=($(compgen -W "$common --bytes --kind --kind=" -- "$cur"))
 		;;
 	doctor)
 		COMPREPLY=($(compgen -W "$common" -- "$cur"))

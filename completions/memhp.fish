@@ -139,6 +139,7 @@ complete -c memhp -n '__memhp_using "list online offline"' -l node -x -a '(__mem
 complete -c memhp -n '__memhp_using "list online offline"' -l owner -x -a 'boot acpi-dimm virtio-mem dax-kmem memhp unknown' -d 'Only blocks KIND added'
 
 # summary
+complete -c memhp -n '__memhp_using devices' -l kind -x -a 'acpi-dimm virtio-mem dax' -d 'Only devices of KIND'
 complete -c memhp -n '__memhp_using summary' -l format -x -a 'table prometheus' -d 'Output format'
 complete -c memhp -n '__memhp_using summary' -l output-file -r -F -d 'Write to FILE by a rename'
 

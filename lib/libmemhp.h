@@ -419,6 +419,90 @@ int memhp_acpi_hotplug_enabled(struct memhp_ctx *ctx);
 int memhp_acpi_eject(struct memhp_ctx *ctx, const char *name);
 
 /*
+ * virtio-mem devices (sys/bus/virtio/devices/virtioN, device id 0x18): the
+ * memory the host resizes.  The kernel shows their region and what its
+ * driver added in /proc/iomem only (to root): without it, only the name and
+ * driver are known.  The requested size and the device block size are not
+ * shown to user space.  Reads the blocks' state and node.
+ */
+struct memhp_virtio_mem_devices;
+struct memhp_virtio_mem_device;
+/* every virtio-mem device, by name; none (0) without a virtio bus */
+int memhp_virtio_mem_devices_new(struct memhp_ctx *ctx,
+				 struct memhp_virtio_mem_devices **devs);
+void memhp_virtio_mem_devices_free(struct memhp_virtio_mem_devices *devs);
+size_t memhp_virtio_mem_devices_get_count(
+	const struct memhp_virtio_mem_devices *devs);
+const struct memhp_virtio_mem_device *memhp_virtio_mem_devices_get(
+	const struct memhp_virtio_mem_devices *devs, size_t i);
+/* "virtio0" */
+const char *memhp_virtio_mem_device_get_name(
+	const struct memhp_virtio_mem_device *dev);
+/* the driver bound to it ("virtio_mem"), NULL when none is */
+const char *memhp_virtio_mem_device_get_driver(
+	const struct memhp_virtio_mem_device *dev);
+/* its device memory region (the most it can plug); false: not known */
+bool memhp_virtio_mem_device_get_region(
+	const struct memhp_virtio_mem_device *dev, uint64_t *start,
+	uint64_t *size);
+/* the memory its driver has added to Linux, in whole memory blocks ("System
+ * RAM (virtio_mem)" under the region); in sub-block mode a block counts
+ * whole even when the device plugged only part of it.  false: not known */
+bool memhp_virtio_mem_device_get_plugged(
+	const struct memhp_virtio_mem_device *dev, uint64_t *bytes);
+/* the memory blocks inside its region, ascending ids; the count */
+size_t memhp_virtio_mem_device_get_blocks(
+	const struct memhp_virtio_mem_device *dev, const uint64_t **ids);
+size_t memhp_virtio_mem_device_get_online_blocks(
+	const struct memhp_virtio_mem_device *dev);
+/* the node of its blocks; -1 when none, or they are on several */
+int memhp_virtio_mem_device_get_node(
+	const struct memhp_virtio_mem_device *dev);
+
+/*
+ * dax devices (sys/bus/dax/devices/daxX.Y): persistent, CXL or
+ * soft-reserved memory handed out as a device, which daxctl turns into
+ * system RAM by binding it to kmem.  Reads the blocks' state and node.
+ */
+enum memhp_dax_mode {
+	MEMHP_DAX_MODE_UNBOUND = 0,	/* no driver */
+	MEMHP_DAX_MODE_DEVDAX,		/* device_dax: a character device */
+	MEMHP_DAX_MODE_SYSTEM_RAM,	/* kmem: memory blocks */
+	MEMHP_DAX_MODE_OTHER,		/* a driver this library does not know */
+};
+/* "unbound", "devdax", "system-ram", "other" */
+const char *memhp_dax_mode_name(enum memhp_dax_mode mode);
+struct memhp_dax_devices;
+struct memhp_dax_device;
+/* every dax device, by region and id; none (0) without a dax bus */
+int memhp_dax_devices_new(struct memhp_ctx *ctx,
+			  struct memhp_dax_devices **devs);
+void memhp_dax_devices_free(struct memhp_dax_devices *devs);
+size_t memhp_dax_devices_get_count(const struct memhp_dax_devices *devs);
+const struct memhp_dax_device *memhp_dax_devices_get(
+	const struct memhp_dax_devices *devs, size_t i);
+/* "dax0.0" */
+const char *memhp_dax_device_get_name(const struct memhp_dax_device *dev);
+/* X of daxX.Y: its dax region */
+unsigned int memhp_dax_device_get_region(const struct memhp_dax_device *dev);
+/* the driver bound to it ("kmem", "device_dax"), NULL when none is */
+const char *memhp_dax_device_get_driver(const struct memhp_dax_device *dev);
+enum memhp_dax_mode memhp_dax_device_get_mode(
+	const struct memhp_dax_device *dev);
+/* the node its memory joins as system RAM; -1 when none is said */
+int memhp_dax_device_get_target_node(const struct memhp_dax_device *dev);
+/* bytes */
+uint64_t memhp_dax_device_get_size(const struct memhp_dax_device *dev);
+/* its physical start (readable by root only); false: not known */
+bool memhp_dax_device_get_start(const struct memhp_dax_device *dev,
+				uint64_t *start);
+/* in system-ram mode, the memory blocks kmem added for it (the whole
+ * blocks inside its range), ascending ids; the count (0 in other modes) */
+size_t memhp_dax_device_get_blocks(const struct memhp_dax_device *dev,
+				   const uint64_t **ids);
+size_t memhp_dax_device_get_online_blocks(const struct memhp_dax_device *dev);
+
+/*
  * Adding and removing physical ranges.  memhp.ko does it safely; without
  * it, a kernel built with CONFIG_ARCH_MEMORY_PROBE can add (never remove)
  * one block at a time through /sys/devices/system/memory/probe.

@@ -23,6 +23,8 @@ enum memhp_area {
 	AREA_ACPI_DEVICES,	/* sys/bus/acpi/devices: links into sys/devices */
 	AREA_ACPI_HOTPLUG,	/* sys/firmware/acpi/hotplug */
 	AREA_ACPI_TABLES,	/* sys/firmware/acpi/tables: SRAT */
+	AREA_VIRTIO_DEVICES,	/* sys/bus/virtio/devices: links into sys/devices */
+	AREA_DAX_DEVICES,	/* sys/bus/dax/devices: links into sys/devices */
 	NR_AREAS,
 };
 
@@ -196,6 +198,11 @@ typedef int (*memhp_dirent_fn)(const char *name, unsigned char type,
 /* Calls @fn for each entry of directory @name (NULL: the area itself). */
 int memhp_walk_dir(struct memhp_ctx *ctx, enum memhp_area area,
 		   const char *name, memhp_dirent_fn fn, void *data);
+/* devblocks.c: lists the memory blocks (state and node), then calls @fn
+ * for each entry of a bus's devices directory @area; 0 when there is no
+ * such bus. */
+int memhp_bus_walk(struct memhp_ctx *ctx, enum memhp_area area,
+		   memhp_dirent_fn fn, void *data);
 bool memhp_area_exists(struct memhp_ctx *ctx, enum memhp_area area);
 /* Opens @name below @area (confined to it): an fd or a negative errno */
 int memhp_area_open(struct memhp_ctx *ctx, enum memhp_area area,
@@ -286,6 +293,26 @@ int memhp_scan_udev_rules(struct memhp_ctx *ctx, struct memhp_onliners *o);
  * whether a kernel command line word shapes memory hotplug */
 uint64_t memhp_zoneinfo_movable_pages(const char *zoneinfo, bool *found);
 bool memhp_is_hotplug_param(const char *tok);
+
+/* devblocks.c: the memory blocks inside a device's physical range (whole
+ * blocks within [start, start + size)), with how many are online and the
+ * node they share (-1: none known, or several).  Needs the blocks listed
+ * with MEMHP_ATTR_STATE and MEMHP_ATTR_NODE read. */
+struct memhp_dev_blocks {
+	uint64_t *ids;		/* ascending */
+	size_t nr, online;
+	int node;
+};
+int memhp_dev_blocks_read(struct memhp_ctx *ctx, uint64_t start,
+			  uint64_t size, struct memhp_dev_blocks *out);
+void memhp_dev_blocks_clear(struct memhp_dev_blocks *b);
+/* @arr (of @nr items of @size bytes, room for *@cap) with room for one
+ * more: itself, or a larger copy (*@cap updated); NULL, @arr untouched,
+ * when out of memory. */
+void *memhp_grow(void *arr, size_t nr, size_t *cap, size_t size);
+/* A device's readlink(@dirfd/@link) target's last component into @buf
+ * ("kmem" for a driver link); "" when there is no such link. */
+void memhp_link_base(int dirfd, const char *link, char *buf, size_t size);
 
 /* block.c: re-read attributes of one block (state changes) */
 void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);

@@ -91,7 +91,13 @@ fixture_device() { # NAME
 	run --separate-stderr "$MEMHP" --sysfs-root "$FIXDIR/x86-16g" devices
 	assert_success
 	assert_output ""
+	assert_equal "$stderr" "memhp: no memory devices (ACPI DIMMs, virtio-mem, dax) below $FIXDIR/x86-16g"
+	run --separate-stderr "$MEMHP" --sysfs-root "$FIXDIR/x86-16g" devices --kind=acpi-dimm
+	assert_success
 	assert_equal "$stderr" "memhp: no ACPI memory devices (PNP0C80) below $FIXDIR/x86-16g"
+	run --separate-stderr "$MEMHP" --sysfs-root "$FIXDIR/x86-16g" devices --json
+	run jq -e '.virtio_mem_devices == [] and .dax_devices == []' <<<"$output"
+	assert_success
 }
 
 @test "devices: links that point out of the sysfs root resolve inside it" {
@@ -199,4 +205,118 @@ fixture_device() { # NAME
 	run fmemhp eject ../PNP0C80:00
 	assert_failure 2
 	assert_equal "$(tree_sum)" "$before"
+}
+
+# --- every kind: the owners fixture (an ACPI DIMM, virtio0 a virtio-mem
+# device beside a virtio block device, dax0.0 in system-ram mode, dax1.0
+# in devdax mode), its /proc/iomem as root reads it
+
+@test "devices: one table a kind, each naming its kind, within 80 columns" {
+	run --separate-stderr "$MEMHP" --sysfs-root "$FIXDIR/owners" devices --kind=virtio-mem --kind=dax
+	assert_success
+	assert_output "VIRTIO-MEM REGION                  SIZE PLUGGED ONLINE NODE BLOCKS
+virtio0    0x128000000-0x147ffffff 512M    256M   256M    0 37-38
+
+DAX    MODE       REGION RANGE                   SIZE NODE ONLINE BLOCKS
+dax0.0 system-ram      0 0x150000000-0x16fffffff 512M    0     0B 42-45
+dax1.0 devdax          1 0x200000000-0x20fffffff 256M    1      - -"
+	local l
+	for l in "${lines[@]}"; do [ "${#l}" -le 80 ]; done
+	# every kind: the ACPI table first, as it always was
+	run --separate-stderr "$MEMHP" --sysfs-root "$FIXDIR/owners" devices
+	assert_success
+	assert_line --index 0 --regexp '^DEVICE +SLOT +RANGE +SIZE +NODE +BLOCKS +STATE +ZONES +EJECT$'
+	assert_line --index 1 --regexp '^PNP0C80:00 +0 .* 32-35 +online +Movable +yes$'
+	# ($lines leaves out the blank line between tables)
+	assert_line --index 2 --regexp '^VIRTIO-MEM '
+	assert_line --index 4 --regexp '^DAX '
+	assert_equal "${#lines[@]}" 7
+	[[ $output == *$' yes\n\nVIRTIO-MEM '*$' 37-38\n\nDAX '* ]]
+	refute_output --partial virtio1
+}
+
+@test "devices --json: virtio-mem's region and plugged size are what /proc/iomem says, its blocks those inside the region" {
+	local F=$FIXDIR/owners bs
+	run --separate-stderr "$MEMHP" --sysfs-root "$F" devices --json --kind=virtio-mem
+	assert_success
+	local doc=$output
+	bs=$((0x$(cat "$F/sys/devices/system/memory/block_size_bytes")))
+	# the fixture's iomem: virtio0 and the System RAM (virtio_mem) under it
+	local region plugged blocks
+	local line a start end
+	while IFS= read -r line; do
+		a=${line%% : *} a=${a##* }
+		start=$((0x${a%-*})) end=$((0x${a#*-}))
+		case $line in
+		*" : virtio0") region="$start $end" ;;
+		"  "*" : System RAM (virtio_mem)") plugged=$((${plugged:-0} + end - start + 1)) ;;
+		esac
+	done <"$F/proc/iomem"
+	blocks=$(for d in "$F"/sys/devices/system/memory/memory*; do
+		b=${d##*memory}; a=$((b * bs))
+		[ "$a" -ge "${region% *}" ] && [ $((a + bs - 1)) -le "${region#* }" ] && echo "$b"
+	done | sort -n | jq -s -c .)
+	run jq -e -c --argjson s "${region% *}" --argjson e "${region#* }" \
+		--argjson p "$plugged" --argjson b "$blocks" --argjson bs "$bs" '
+		(keys | sort) == ["block_size", "schema", "virtio_mem_devices"] and
+		(.virtio_mem_devices | length) == 1 and
+		(.virtio_mem_devices[0] | .device == "virtio0" and
+		 .driver == "virtio_mem" and .region.start == $s and
+		 .region.end == $e and .region.size == $e - $s + 1 and
+		 .plugged == $p and .blocks == $b and .node == 0 and
+		 .online == .online_blocks * $bs and .online_blocks == 2 and
+		 .offline_blocks == 0 and .state == "online")' <<<"$doc"
+	assert_success
+	[ "$plugged" = $((256 << 20)) ]
+}
+
+@test "devices --json: a dax device's mode is its driver; in system-ram mode its blocks are those kmem added in its range" {
+	local F=$FIXDIR/owners D=$FIXDIR/owners/sys/bus/dax/devices
+	run --separate-stderr "$MEMHP" --sysfs-root "$F" devices --json --kind=dax
+	assert_success
+	local doc=$output
+	run jq -e -c --argjson s "$(($(cat "$D/dax0.0/resource")))" \
+		--argjson z "$(cat "$D/dax0.0/size")" '
+		(keys | sort) == ["block_size", "dax_devices", "schema"] and
+		[.dax_devices[].device] == ["dax0.0", "dax1.0"] and
+		(.dax_devices[0] | .mode == "system-ram" and .driver == "kmem" and
+		 .dax_region == 0 and .target_node == 0 and .size == $z and
+		 .range.start == $s and .range.end == $s + $z - 1 and
+		 .blocks == [42, 43, 44, 45] and .online_blocks == 0 and
+		 .state == "offline") and
+		(.dax_devices[1] | .mode == "devdax" and .driver == "device_dax" and
+		 .dax_region == 1 and .target_node == 1 and .blocks == [] and
+		 .state == "none")' <<<"$doc"
+	assert_success
+	# what memhp list calls dax-kmem:dax0.0 is what devices lists for it
+	run "$MEMHP" --sysfs-root "$F" list -a -r -n -o BLOCK,OWNER
+	assert_success
+	assert_equal "$(awk '$2 == "dax-kmem:dax0.0" { print $1 }' <<<"$output" | jq -s -c .)" "[42,43,44,45]"
+}
+
+@test "devices: unbound dax and virtio-mem devices, and a tree without /proc/iomem addresses" {
+	cp -a "$FIXDIR/owners" "$T.o"
+	local O=$T.o
+	rm "$O/sys/bus/dax/devices/dax0.0/driver" "$O/sys/bus/virtio/devices/virtio0/driver"
+	# what a user other than root reads: every address 0
+	sed -E 's/^( *)[0-9a-f]+-[0-9a-f]+ :/\100000000-00000000 :/' "$FIXDIR/owners/proc/iomem" >"$O/proc/iomem"
+	run --separate-stderr "$MEMHP" --sysfs-root "$O" devices --kind=virtio-mem --kind=dax
+	assert_success
+	assert_output "VIRTIO-MEM REGION SIZE PLUGGED ONLINE NODE BLOCKS
+virtio0    -         -       -      -    - -
+
+DAX    MODE    REGION RANGE                   SIZE NODE ONLINE BLOCKS
+dax0.0 unbound      0 0x150000000-0x16fffffff 512M    0      - -
+dax1.0 devdax       1 0x200000000-0x20fffffff 256M    1      - -"
+	run --separate-stderr "$MEMHP" --sysfs-root "$O" devices --json --kind=virtio-mem
+	run jq -e '.virtio_mem_devices[0] | .driver == null and .region == null and
+		.plugged == null and .online == null and .blocks == []' <<<"$output"
+	assert_success
+}
+
+@test "devices --kind: a kind memhp does not know is a usage error" {
+	run --separate-stderr "$MEMHP" --sysfs-root "$FIXDIR/owners" devices --kind=dimm
+	assert_failure 2
+	assert_output ""
+	[[ $stderr == *"invalid kind 'dimm' (acpi-dimm, virtio-mem, dax)"* ]]
 }

@@ -299,3 +299,37 @@ range() { # NAME START SIZE
 	refute_output --partial memhp_set_openat2
 	refute_output --partial write_hook
 }
+
+@test "virtio-mem and dax devices: FIFOs as their attributes and /proc/iomem, links out of the root" {
+	T=$BATS_TEST_TMPDIR/owners
+	cp -a "$FIXDIR/owners" "$T"
+	local V=$T/sys/devices/pci0000:00/0000:00:04.0/virtio0
+	local D=$T/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0/dax0.0
+	rm "$D/size" "$D/target_node" "$T/proc/iomem"
+	mkfifo "$D/size" "$T/proc/iomem"
+	mknod "$D/target_node" c 1 5
+	# a driver link out of the root names a driver all the same (it is
+	# never followed); a bus entry out of the root is not followed
+	ln -sfn /nonexistent/kmem "$D/driver"
+	ln -s "$BATS_TEST_TMPDIR" "$T/sys/bus/dax/devices/dax7.0"
+	ln -s "../../../../../../../../..$BATS_TEST_TMPDIR" "$T/sys/bus/virtio/devices/virtio7"
+	local before
+	before=$(tree_sum "$T")
+	for m in hmemhp nmemhp; do
+		run --separate-stderr $m devices --json --kind=virtio-mem --kind=dax
+		assert_success
+		run jq -e -c '[.virtio_mem_devices[].device] == ["virtio0"] and
+			(.virtio_mem_devices[0] | .region == null and .plugged == null) and
+			[.dax_devices[].device] == ["dax0.0", "dax1.0"] and
+			(.dax_devices[0] | .size == 0 and .target_node == null and
+			 .mode == "system-ram" and .range == null and .blocks == [])' <<<"$output"
+		assert_success
+	done
+	assert_equal "$(tree_sum "$T")" "$before"
+	# a virtio device whose id is a FIFO is no virtio-mem device
+	rm "$V/device"
+	mkfifo "$V/device"
+	run --separate-stderr hmemhp devices --kind=virtio-mem
+	assert_success
+	assert_output ""
+}

@@ -2,7 +2,8 @@
 # Who owns each block (issue 17), against what the kernel and QEMU built:
 # one guest with boot memory, a virtio-mem device (grown from the host
 # through QMP) and an ACPI DIMM.  memhp's OWNER must name virtio-mem and the
-# device for exactly the blocks /proc/iomem puts under it.
+# device for exactly the blocks /proc/iomem puts under it, and memhp devices
+# the plugged size /proc/iomem shows.
 
 load vm_helper
 load checks
@@ -17,16 +18,7 @@ setup_file() {
 teardown_file() { vm_shutdown; }
 setup() { vm_require; }
 
-# Block ids inside the "System RAM (virtio_mem)" resources of the guest's
-# /proc/iomem, one a line, ascending.
-iomem_virtio_blocks() {
-	local bs=$1 line s e a
-	guest_ok 'cat /proc/iomem' | grep 'System RAM (virtio_mem)' |
-		while read -r line; do
-			s=0x${line%%-*} e=${line#*-} e=0x${e%% *}
-			for ((a = s; a < e; a += bs)); do echo $((a / bs)); done
-		done | sort -n
-}
+iomem_virtio_blocks() { iomem_blocks 'System RAM (virtio_mem)' "$1"; }
 
 # Block ids memhp lists with OWNER $1, one a line, ascending.
 memhp_owner_blocks() {
@@ -67,6 +59,63 @@ wait_virtio_blocks() { # COUNT: until the guest has that many virtio-mem blocks
 	wait_virtio_blocks $((512 * 1024 * 1024 / bs)) "$bs"
 	assert_equal "$(memhp_owner_blocks virtio-mem:virtio0)" "$(iomem_virtio_blocks "$bs")"
 	assert_equal "$(memhp_owner_blocks virtio-mem:virtio0 | wc -l)" $((512 * 1024 * 1024 / bs))
+}
+
+# "START END" in bytes of the guest's virtio0 resource, and the bytes of
+# System RAM (virtio_mem) under it, from its /proc/iomem
+iomem_virtio_region() {
+	guest_ok 'cat /proc/iomem' | awk '$3 == "virtio0" { print $1 }' |
+		while IFS=- read -r s e; do echo "$((0x$s)) $((0x$e))"; done
+}
+iomem_virtio_plugged() {
+	local line s e sum=0
+	while read -r line; do
+		s=$((0x${line%%-*})) e=${line#*-} e=$((0x${e%% *}))
+		sum=$((sum + e - s + 1))
+	done < <(guest_ok 'cat /proc/iomem' | grep 'System RAM (virtio_mem)')
+	echo "$sum"
+}
+
+@test "devices: virtio0 with the region and plugged size /proc/iomem shows, its blocks and how much is online" {
+	local bs region plugged
+	bs=$(guest_block_size)
+	region=$(iomem_virtio_region)
+	plugged=$(iomem_virtio_plugged)
+	[ -n "$region" ]
+	assert_equal "$plugged" $((512 * 1024 * 1024))
+	guest memhp devices --json
+	assert_success
+	run jq -e -c --argjson s "${region% *}" --argjson e "${region#* }" \
+		--argjson p "$plugged" --argjson want "$(iomem_virtio_blocks "$bs" | jq -s -c .)" \
+		--argjson bs "$bs" '.virtio_mem_devices[] | select(.device == "virtio0") |
+		.driver == "virtio_mem" and .region.start == $s and .region.end == $e and
+		.plugged == $p and .blocks == $want and
+		.online == .online_blocks * $bs and .online_blocks == ($want | length)' <<<"$stdout"
+	assert_success
+	# the table says the same, in human sizes
+	guest memhp devices --kind=virtio-mem
+	assert_success
+	assert_line --index 0 --regexp '^VIRTIO-MEM +REGION +SIZE +PLUGGED +ONLINE +NODE +BLOCKS$'
+	assert_line --index 1 --regexp "^virtio0 +0x[0-9a-f]+-0x[0-9a-f]+ +1G +512M +512M +0 +[0-9]+-[0-9]+\$"
+}
+
+@test "devices: virtio0 shrunk from the host through QMP, the plugged size follows" {
+	local bs i n
+	bs=$(guest_block_size)
+	qmp '{"execute":"qom-set","arguments":{"path":"/machine/peripheral/vm0","property":"requested-size","value":268435456}}'
+	# the driver unplugs (its blocks are Movable) and removes them
+	for i in $(seq 1 90); do
+		n=$(iomem_virtio_blocks "$bs" | wc -l)
+		[ "$n" -le $((256 * 1024 * 1024 / bs)) ] && break
+		sleep 1
+	done
+	assert_equal "$(iomem_virtio_plugged)" $((256 * 1024 * 1024))
+	guest memhp devices --json --kind=virtio-mem
+	assert_success
+	run jq -e -c --argjson want "$(iomem_virtio_blocks "$bs" | jq -s -c .)" '
+		.virtio_mem_devices[0] | .plugged == 268435456 and .blocks == $want' <<<"$stdout"
+	assert_success
+	assert_equal "$(memhp_owner_blocks virtio-mem:virtio0)" "$(iomem_virtio_blocks "$bs")"
 }
 
 @test "an ACPI DIMM is acpi-dimm with its device, boot memory is boot" {

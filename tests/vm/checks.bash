@@ -222,3 +222,14 @@ block_with_kernel_pages() {
 	done
 	exit 1'
 }
+
+# Block ids inside the guest's /proc/iomem resources named NAME ("System
+# RAM (virtio_mem)", "System RAM (kmem)"), one a line, ascending.
+iomem_blocks() { # NAME BLOCK_SIZE
+	local name=$1 bs=$2 line s e a
+	guest_ok 'cat /proc/iomem' | grep -F ": $name" |
+		while read -r line; do
+			s=0x${line%%-*} e=${line#*-} e=0x${e%% *}
+			for ((a = s; a < e; a += bs)); do echo $((a / bs)); done
+		done | sort -n
+}

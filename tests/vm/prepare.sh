@@ -6,8 +6,8 @@
 # 1. Resolves the kernel package that Debian's meta package depends on
 #    (linux-image-amd64 -> linux-image-6.1.0-NN-amd64,
 #     linux-image-6.12-amd64 -> linux-image-6.12.NNN+deb12-amd64).
-# 2. apt-get installs the host tools (qemu-system-x86, busybox-static) when
-#    missing, and apt-get downloads the matching linux-headers-<ver> (with its
+# 2. apt-get installs the host tools (qemu-system-x86, busybox-static,
+#    daxctl) when missing, and apt-get downloads the matching linux-headers-<ver> (with its
 #    -common and linux-kbuild packages) and unpacks them with dpkg -x into
 #    the cache: installing them would pull the 6.12 kernel image onto the
 #    host (the 6.12 headers depend on it) and rebuild its initramfs. memhp.ko
@@ -15,7 +15,8 @@
 # 3. apt-get downloads the image (never installs it) into the cache and
 #    unpacks it with dpkg -x.
 # 4. Builds the initramfs: busybox, memhp + ldd libs, memhp.ko (if built),
-#    memory-notifier-error-inject.ko + its dependencies, Debian's lsmem,
+#    memory-notifier-error-inject.ko + its dependencies, the virtio-mem and
+#    nvdimm/dax/kmem modules, Debian's lsmem and daxctl,
 #    and the tests' guest helpers (tests/vm/*.c, linked statically).
 # 5. Builds initramfs-udev.cpio.gz: the same plus a second archive with
 #    Debian 12's systemd-udevd and udevadm (apt-get download udev and the
@@ -84,7 +85,7 @@ log "$META -> $PKG (kernel $KVER)"
 # --- 2. host packages, and the headers unpacked ----------------------------
 # dwarves: pahole, for the BTF of modules built against headers that ship
 # vmlinux (6.12.117+ do)
-apt_install qemu-system-x86 busybox-static cpio gcc make cmake dwarves
+apt_install qemu-system-x86 busybox-static cpio gcc make cmake dwarves daxctl
 
 CACHE=$CACHE_ROOT/$KVER
 mkdir -p "$CACHE"
@@ -168,8 +169,10 @@ copy_with_libs() { # src dest-in-initramfs
 	done
 }
 
-# Debian's lsmem as the reference implementation.
+# Debian's lsmem as the reference implementation, and Debian's daxctl,
+# which makes a dax device system RAM (17-kinds.bats).
 copy_with_libs /usr/bin/lsmem /usr/bin/lsmem
+copy_with_libs /usr/bin/daxctl /usr/bin/daxctl
 
 # The tests' own guest helpers (tests/vm/NN-name.c -> /usr/bin/NN-name),
 # static: nothing to resolve in the guest.
@@ -225,8 +228,10 @@ add_module() { # name (without .ko); pulls its dependencies
 }
 : >"$STAGE/lib/modules/$KVER/modules.dep"
 add_module memory-notifier-error-inject
-# virtio-mem, for 16-owners.bats, unless the kernel has it built in
-for m in virtio_pci virtio_mem; do
+# virtio-mem, for 16-owners.bats, and legacy pmem (memmap=SIZE!START:
+# nd_e820) made a dax device and system RAM (dax_pmem, device_dax, kmem)
+# for 17-kinds.bats, unless the kernel has them built in
+for m in virtio_pci virtio_mem nd_e820 nd_pmem dax_pmem device_dax kmem; do
 	grep -q "/$m\.ko\$" "$MODDIR/modules.builtin" 2>/dev/null || add_module "$m"
 done
 
