@@ -77,7 +77,7 @@ static const struct argp devices_argp = {
 	       "blocks. EJECT says whether 'memhp eject DEVICE' can unplug it "
 	       "now: every online block must be in ZONE_MOVABLE (other zones "
 	       "hold memory the kernel cannot move away) and the firmware must "
-	       "offer an eject method (_EJ0).\n"
+	       "offer an eject method (_EJ0); why not is said under the table.\n"
 	       "virtio-mem devices: REGION and SIZE are the device's region "
 	       "(the most it can plug), PLUGGED the memory its driver added to "
 	       "Linux (whole memory blocks), ONLINE how much of it is online, "
@@ -196,7 +196,7 @@ static void ranges_text(const struct memhp_acpi_device *dev, uint64_t bs,
 		size_t j = run_end(dev, i);
 
 		len += (size_t)snprintf(buf + len, size - len,
-					"%s0x%016" PRIx64 "-0x%016" PRIx64,
+					"%s0x%" PRIx64 "-0x%" PRIx64,
 					i ? "," : "", dev->blocks[i] * bs,
 					(dev->blocks[j] + 1) * bs - 1);
 		i = j + 1;
@@ -304,14 +304,19 @@ static void print_table(struct memhp_ctx *ctx,
 		scols_line_set_data(ln, 6, memhp_device_state_name(&st));
 		zones_text(st.zone_mask, buf, sizeof(buf));
 		scols_line_set_data(ln, 7, buf[0] ? buf : "-");
-		if (st.blocker)
-			snprintf(buf, sizeof(buf), "no: %s", st.blocker);
-		else
-			snprintf(buf, sizeof(buf), "yes");
-		scols_line_set_data(ln, 8, buf);
+		scols_line_set_data(ln, 8, st.blocker ? "no" : "yes");
 	}
 	scols_print_table(tb);
 	scols_unref_table(tb);
+	/* why not, under the table: the reasons would make it too wide */
+	for (size_t i = 0; i < n; i++) {
+		struct device_status st;
+
+		memhp_device_status(ctx, &devs[i], &st);
+		if (st.blocker)
+			printf("%s cannot be ejected: %s\n", devs[i].name,
+			       st.blocker);
+	}
 }
 
 /* "32-35,40": block ids as runs */
