@@ -166,30 +166,44 @@ static int print_nodes_table(struct memhp_ctx *ctx,
 	return ret;
 }
 
-static void print_line(const char *label, const char *value)
+/* one "Label:   value" line; the values right-aligned, as lsmem's
+ * summary has them (libsmartcols escapes control bytes) */
+static void print_line(struct libscols_table *kv, const char *label,
+		       const char *value)
 {
-	printf("%-26s %s\n", label, memhp_tty(value));
+	struct libscols_line *ln = kv ? scols_table_new_line(kv, NULL) : NULL;
+
+	if (!ln)
+		return;
+	scols_line_set_data(ln, 0, label);
+	scols_line_set_data(ln, 1, value);
 }
 
 static int print_text(struct memhp_ctx *ctx, const struct memhp_usage *us,
 		      bool bytes)
 {
+	struct libscols_table *kv = scols_new_table();
 	uint64_t online = 0, offline = 0;
 	char buf[64];
 	int ret;
 
+	if (!kv)
+		return -ENOMEM;
+	scols_table_enable_noheadings(kv, 1);
+	scols_table_new_column(kv, "KEY", 0, 0);
+	scols_table_new_column(kv, "VALUE", 0, SCOLS_FL_RIGHT);
 	for (size_t i = 0; i < memhp_usage_get_count(us); i++) {
 		online += memhp_node_usage_get_online(memhp_usage_get(us, i));
 		offline += memhp_node_usage_get_offline(memhp_usage_get(us, i));
 	}
 	size_str(buf, sizeof(buf), memhp_get_block_size(ctx), bytes);
-	print_line("Memory block size:", buf);
+	print_line(kv, "Memory block size:", buf);
 	size_str(buf, sizeof(buf), online, bytes);
-	print_line("Total online memory:", buf);
+	print_line(kv, "Total online memory:", buf);
 	size_str(buf, sizeof(buf), offline, bytes);
-	print_line("Total offline memory:", buf);
+	print_line(kv, "Total offline memory:", buf);
 	snprintf(buf, sizeof(buf), "%zu", memhp_block_get_count(ctx));
-	print_line("Memory blocks:", buf);
+	print_line(kv, "Memory blocks:", buf);
 	for (const char *const *k = memhp_policy_keys(); *k; k++) {
 		char *v = NULL;
 		char label[64];
@@ -197,7 +211,7 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_usage *us,
 		if (memhp_policy_read(ctx, *k, &v) < 0)
 			continue;
 		snprintf(label, sizeof(label), "%s:", *k);
-		print_line(label, v);
+		print_line(kv, label, v);
 		free(v);
 	}
 	if (memhp_module_loaded(ctx)) {
@@ -215,9 +229,9 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_usage *us,
 		size_str(sz, sizeof(sz), total, bytes);
 		snprintf(line, sizeof(line), "loaded, %zu range%s added (%s)",
 			 nr, nr == 1 ? "" : "s", sz);
-		print_line("memhp.ko:", line);
+		print_line(kv, "memhp.ko:", line);
 	} else {
-		print_line("memhp.ko:", "not loaded");
+		print_line(kv, "memhp.ko:", "not loaded");
 	}
 	for (int o = 0; o < MEMHP_NR_OWNERS; o++) {
 		uint64_t on = memhp_usage_get_owner_bytes(us, o, true);
@@ -232,8 +246,10 @@ static int print_text(struct memhp_ctx *ctx, const struct memhp_usage *us,
 		size_str(off_s, sizeof(off_s), off, bytes);
 		snprintf(line, sizeof(line), "%s online, %s offline", on_s,
 			 off_s);
-		print_line(label, line);
+		print_line(kv, label, line);
 	}
+	scols_print_table(kv);
+	scols_unref_table(kv);
 	putchar('\n');
 	ret = print_nodes_table(ctx, us, bytes);
 	return ret;

@@ -167,7 +167,7 @@ assert info[0].labels["auto_online_blocks"] == "online\ufffd\ufffd\x07", info
 		online --dry-run 1
 	EOF
 	hrun summary
-	assert_line --partial 'auto_online_blocks:        online\x9b\xfe\x07'
+	assert_line --regexp '^auto_online_blocks: +online\\x9b\\xfe\\x07$'
 	hrun policy
 	assert_line --partial 'online_policy              auto-movable\x1b]0;x\x07\xc0\xaf'
 	assert_output --partial '# \xff\x1b[5m\x07'
