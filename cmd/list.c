@@ -33,24 +33,26 @@ static const struct coldesc {
 	double whint;
 	int flags;
 	unsigned int attr;	/* what the column needs read (and splits) */
+	int json_type;		/* SCOLS_JSON_* with --json=lsmem */
 	const char *help;
 } coldescs[NR_COLUMNS] = {
-	[COL_RANGE] = { "RANGE", 0, 0, 0,
+	[COL_RANGE] = { "RANGE", 0, 0, 0, SCOLS_JSON_STRING,
 			"start and end address of the memory range" },
-	[COL_SIZE] = { "SIZE", 5, SCOLS_FL_RIGHT, 0,
+	[COL_SIZE] = { "SIZE", 5, SCOLS_FL_RIGHT, 0, SCOLS_JSON_NUMBER,
 		       "size of the memory range" },
 	[COL_STATE] = { "STATE", 0, SCOLS_FL_RIGHT, MEMHP_ATTR_STATE,
-			"online status of the memory range" },
+			SCOLS_JSON_STRING, "online status of the memory range" },
 	[COL_REMOVABLE] = { "REMOVABLE", 0, SCOLS_FL_RIGHT,
-			    MEMHP_ATTR_REMOVABLE, "memory is removable" },
-	[COL_BLOCK] = { "BLOCK", 0, SCOLS_FL_RIGHT, 0,
+			    MEMHP_ATTR_REMOVABLE, SCOLS_JSON_BOOLEAN,
+			    "memory is removable" },
+	[COL_BLOCK] = { "BLOCK", 0, SCOLS_FL_RIGHT, 0, SCOLS_JSON_STRING,
 			"memory block number or blocks range" },
 	[COL_NODE] = { "NODE", 0, SCOLS_FL_RIGHT, MEMHP_ATTR_NODE,
-		       "numa node of memory" },
+		       SCOLS_JSON_NUMBER, "numa node of memory" },
 	[COL_ZONES] = { "ZONES", 0, SCOLS_FL_RIGHT, MEMHP_ATTR_ZONES,
-			"valid zones for the memory range" },
+			SCOLS_JSON_STRING, "valid zones for the memory range" },
 	/* memhp's own: never among lsmem's defaults */
-	[COL_OWNER] = { "OWNER", 0, 0, MEMHP_ATTR_OWNER,
+	[COL_OWNER] = { "OWNER", 0, 0, MEMHP_ATTR_OWNER, SCOLS_JSON_STRING,
 			"who added the memory, KIND:DEVICE (memhp-list(8))" },
 };
 
@@ -70,6 +72,7 @@ static const char *const zone_labels[MEMHP_NR_ZONES] = {
 
 struct list_opts {
 	bool all, noheadings, raw, pairs, output_all;
+	int always_at;		/* argv index after --summary=always */
 	bool want_table, want_summary;
 	const char *output, *split;
 	int columns[MAX_COLUMNS];
@@ -192,6 +195,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->output = arg;
 		break;
 	case OPT_OUTPUT_ALL:
+		o->output_all = true;
 		for (o->ncolumns = 0; o->ncolumns < NR_LSMEM_COLUMNS;
 		     o->ncolumns++)
 			o->columns[o->ncolumns] = (int)o->ncolumns;
@@ -215,8 +219,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->want_table = false;
 		else if (strcmp(arg, "never") == 0)
 			o->want_summary = false;
-		else if (strcmp(arg, "always") == 0)
+		else if (strcmp(arg, "always") == 0) {
 			o->want_summary = true;
+			o->always_at = state->next;
+		}
 		else
 			argp_error(state, "unsupported --summary argument: "
 				   "'%s' (never, always or only)", arg);
@@ -248,6 +254,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (cli->json && (o->pairs || o->raw))
 			argp_error(state, "--json, --pairs and --raw are "
 				   "mutually exclusive");
+		if (cli->json && !cli->json_lsmem && (o->output || o->output_all))
+			argp_error(state, "--json prints memhp's document, which "
+				   "has every key; --output and --output-all "
+				   "choose columns for --json=lsmem");
+		/* as lsmem: -J drops the summary unless a --summary=always
+		 * after it brings it back */
+		if (cli->json_lsmem && cli->json_at > o->always_at)
+			o->want_summary = false;
 		if (!o->ncolumns) {
 			static const int defaults[] = { COL_RANGE, COL_SIZE,
 				COL_STATE, COL_REMOVABLE, COL_BLOCK };
@@ -383,23 +397,34 @@ static char *cell(const struct memhp_ctx *ctx, const struct memhp_range *r,
 }
 
 static int print_table(struct memhp_ctx *ctx, const struct list_opts *o,
-		       const struct memhp_ranges *rs, bool bytes)
+		       const struct memhp_ranges *rs, const struct memhp_cli *cli)
 {
 	struct libscols_table *tb = scols_new_table();
+	bool bytes = cli->bytes;
 	int ret = 0;
 
 	if (!tb)
 		return -ENOMEM;
 	scols_table_enable_raw(tb, o->raw);
 	scols_table_enable_export(tb, o->pairs);
+	scols_table_enable_json(tb, cli->json_lsmem);
 	scols_table_enable_noheadings(tb, o->noheadings);
+	if (cli->json_lsmem && scols_table_set_name(tb, "memory") != 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < o->ncolumns; i++) {
 		const struct coldesc *cd = &coldescs[o->columns[i]];
+		struct libscols_column *cl;
 
-		if (!scols_table_new_column(tb, cd->name, cd->whint, cd->flags)) {
+		cl = scols_table_new_column(tb, cd->name, cd->whint, cd->flags);
+		if (!cl) {
 			ret = -ENOMEM;
 			goto out;
 		}
+		/* lsmem -J's types: SIZE a number only in bytes */
+		if (cli->json_lsmem && !(o->columns[i] == COL_SIZE && !bytes))
+			scols_column_set_json_type(cl, cd->json_type);
 	}
 	for (size_t i = 0; i < memhp_ranges_get_count(rs); i++) {
 		const struct memhp_range *r = memhp_ranges_get(rs, i);
@@ -511,6 +536,7 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	struct list_opts o = {
 		.want_table = true,
 		.want_summary = true,
+		.always_at = -1,
 		.filter = MEMHP_CLI_FILTER_INIT,
 	};
 	struct memhp_ranges *rs = NULL;
@@ -519,16 +545,20 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	uint64_t online = 0, offline = 0;
 	struct memhp_block *b;
 	struct memhp_ctx *ctx;
+	bool doc;
 	int ret;
 
+	cli->json_lsmem_ok = true;
 	if (memhp_parse(&list_argp, argc, argv, cli, &o) < 0)
 		return EXIT_USAGE;
-	if (cli->json)
+	/* memhp's document: --json alone; lsmem -J's is a table */
+	doc = cli->json && !cli->json_lsmem;
+	if (doc)
 		o.want_summary = false;
 
 	if (o.split) {
 		split = split_attrs(o.split_cols, o.nsplit_cols);
-	} else if (cli->json) {
+	} else if (doc) {
 		/* a JSON range is true for each of its blocks */
 		split = MEMHP_ATTR_ALL;
 	} else {
@@ -538,7 +568,7 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	need = MEMHP_ATTR_STATE | split;
 	if (o.filter.owner != MEMHP_OWNER_ANY)
 		need |= MEMHP_ATTR_OWNER;
-	if (cli->json)
+	if (doc)
 		need = MEMHP_ATTR_ALL;
 	else if (o.want_table)
 		need |= split_attrs(o.columns, o.ncolumns);
@@ -564,11 +594,11 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	}
 	memhp_filter_free(filter);
 
-	if (cli->json) {
+	if (doc) {
 		ret = print_json(ctx, rs, online, offline);
 	} else {
 		if (o.want_table) {
-			ret = print_table(ctx, &o, rs, cli->bytes);
+			ret = print_table(ctx, &o, rs, cli);
 			if (o.want_summary)
 				fputc('\n', stdout);
 		}

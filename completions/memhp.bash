@@ -133,6 +133,10 @@ _memhp()
 		return
 		;;
 	esac
+	if [[ $cur == --json=* ]]; then
+		COMPREPLY=($(compgen -W "memhp lsmem" -- "${cur#*=}"))
+		return
+	fi
 	if [[ $cur == --format=* ]]; then
 		COMPREPLY=($(compgen -W "table prometheus" -- "${cur#*=}"))
 		return

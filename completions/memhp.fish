@@ -106,6 +106,7 @@ complete -c memhp -f
 
 # options every command takes
 complete -c memhp -s J -l json -d 'Print one JSON document (memhp-json(7))'
+complete -c memhp -l json -f -a 'memhp lsmem' -d "JSON format: memhp's or lsmem -J's (list)"
 complete -c memhp -s q -l quiet -d 'Print errors only'
 complete -c memhp -s v -l verbose -d 'Say more (repeat for debug)'
 complete -c memhp -s s -l sysfs-root -l sysroot -x -a '(__fish_complete_directories)' -d 'Read and write sysfs below DIR instead of /'

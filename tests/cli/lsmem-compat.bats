@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # `memhp list --sysroot FIX OPTS` must print what `lsmem --sysroot FIX OPTS`
 # prints, byte for byte (stdout and exit status), for every generated
-# fixture and every option set below.  One test per option set; each loops
+# fixture and every option set below; and `memhp list --json=lsmem OPTS`
+# what `lsmem -J OPTS` prints (where lsmem refuses -J with OPTS, memhp must
+# refuse too, exit 2).  One test per option set; each loops
 # over all fixtures and, on a mismatch, names the fixture and the options
 # and shows a unified diff (lsmem's output first).
 #
@@ -95,31 +97,52 @@ adjust_opts() {
 	done
 }
 
-# compat OPT...: compare memhp and lsmem on every fixture.
+# run_pair FIXTURE LSMEM-ARGS -- MEMHP-ARGS: runs both below the fixture
+# into $out_l/$out_m; fails (with a diff) unless stdout and exit status are
+# the same.  Where lsmem refuses (exit 1, e.g. -J with -P), memhp must
+# refuse too: exit 2 (usage, memhp(8)), nothing on stdout.  Sets RC_L to
+# lsmem's exit status.
+run_pair() {
+	local f=$1 rc_l=0 rc_m=0 a=()
+	shift
+	while [ "$1" != -- ]; do
+		a+=("$1")
+		shift
+	done
+	shift
+	lsmem --sysroot "$FIXDIR/$f" "${a[@]}" >"$out_l" 2>/dev/null || rc_l=$?
+	RC_L=$rc_l
+	"$MEMHP" list --sysroot "$FIXDIR/$f" "$@" >"$out_m" 2>"$out_m.err" || rc_m=$?
+	if [ "$rc_l" -ne 0 ] && [ "$rc_m" -eq 2 ] && [ ! -s "$out_m" ]; then
+		return 0
+	fi
+	if [ "$rc_l" -ne "$rc_m" ] || ! cmp -s "$out_l" "$out_m"; then
+		echo "MISMATCH fixture=$f lsmem ${a[*]} / memhp list $*${bugs:+ (lsmem bug: $bugs, columns dropped)}"
+		echo "  exit: lsmem $rc_l, memhp $rc_m"
+		[ -s "$out_m.err" ] && sed 's/^/  memhp stderr: /' "$out_m.err" | head -5
+		diff -u --label "lsmem $f" --label "memhp $f" "$out_l" "$out_m" | head -40
+		return 1
+	fi
+}
+
+# compat OPT...: compare memhp and lsmem on every fixture, as tables
+# (lsmem OPT vs memhp list OPT) and as JSON (lsmem -J OPT vs memhp list
+# --json=lsmem OPT; with -P/-r both must refuse).
 compat() {
-	local f bugs rc_l rc_m fails=0 out_l out_m
+	local f bugs fails=0 out_l out_m
 	out_l=$BATS_TEST_TMPDIR/lsmem.out
 	out_m=$BATS_TEST_TMPDIR/memhp.out
 	for f in $(fixtures); do
 		bugs=$(lsmem_bugs "$f")
 		adjust_opts "$bugs" "$@"
-		rc_l=0
-		rc_m=0
-		lsmem --sysroot "$FIXDIR/$f" "${ADJ[@]}" >"$out_l" 2>/dev/null || rc_l=$?
-		"$MEMHP" list --sysroot "$FIXDIR/$f" "${ADJ[@]}" >"$out_m" 2>"$out_m.err" || rc_m=$?
-		if [ "$rc_l" -ne "$rc_m" ] || ! cmp -s "$out_l" "$out_m"; then
-			fails=$((fails + 1))
-			echo "MISMATCH fixture=$f options: ${ADJ[*]:-(none)}${bugs:+ (lsmem bug: $bugs, columns dropped)}"
-			echo "  exit: lsmem $rc_l, memhp $rc_m"
-			[ -s "$out_m.err" ] && sed 's/^/  memhp stderr: /' "$out_m.err" | head -5
-			diff -u --label "lsmem $f" --label "memhp $f" "$out_l" "$out_m" | head -40
-		fi
-		if [ "$rc_l" -ne 0 ]; then
+		run_pair "$f" "${ADJ[@]}" -- "${ADJ[@]}" || fails=$((fails + 1))
+		if [ "$RC_L" -ne 0 ]; then
 			# Every option set here is valid: lsmem failing means the
 			# fixture or the test is wrong, not memhp.
-			echo "lsmem itself failed (exit $rc_l) on $f with: ${ADJ[*]}"
+			echo "lsmem itself failed (exit $RC_L) on $f with: ${ADJ[*]}"
 			fails=$((fails + 1))
 		fi
+		run_pair "$f" -J "${ADJ[@]}" -- --json=lsmem "${ADJ[@]}" || fails=$((fails + 1))
 	done
 	[ "$fails" -eq 0 ]
 }
@@ -155,6 +178,21 @@ compat() {
 @test "compat: bundled short options -bn" { compat -bn; }
 @test "compat: --raw --all -o BLOCK,STATE,REMOVABLE" { compat --raw --all -o BLOCK,STATE,REMOVABLE; }
 @test "compat: --pairs -b -o RANGE,SIZE,BLOCK" { compat --pairs -b -o RANGE,SIZE,BLOCK; }
+
+@test "compat -J: --summary=always before or after -J (lsmem: the later one wins)" {
+	local f fails=0 out_l out_m
+	out_l=$BATS_TEST_TMPDIR/lsmem.out
+	out_m=$BATS_TEST_TMPDIR/memhp.out
+	for f in nodes-2 states; do
+		run_pair "$f" --summary=always -J -- --summary=always --json=lsmem || fails=$((fails + 1))
+		run_pair "$f" -J --summary=always -- --json=lsmem --summary=always || fails=$((fails + 1))
+		run_pair "$f" -J -b --summary=always -- -J --json=lsmem -b --summary=always || fails=$((fails + 1))
+		run_pair "$f" --summary=always -J -- --summary=always -J --json=lsmem || fails=$((fails + 1))
+	done
+	# the summary really is there after a later --summary=always
+	"$MEMHP" list --sysroot "$FIXDIR/states" --json=lsmem --summary=always | grep -q '^Memory block size:'
+	[ "$fails" -eq 0 ]
+}
 
 @test "per-block values (STATE REMOVABLE NODE ZONES) match the fixture files, every fixture" {
 	local f fails=0
@@ -262,6 +300,12 @@ compat() {
 	for o in "" "-a" "-o +NODE,ZONES" "-r --output-all" "-P -b" "--summary=only"; do
 		if ! diff <(lsmem $o 2>&1; echo "exit $?") <("$MEMHP" list $o 2>&1; echo "exit $?") >"$BATS_TEST_TMPDIR/d"; then
 			echo "live, options '$o':"
+			cat "$BATS_TEST_TMPDIR/d"
+			fails=$((fails + 1))
+		fi
+		[[ $o == -r* || $o == -P* || $o == --summary=only ]] && continue
+		if ! diff <(lsmem -J $o 2>&1; echo "exit $?") <("$MEMHP" list --json=lsmem $o 2>&1; echo "exit $?") >"$BATS_TEST_TMPDIR/d"; then
+			echo "live, options -J '$o':"
 			cat "$BATS_TEST_TMPDIR/d"
 			fails=$((fails + 1))
 		fi
