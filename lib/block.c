@@ -5,7 +5,8 @@
  * Block ids come from the directory names alone.  Attributes are read only
  * when asked for, one open/read/close each; node membership comes from the
  * node directories (one listing per node instead of one per block), with a
- * look into the block's own directory only for blocks no node claims.
+ * look into the block's own directory only for blocks no node claims (every
+ * block when there are no node directories, as in a copy of memory/ alone).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -265,9 +266,11 @@ static void read_nodes(struct memhp_ctx *ctx)
 {
 	struct node_walk w = { .ctx = ctx };
 
-	if (!memhp_area_exists(ctx, AREA_NODE))
-		return;		/* a kernel without NUMA: no node links */
-	memhp_walk_dir(ctx, AREA_NODE, NULL, node_dir, &w);
+	/* Without the node directories (a kernel without NUMA, or a copy of
+	 * memory/ alone) every block's own nodeN link decides, as in lsmem;
+	 * a kernel without NUMA has no links, and no node is shown. */
+	if (memhp_area_exists(ctx, AREA_NODE))
+		memhp_walk_dir(ctx, AREA_NODE, NULL, node_dir, &w);
 	for (size_t i = 0; i < ctx->nr_blocks; i++) {
 		struct memhp_block *b = &ctx->blocks[i];
 		char name[32];

@@ -242,6 +242,27 @@ compat() {
 16-23 1"
 }
 
+@test "no-node-dir (no sys/devices/system/node): NODE from each block's nodeN link, as lsmem" {
+	[ ! -e "$FIXDIR/no-node-dir/sys/devices/system/node" ]
+	run "$MEMHP" list --sysroot "$FIXDIR/no-node-dir" -o BLOCK,NODE -r -n
+	assert_success
+	assert_output "0-11 0
+12 -1
+13-15 0
+16-23 1
+24-31 0"
+	run lsmem --sysroot "$FIXDIR/no-node-dir" -o BLOCK,NODE -r -n
+	assert_output "0-11 0
+12 -1
+13-15 0
+16-23 1
+24-31 0"
+	run "$MEMHP" list --sysroot "$FIXDIR/no-node-dir" --json -a
+	assert_success
+	[ "$(jq -c '[.ranges[] | .node]' <<<"$output")" = \
+		'[0,0,0,0,0,0,0,0,0,0,0,0,null,0,0,0,1,1,1,1,1,1,1,1,0,0,0,0,0,0,0,0]' ]
+}
+
 @test "compat as an unprivileged user: chmod 000 attributes" {
 	# As root, mode 000 does not stop a read, so this needs another user.
 	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to nobody"
