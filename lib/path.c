@@ -34,6 +34,7 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_ACPI_DEVICES] = "sys/bus/acpi/devices",
 	[AREA_ACPI_TABLES] = "sys/firmware/acpi/tables",
 	[AREA_ACPI_HOTPLUG] = "sys/firmware/acpi/hotplug",
+	[AREA_FIRMWARE_MEMORY] = "sys/firmware/memory",
 };
 
 const char *memhp_area_path(enum memhp_area area)

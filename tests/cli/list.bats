@@ -97,7 +97,7 @@ check_ranges() {
 			<(fixture_blocks "$f" | jq -S --argjson bs "$bs" "$JQ_DEFS
 				map(view | {first_block: .id, last_block: .id, blocks: 1,
 				  start: (.id * \$bs), size: \$bs, \"end\": (.id * \$bs + \$bs - 1),
-				  state, node, zones, removable})") \
+				  state, node, zones, removable, configured, memmap_on_memory})") \
 			<(memhp_ranges <"$BATS_TEST_TMPDIR/out.json"); then
 			fails=$((fails + 1))
 		fi
