@@ -90,15 +90,12 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		cli->sysfs_root = arg;
 		break;
 	case OPT_JSON_FORMAT:
+	case OPT_JSON:		/* -J takes no FORMAT: -Ja is -J -a */
 		if (arg && strcmp(arg, "lsmem") != 0 && strcmp(arg, "memhp") != 0)
 			argp_error(state, "unknown --json format '%s' (memhp or "
 				   "lsmem)", arg);
-		cli->json_lsmem = arg && strcmp(arg, "lsmem") == 0;
-		/* fall through */
-	case OPT_JSON:
-		if (key == OPT_JSON)
-			cli->json_lsmem = false;
 		cli->json = true;
+		cli->json_lsmem = arg && strcmp(arg, "lsmem") == 0;
 		cli->json_at = state->next;
 		break;
 	case OPT_VERBOSE:
