@@ -22,7 +22,9 @@ enum {
 	COL_BLOCK,
 	COL_NODE,
 	COL_ZONES,
-	NR_LSMEM_COLUMNS,	/* --output-all: lsmem's own, for identity */
+	COL_CONFIGURED,
+	COL_MEMMAP,
+	NR_LSMEM_COLUMNS,	/* --output-all: lsmem's own (2.42) */
 	COL_OWNER = NR_LSMEM_COLUMNS,
 	NR_COLUMNS,
 };
@@ -33,24 +35,36 @@ static const struct coldesc {
 	double whint;
 	int flags;
 	unsigned int attr;	/* what the column needs read (and splits) */
+	int json_type;		/* SCOLS_JSON_* with --json=lsmem */
 	const char *help;
+	bool memconfig;		/* left out (as lsmem does) unless the
+				   firmware configures memory (s390) */
 } coldescs[NR_COLUMNS] = {
-	[COL_RANGE] = { "RANGE", 0, 0, 0,
+	[COL_RANGE] = { "RANGE", 0, 0, 0, SCOLS_JSON_STRING,
 			"start and end address of the memory range" },
-	[COL_SIZE] = { "SIZE", 5, SCOLS_FL_RIGHT, 0,
+	[COL_SIZE] = { "SIZE", 5, SCOLS_FL_RIGHT, 0, SCOLS_JSON_NUMBER,
 		       "size of the memory range" },
 	[COL_STATE] = { "STATE", 0, SCOLS_FL_RIGHT, MEMHP_ATTR_STATE,
-			"online status of the memory range" },
+			SCOLS_JSON_STRING, "online status of the memory range" },
 	[COL_REMOVABLE] = { "REMOVABLE", 0, SCOLS_FL_RIGHT,
-			    MEMHP_ATTR_REMOVABLE, "memory is removable" },
-	[COL_BLOCK] = { "BLOCK", 0, SCOLS_FL_RIGHT, 0,
+			    MEMHP_ATTR_REMOVABLE, SCOLS_JSON_BOOLEAN,
+			    "memory is removable" },
+	[COL_BLOCK] = { "BLOCK", 0, SCOLS_FL_RIGHT, 0, SCOLS_JSON_STRING,
 			"memory block number or blocks range" },
 	[COL_NODE] = { "NODE", 0, SCOLS_FL_RIGHT, MEMHP_ATTR_NODE,
-		       "numa node of memory" },
+		       SCOLS_JSON_NUMBER, "numa node of memory" },
 	[COL_ZONES] = { "ZONES", 0, SCOLS_FL_RIGHT, MEMHP_ATTR_ZONES,
-			"valid zones for the memory range" },
+			SCOLS_JSON_STRING, "valid zones for the memory range" },
 	/* memhp's own: never among lsmem's defaults */
-	[COL_OWNER] = { "OWNER", 0, 0, MEMHP_ATTR_OWNER,
+	[COL_CONFIGURED] = { "CONFIGURED", 0, SCOLS_FL_RIGHT,
+			     MEMHP_ATTR_CONFIGURED, SCOLS_JSON_STRING,
+			     "configuration status of the memory range",
+			     .memconfig = true },
+	[COL_MEMMAP] = { "MEMMAP-ON-MEMORY", 0, SCOLS_FL_RIGHT,
+			 MEMHP_ATTR_MEMMAP_ON_MEMORY, SCOLS_JSON_STRING,
+			 "memmap-on-memory status of the memory range",
+			 .memconfig = true },
+	[COL_OWNER] = { "OWNER", 0, 0, MEMHP_ATTR_OWNER, SCOLS_JSON_STRING,
 			"who added the memory, KIND:DEVICE (memhp-list(8))" },
 };
 
@@ -70,6 +84,7 @@ static const char *const zone_labels[MEMHP_NR_ZONES] = {
 
 struct list_opts {
 	bool all, noheadings, raw, pairs, output_all;
+	int always_at;		/* argv index after --summary=always */
 	bool want_table, want_summary;
 	const char *output, *split;
 	int columns[MAX_COLUMNS];
@@ -104,12 +119,13 @@ static const struct argp_option options[] = {
 	{ "output", OPT_OUTPUT, "LIST", 0,
 	  "Output columns (a leading + appends to the default list)", 0 },
 	{ "output-all", OPT_OUTPUT_ALL, NULL, 0,
-	  "Output all of lsmem's columns (OWNER only by name)", 0 },
+	  "Output all of lsmem's columns (OWNER only by name; CONFIGURED and "
+	  "MEMMAP-ON-MEMORY only where the firmware configures memory)", 0 },
 	{ "pairs", OPT_PAIRS, NULL, 0, "Use key=\"value\" output format", 0 },
 	{ "raw", OPT_RAW, NULL, 0, "Use raw output format", 0 },
 	{ "split", OPT_SPLIT, "LIST", 0,
 	  "Split ranges by these columns (STATE, REMOVABLE, NODE, ZONES, "
-	  "OWNER) or 'none'", 0 },
+	  "CONFIGURED, MEMMAP-ON-MEMORY, OWNER) or 'none'", 0 },
 	{ "summary", OPT_SUMMARY, "WHEN", OPTION_ARG_OPTIONAL,
 	  "Print the summary: never, always or only (the default without "
 	  "WHEN)", 0 },
@@ -135,9 +151,10 @@ static int column_by_name(const char *name, size_t len)
 	return -1;
 }
 
-/* "A,B,C" into @ids after @pos (or from 0 unless @list starts with '+') */
-static int parse_columns(struct argp_state *state, const char *list,
-			 int *ids, size_t max, size_t *pos)
+/* "A,B,C" into @ids after @pos (or from 0 unless @list starts with '+');
+ * @origin prefixes the messages ("" or "LSMEM_COLUMNS: ") */
+static int parse_columns(struct argp_state *state, const char *origin,
+			 const char *list, int *ids, size_t max, size_t *pos)
 {
 	const char *p = list;
 
@@ -146,22 +163,35 @@ static int parse_columns(struct argp_state *state, const char *list,
 	else
 		*pos = 0;
 	if (!*p)
-		argp_error(state, "empty column list");
+		argp_error(state, "%sempty column list", origin);
 	while (*p) {
 		size_t len = strcspn(p, ",");
 		int id = column_by_name(p, len);
 
 		if (id < 0)
-			argp_error(state, "unknown column: %.*s", (int)len, p);
+			argp_error(state, "%sunknown column: %.*s", origin,
+				   (int)len, p);
 		if (*pos >= max)
-			argp_error(state, "too many columns specified, the "
-				   "limit is %zu columns", max);
+			argp_error(state, "%stoo many columns specified, the "
+				   "limit is %zu columns", origin, max);
 		ids[(*pos)++] = id;
 		p += len;
 		if (*p == ',')
 			p++;
 	}
 	return 0;
+}
+
+/* LSMEM_COLUMNS, as in lsmem 2.42: the columns when -o is not given (a
+ * leading + appends to the defaults or --output-all's); a bad list is a
+ * usage error that names it.  Unset or empty: nothing. */
+static void env_columns(struct argp_state *state, struct list_opts *o)
+{
+	const char *env = getenv("LSMEM_COLUMNS");
+
+	if (env && *env)
+		parse_columns(state, "LSMEM_COLUMNS: ", env, o->columns,
+			      MAX_COLUMNS, &o->ncolumns);
 }
 
 static void exclusive(struct argp_state *state, const char **seen,
@@ -192,6 +222,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->output = arg;
 		break;
 	case OPT_OUTPUT_ALL:
+		o->output_all = true;
 		for (o->ncolumns = 0; o->ncolumns < NR_LSMEM_COLUMNS;
 		     o->ncolumns++)
 			o->columns[o->ncolumns] = (int)o->ncolumns;
@@ -215,8 +246,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->want_table = false;
 		else if (strcmp(arg, "never") == 0)
 			o->want_summary = false;
-		else if (strcmp(arg, "always") == 0)
+		else if (strcmp(arg, "always") == 0) {
 			o->want_summary = true;
+			o->always_at = state->next;
+		}
 		else
 			argp_error(state, "unsupported --summary argument: "
 				   "'%s' (never, always or only)", arg);
@@ -248,6 +281,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (cli->json && (o->pairs || o->raw))
 			argp_error(state, "--json, --pairs and --raw are "
 				   "mutually exclusive");
+		if (cli->json && !cli->json_lsmem && (o->output || o->output_all))
+			argp_error(state, "--json prints memhp's document, which "
+				   "has every key; --output and --output-all "
+				   "choose columns for --json=lsmem");
+		/* as lsmem: -J drops the summary unless a --summary=always
+		 * after it brings it back */
+		if (cli->json_lsmem && cli->json_at > o->always_at)
+			o->want_summary = false;
 		if (!o->ncolumns) {
 			static const int defaults[] = { COL_RANGE, COL_SIZE,
 				COL_STATE, COL_REMOVABLE, COL_BLOCK };
@@ -256,10 +297,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->ncolumns = sizeof(defaults) / sizeof(*defaults);
 		}
 		if (o->output)
-			parse_columns(state, o->output, o->columns,
+			parse_columns(state, "", o->output, o->columns,
 				      MAX_COLUMNS, &o->ncolumns);
+		else if (o->want_table && (!cli->json || cli->json_lsmem))
+			env_columns(state, o);
 		if (o->split && strcasecmp(o->split, "none") != 0)
-			parse_columns(state, o->split, o->split_cols,
+			parse_columns(state, "", o->split, o->split_cols,
 				      MAX_COLUMNS, &o->nsplit_cols);
 		if (!o->want_table && !o->want_summary)
 			argp_error(state, "options --{raw,json,pairs} and "
@@ -286,8 +329,12 @@ static char *help_filter(int key, const char *text, void *input)
 	fputs("Available output columns:\n", f);
 	for (int i = 0; i < NR_COLUMNS; i++)
 		fprintf(f, " %10s  %s\n", coldescs[i].name, coldescs[i].help);
-	fputs("\nDefault columns: RANGE,SIZE,STATE,REMOVABLE,BLOCK. Table, raw "
-	      "and pairs output are those of lsmem(1) for the same options; "
+	fputs("\nDefault columns: RANGE,SIZE,STATE,REMOVABLE,BLOCK, or "
+	      "LSMEM_COLUMNS from the environment when -o is not given. "
+	      "CONFIGURED and MEMMAP-ON-MEMORY are left out unless the "
+	      "firmware configures memory (sys/firmware/memory, s390). "
+	      "Table, raw and pairs output are those of lsmem(1) for the same "
+	      "options, --json=lsmem that of lsmem -J; "
 	      "--json prints memhp's own document (memhp-json(7)) with "
 	      "numbers as numbers. Examples:\n"
 	      "  memhp list -o +NODE,ZONES\n"
@@ -370,6 +417,11 @@ static char *cell(const struct memhp_ctx *ctx, const struct memhp_range *r,
 			strcat(buf, zone_labels[zones[i]]);
 		}
 		break;
+	case COL_CONFIGURED:
+		return strdup(memhp_block_get_configured(b) == 1 ? "yes" : "no");
+	case COL_MEMMAP:
+		return strdup(memhp_block_get_memmap_on_memory(b) == 1 ?
+			      "yes" : "no");
 	case COL_OWNER:
 		dev = memhp_block_get_owner_device(b);
 		snprintf(buf, sizeof(buf), "%s%s%s",
@@ -383,23 +435,42 @@ static char *cell(const struct memhp_ctx *ctx, const struct memhp_range *r,
 }
 
 static int print_table(struct memhp_ctx *ctx, const struct list_opts *o,
-		       const struct memhp_ranges *rs, bool bytes)
+		       const struct memhp_ranges *rs, const struct memhp_cli *cli)
 {
 	struct libscols_table *tb = scols_new_table();
+	bool bytes = cli->bytes;
+	int cols[MAX_COLUMNS];
+	size_t ncols = 0;
 	int ret = 0;
 
 	if (!tb)
 		return -ENOMEM;
 	scols_table_enable_raw(tb, o->raw);
 	scols_table_enable_export(tb, o->pairs);
+	scols_table_enable_json(tb, cli->json_lsmem);
 	scols_table_enable_noheadings(tb, o->noheadings);
-	for (size_t i = 0; i < o->ncolumns; i++) {
-		const struct coldesc *cd = &coldescs[o->columns[i]];
+	if (cli->json_lsmem && scols_table_set_name(tb, "memory") != 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* as lsmem, the memory configuration's columns only where there is
+	 * one: elsewhere the output is lsmem 2.38's, byte for byte */
+	for (size_t i = 0; i < o->ncolumns; i++)
+		if (!coldescs[o->columns[i]].memconfig ||
+		    memhp_have_memconfig(ctx))
+			cols[ncols++] = o->columns[i];
+	for (size_t i = 0; i < ncols; i++) {
+		const struct coldesc *cd = &coldescs[cols[i]];
+		struct libscols_column *cl;
 
-		if (!scols_table_new_column(tb, cd->name, cd->whint, cd->flags)) {
+		cl = scols_table_new_column(tb, cd->name, cd->whint, cd->flags);
+		if (!cl) {
 			ret = -ENOMEM;
 			goto out;
 		}
+		/* lsmem -J's types: SIZE a number only in bytes */
+		if (cli->json_lsmem && !(cols[i] == COL_SIZE && !bytes))
+			scols_column_set_json_type(cl, cd->json_type);
 	}
 	for (size_t i = 0; i < memhp_ranges_get_count(rs); i++) {
 		const struct memhp_range *r = memhp_ranges_get(rs, i);
@@ -409,8 +480,8 @@ static int print_table(struct memhp_ctx *ctx, const struct list_opts *o,
 			ret = -ENOMEM;
 			goto out;
 		}
-		for (size_t c = 0; c < o->ncolumns; c++) {
-			char *s = cell(ctx, r, o->columns[c], bytes);
+		for (size_t c = 0; c < ncols; c++) {
+			char *s = cell(ctx, r, cols[c], bytes);
 
 			if (s && scols_line_refer_data(ln, c, s) != 0) {
 				free(s);
@@ -460,6 +531,8 @@ static struct json_object *range_json(const struct memhp_ctx *ctx,
 	int nz = memhp_block_get_zones(b, &zones);
 	int removable = memhp_block_get_removable(b);
 	int node = memhp_block_get_node(b);
+	int configured = memhp_block_get_configured(b);
+	int memmap = memhp_block_get_memmap_on_memory(b);
 	const char *dev;
 
 	json_object_object_add(o, "start", memhp_json_u64(id * bs));
@@ -479,6 +552,10 @@ static struct json_object *range_json(const struct memhp_ctx *ctx,
 	json_object_object_add(o, "zones", zarr);
 	json_object_object_add(o, "removable", removable >= 0 ?
 			       json_object_new_boolean(removable) : NULL);
+	json_object_object_add(o, "configured", configured >= 0 ?
+			       json_object_new_boolean(configured) : NULL);
+	json_object_object_add(o, "memmap_on_memory", memmap >= 0 ?
+			       json_object_new_boolean(memmap) : NULL);
 	json_object_object_add(o, "probed",
 			       json_object_new_boolean(memhp_block_is_probed(b)));
 	json_object_object_add(o, "owner", memhp_json_str(memhp_owner_name(
@@ -511,6 +588,7 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	struct list_opts o = {
 		.want_table = true,
 		.want_summary = true,
+		.always_at = -1,
 		.filter = MEMHP_CLI_FILTER_INIT,
 	};
 	struct memhp_ranges *rs = NULL;
@@ -519,16 +597,20 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	uint64_t online = 0, offline = 0;
 	struct memhp_block *b;
 	struct memhp_ctx *ctx;
+	bool doc;
 	int ret;
 
+	cli->json_lsmem_ok = true;
 	if (memhp_parse(&list_argp, argc, argv, cli, &o) < 0)
 		return EXIT_USAGE;
-	if (cli->json)
+	/* memhp's document: --json alone; lsmem -J's is a table */
+	doc = cli->json && !cli->json_lsmem;
+	if (doc)
 		o.want_summary = false;
 
 	if (o.split) {
 		split = split_attrs(o.split_cols, o.nsplit_cols);
-	} else if (cli->json) {
+	} else if (doc) {
 		/* a JSON range is true for each of its blocks */
 		split = MEMHP_ATTR_ALL;
 	} else {
@@ -538,7 +620,7 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	need = MEMHP_ATTR_STATE | split;
 	if (o.filter.owner != MEMHP_OWNER_ANY)
 		need |= MEMHP_ATTR_OWNER;
-	if (cli->json)
+	if (doc)
 		need = MEMHP_ATTR_ALL;
 	else if (o.want_table)
 		need |= split_attrs(o.columns, o.ncolumns);
@@ -564,11 +646,11 @@ int cmd_list(int argc, char **argv, struct memhp_cli *cli)
 	}
 	memhp_filter_free(filter);
 
-	if (cli->json) {
+	if (doc) {
 		ret = print_json(ctx, rs, online, offline);
 	} else {
 		if (o.want_table) {
-			ret = print_table(ctx, &o, rs, cli->bytes);
+			ret = print_table(ctx, &o, rs, cli);
 			if (o.want_summary)
 				fputc('\n', stdout);
 		}

@@ -53,6 +53,7 @@ enum {
 	OPT_BYTES = 0x100,
 	OPT_LIST_COMMANDS,
 	OPT_COLOR,
+	OPT_JSON_FORMAT,
 };
 
 static const struct argp_option common_options[] = {
@@ -60,8 +61,10 @@ static const struct argp_option common_options[] = {
 	  "Read and write sysfs below DIR instead of / (also MEMHP_SYSFS_ROOT)",
 	  -1 },
 	{ "sysroot", 0, NULL, OPTION_ALIAS, NULL, -1 },
-	{ "json", OPT_JSON, NULL, 0,
-	  "Print one JSON document (memhp-json(7))", -1 },
+	{ "json", OPT_JSON_FORMAT, "FORMAT", OPTION_ARG_OPTIONAL,
+	  "Print one JSON document: memhp's (memhp-json(7)), or with FORMAT "
+	  "lsmem what lsmem -J prints (list only)", -1 },
+	{ NULL, OPT_JSON, NULL, 0, "Same as --json (memhp's document)", -1 },
 	{ "verbose", OPT_VERBOSE, NULL, 0, "Say more (repeat for debug)", -1 },
 	{ "quiet", OPT_QUIET, NULL, 0, "Print errors only", -1 },
 	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
@@ -91,8 +94,14 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 				   strerror(bad));
 		cli->sysfs_root = arg;
 		break;
-	case OPT_JSON:
+	case OPT_JSON_FORMAT:
+	case OPT_JSON:		/* -J takes no FORMAT: -Ja is -J -a */
+		if (arg && strcmp(arg, "lsmem") != 0 && strcmp(arg, "memhp") != 0)
+			argp_error(state, "unknown --json format '%s' (memhp or "
+				   "lsmem)", arg);
 		cli->json = true;
+		cli->json_lsmem = arg && strcmp(arg, "lsmem") == 0;
+		cli->json_at = state->next;
 		break;
 	case OPT_VERBOSE:
 		cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
@@ -220,6 +229,9 @@ static error_t command_parse(int key, char *arg, struct argp_state *state)
 			state->child_inputs[i] = state->input;
 		state->child_inputs[parsing_nr_children] = parsing_cli;
 	}
+	if (key == ARGP_KEY_END && parsing_cli->json_lsmem &&
+	    !parsing_cli->json_lsmem_ok)
+		argp_error(state, "--json=lsmem is for memhp list only");
 	return parsing_argp->parser(key, arg, state);
 }
 
@@ -245,6 +257,7 @@ int memhp_parse(const struct argp *argp, int argc, char **argv,
 	parsing_argp = argp;
 	parsing_cli = cli;
 	parsing_nr_children = n;
+	cli->json_at = 0;	/* a --json before the command comes first */
 	ret = argp_parse(&with_common, argc, argv, 0, NULL, input);
 	argv[0] = argv0;
 	return ret ? -ret : 0;

@@ -23,6 +23,10 @@ enum {
 struct memhp_cli {
 	const char *sysfs_root;
 	bool json;
+	bool json_lsmem;	/* --json=lsmem: lsmem -J's document (list) */
+	bool json_lsmem_ok;	/* set by a command that can print it */
+	int json_at;		/* argv index just after the command's last
+				   --json, 0 when given before the command */
 	bool bytes;
 	int verbosity;		/* -1 quiet, 0 normal, >0 verbose */
 	struct memhp_ctx *ctx;

@@ -73,7 +73,7 @@ _memhp()
 
 	local common="--sysfs-root --sysroot --json --verbose --quiet --help
 		--version --color --color="
-	local columns="RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES OWNER"
+	local columns="RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES CONFIGURED MEMMAP-ON-MEMORY OWNER"
 	local zones="DMA DMA32 Normal HighMem Movable Device none"
 	local states="online offline going-offline"
 	local cmd="" i
@@ -139,6 +139,10 @@ _memhp()
 	esac
 	if [[ $cur == --color=* ]]; then
 		COMPREPLY=($(compgen -W "auto always never" -- "${cur#*=}"))
+		return
+	fi
+	if [[ $cur == --json=* ]]; then
+		COMPREPLY=($(compgen -W "memhp lsmem" -- "${cur#*=}"))
 		return
 	fi
 	if [[ $cur == --format=* ]]; then

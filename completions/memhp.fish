@@ -85,7 +85,7 @@ end
 function __memhp_columns
     set -l cur (commandline -ct | string replace -r '^(-o|-S|--output=|--split=)' '')
     set -l head (string match -r '^.*[,+]' -- $cur)
-    for c in RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES OWNER $argv
+    for c in RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES CONFIGURED MEMMAP-ON-MEMORY OWNER $argv
         echo $head$c
     end
 end
@@ -109,6 +109,7 @@ complete -c memhp -f
 
 # options every command takes
 complete -c memhp -s J -l json -d 'Print one JSON document (memhp-json(7))'
+complete -c memhp -l json -f -a 'memhp lsmem' -d "JSON format: memhp's or lsmem -J's (list)"
 complete -c memhp -s q -l quiet -d 'Print errors only'
 complete -c memhp -l color -f -a 'auto always never' -d 'Colour ok, warn and fail in tables'
 complete -c memhp -s v -l verbose -d 'Say more (repeat for debug)'

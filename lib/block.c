@@ -5,7 +5,8 @@
  * Block ids come from the directory names alone.  Attributes are read only
  * when asked for, one open/read/close each; node membership comes from the
  * node directories (one listing per node instead of one per block), with a
- * look into the block's own directory only for blocks no node claims.
+ * look into the block's own directory only for blocks no node claims (every
+ * block when there are no node directories, as in a copy of memory/ alone).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -48,6 +49,8 @@ static int collect_block(const char *name, unsigned char type, void *data)
 		.state = MEMHP_STATE_UNKNOWN,
 		.removable = -1,
 		.nr_zones = -1,
+		.configured = -1,
+		.memmap_on_memory = -1,
 	};
 	return 0;
 }
@@ -97,6 +100,7 @@ static int read_block_size(struct memhp_ctx *ctx)
 static int list_blocks(struct memhp_ctx *ctx)
 {
 	struct id_list l = { 0 };
+	enum memhp_area src;
 	int ret;
 
 	ret = memhp_area_fd(ctx, AREA_MEMORY);
@@ -109,17 +113,24 @@ static int list_blocks(struct memhp_ctx *ctx)
 	if (ret < 0)
 		return ret;
 	l.block_size = ctx->block_size;
-	ret = memhp_walk_dir(ctx, AREA_MEMORY, NULL, collect_block, &l);
+	/* where the firmware configures memory (s390), its list is the
+	 * blocks', deconfigured ones included (as lsmem 2.42 takes it) */
+	ctx->have_memconfig = memhp_memconfig_present(ctx);
+	src = ctx->have_memconfig ? AREA_FIRMWARE_MEMORY : AREA_MEMORY;
+	ret = memhp_walk_dir(ctx, src, NULL, collect_block, &l);
 	if (ret < 0) {
 		err(ctx, "cannot list %s/%s: %s", ctx->root,
-		    memhp_area_path(AREA_MEMORY), strerror(-ret));
+		    memhp_area_path(src), strerror(-ret));
 		free(l.blocks);
 		return ret;
 	}
 	if (l.nr > 1)	/* qsort's base must not be NULL */
 		qsort(l.blocks, l.nr, sizeof(*l.blocks), cmp_block_id);
-	for (size_t i = 0; i < l.nr; i++)
+	for (size_t i = 0; i < l.nr; i++) {
 		l.blocks[i].ctx = ctx;
+		if (ctx->have_memconfig)
+			memhp_memconfig_read(&l.blocks[i]);
+	}
 	ctx->blocks = l.blocks;
 	ctx->nr_blocks = l.nr;
 	ctx->listed = true;
@@ -265,9 +276,11 @@ static void read_nodes(struct memhp_ctx *ctx)
 {
 	struct node_walk w = { .ctx = ctx };
 
-	if (!memhp_area_exists(ctx, AREA_NODE))
-		return;		/* a kernel without NUMA: no node links */
-	memhp_walk_dir(ctx, AREA_NODE, NULL, node_dir, &w);
+	/* Without the node directories (a kernel without NUMA, or a copy of
+	 * memory/ alone) every block's own nodeN link decides, as in lsmem;
+	 * a kernel without NUMA has no links, and no node is shown. */
+	if (memhp_area_exists(ctx, AREA_NODE))
+		memhp_walk_dir(ctx, AREA_NODE, NULL, node_dir, &w);
 	for (size_t i = 0; i < ctx->nr_blocks; i++) {
 		struct memhp_block *b = &ctx->blocks[i];
 		char name[32];
@@ -289,6 +302,7 @@ void memhp_block_refresh(struct memhp_block *b, unsigned int attrs)
 		read_zones(b);
 	if (attrs & MEMHP_ATTR_REMOVABLE)
 		read_removable(b);
+	memhp_memconfig_apply(b);
 }
 
 struct attr_job {
@@ -369,6 +383,7 @@ static void *read_attr_job(void *arg)
 				set_zones(b, reqs[n].buf, reqs[n].result);
 				n++;
 			}
+			memhp_memconfig_apply(b);
 		}
 	}
 out:
@@ -561,6 +576,21 @@ MEMHP_EXPORT int memhp_block_get_node(const struct memhp_block *b)
 MEMHP_EXPORT int memhp_block_get_removable(const struct memhp_block *b)
 {
 	return b->removable;
+}
+
+MEMHP_EXPORT bool memhp_have_memconfig(const struct memhp_ctx *ctx)
+{
+	return ctx->have_memconfig;
+}
+
+MEMHP_EXPORT int memhp_block_get_configured(const struct memhp_block *b)
+{
+	return b->configured;
+}
+
+MEMHP_EXPORT int memhp_block_get_memmap_on_memory(const struct memhp_block *b)
+{
+	return b->memmap_on_memory;
 }
 
 MEMHP_EXPORT int memhp_block_get_zones(const struct memhp_block *b,

@@ -99,7 +99,11 @@ enum memhp_attr {
 	MEMHP_ATTR_ZONES = 1u << 3,
 	MEMHP_ATTR_PROBED = 1u << 4,	/* inside a range memhp.ko added */
 	MEMHP_ATTR_OWNER = 1u << 5,	/* who added it: memhp_block_get_owner */
-	MEMHP_ATTR_ALL = (1u << 6) - 1,
+	/* s390's memory configuration (sys/firmware/memory), read with the
+	 * block list; as attributes they only split ranges */
+	MEMHP_ATTR_CONFIGURED = 1u << 6,
+	MEMHP_ATTR_MEMMAP_ON_MEMORY = 1u << 7,
+	MEMHP_ATTR_ALL = (1u << 8) - 1,
 };
 int memhp_blocks_scan(struct memhp_ctx *ctx, unsigned int attrs);
 uint64_t memhp_get_block_size(const struct memhp_ctx *ctx);
@@ -107,6 +111,10 @@ size_t memhp_block_get_count(const struct memhp_ctx *ctx);
 /* true when any block has a node link / a valid_zones attribute */
 bool memhp_have_nodes(const struct memhp_ctx *ctx);
 bool memhp_have_zones(const struct memhp_ctx *ctx);
+/* true when the firmware lists the memory configuration
+ * (sys/firmware/memory/memory0, s390): then its memoryN are the blocks,
+ * and a block it has not configured is offline with nothing else known */
+bool memhp_have_memconfig(const struct memhp_ctx *ctx);
 
 struct memhp_block *memhp_block_get_first(struct memhp_ctx *ctx);
 struct memhp_block *memhp_block_get_next(struct memhp_block *block);
@@ -127,6 +135,10 @@ int memhp_block_get_zones(const struct memhp_block *block,
 			  const uint8_t **zones);
 /* inside a range memhp.ko added (needs MEMHP_ATTR_PROBED scanned) */
 bool memhp_block_is_probed(const struct memhp_block *block);
+/* the firmware's config and memmap_on_memory for the block: 1 or 0; -1
+ * without a memory configuration (memhp_have_memconfig) or unreadable */
+int memhp_block_get_configured(const struct memhp_block *block);
+int memhp_block_get_memmap_on_memory(const struct memhp_block *block);
 /* whole-token match of @zone in the block's valid_zones */
 bool memhp_block_has_zone(const struct memhp_block *block,
 			  enum memhp_zone zone);

@@ -36,6 +36,7 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_ACPI_HOTPLUG] = "sys/firmware/acpi/hotplug",
 	[AREA_VIRTIO_DEVICES] = "sys/bus/virtio/devices",
 	[AREA_DAX_DEVICES] = "sys/bus/dax/devices",
+	[AREA_FIRMWARE_MEMORY] = "sys/firmware/memory",
 };
 
 const char *memhp_area_path(enum memhp_area area)

@@ -25,6 +25,7 @@ enum memhp_area {
 	AREA_ACPI_TABLES,	/* sys/firmware/acpi/tables: SRAT */
 	AREA_VIRTIO_DEVICES,	/* sys/bus/virtio/devices: links into sys/devices */
 	AREA_DAX_DEVICES,	/* sys/bus/dax/devices: links into sys/devices */
+	AREA_FIRMWARE_MEMORY,	/* sys/firmware/memory: s390 memory config */
 	NR_AREAS,
 };
 
@@ -52,6 +53,8 @@ struct memhp_block {
 	bool probed;		/* inside a range memhp.ko added */
 	uint8_t owner;		/* enum memhp_owner */
 	const char *owner_dev;	/* one of ctx->owner_devs, or NULL */
+	int8_t configured;	/* sys/firmware/memory: 1, 0; -1 unknown */
+	int8_t memmap_on_memory;	/* the same */
 };
 
 /* what memhp_block_match() checks; memhp_filter_new() passes everything */
@@ -90,6 +93,7 @@ struct memhp_ctx {
 	size_t nr_blocks;
 	bool have_nodes;
 	bool have_zones;
+	bool have_memconfig;	/* the blocks are sys/firmware/memory's */
 	char **owner_devs;	/* the owner devices the blocks point to */
 	size_t nr_owner_devs;
 };
@@ -316,6 +320,15 @@ void memhp_link_base(int dirfd, const char *link, char *buf, size_t size);
 
 /* block.c: re-read attributes of one block (state changes) */
 void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);
+
+/* memconfig.c: s390's memory configuration (sys/firmware/memory) */
+/* true when the firmware lists memory0 there: its memoryN are the blocks */
+bool memhp_memconfig_present(struct memhp_ctx *ctx);
+/* reads the block's config and memmap_on_memory */
+void memhp_memconfig_read(struct memhp_block *b);
+/* a block the firmware has not configured has no sysfs directory: it is
+ * offline, with nothing else known (call after reading its attributes) */
+void memhp_memconfig_apply(struct memhp_block *b);
 /* valid_zones ("Normal Movable") into at most @max zone ids; the count */
 int memhp_parse_zones(const char *text, uint8_t *zones, size_t max);
 

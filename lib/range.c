@@ -55,6 +55,12 @@ static bool mergeable(const struct memhp_ctx *ctx,
 		return false;
 	if ((split & MEMHP_ATTR_PROBED) && f->probed != b->probed)
 		return false;
+	if ((split & MEMHP_ATTR_CONFIGURED) &&
+	    (f->configured == 1) != (b->configured == 1))
+		return false;
+	if ((split & MEMHP_ATTR_MEMMAP_ON_MEMORY) &&
+	    (f->memmap_on_memory == 1) != (b->memmap_on_memory == 1))
+		return false;
 	if ((split & MEMHP_ATTR_OWNER) &&
 	    (f->owner != b->owner || !f->owner_dev != !b->owner_dev ||
 	     (f->owner_dev && strcmp(f->owner_dev, b->owner_dev))))

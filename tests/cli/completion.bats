@@ -44,6 +44,8 @@ complete_line() { # words...; the last one is completed
 	[ "$output" = RANGE,NODE ]
 	run complete_line memhp list --split ST
 	[ "$output" = STATE ]
+	run complete_line memhp list --json=l
+	[ "$output" = lsmem ]
 }
 
 @test "node ids come from the sysfs root in effect" {

@@ -97,7 +97,7 @@ check_ranges() {
 			<(fixture_blocks "$f" | jq -S --argjson bs "$bs" "$JQ_DEFS
 				map(view | {first_block: .id, last_block: .id, blocks: 1,
 				  start: (.id * \$bs), size: \$bs, \"end\": (.id * \$bs + \$bs - 1),
-				  state, node, zones, removable})") \
+				  state, node, zones, removable, configured, memmap_on_memory})") \
 			<(memhp_ranges <"$BATS_TEST_TMPDIR/out.json"); then
 			fails=$((fails + 1))
 		fi
@@ -144,8 +144,43 @@ check_ranges() {
 	a=$("$MEMHP" list --sysroot "$FIXDIR/states" --json)
 	b=$("$MEMHP" list --sysroot "$FIXDIR/states" -J)
 	c=$("$MEMHP" --json list --sysroot "$FIXDIR/states")
+	d=$("$MEMHP" list --sysroot "$FIXDIR/states" --json=memhp)
 	[ "$a" = "$b" ]
 	[ "$a" = "$c" ]
+	[ "$a" = "$d" ]
+	# and -J bundles like lsmem's (it takes no FORMAT)
+	b=$("$MEMHP" list --sysroot "$FIXDIR/states" -aJ)
+	c=$("$MEMHP" list --sysroot "$FIXDIR/states" -Ja)
+	[ "$b" = "$c" ]
+	[ "$(jq -r .schema <<<"$b")" = 1 ]
+}
+
+@test "--json=lsmem: lsmem's document, from before the command too; last --json wins" {
+	local a b
+	a=$("$MEMHP" list --sysroot "$FIXDIR/nodes-2" --json=lsmem -o +NODE)
+	b=$("$MEMHP" --json=lsmem list --sysroot "$FIXDIR/nodes-2" -o +NODE)
+	[ "$a" = "$b" ]
+	[ "$(jq -c '.memory[0]' <<<"$a")" = '{"range":"0x0000000000000000-0x00000000ffffffff","size":"4G","state":"online","removable":true,"block":"0-31","node":0}' ]
+	b=$("$MEMHP" list --sysroot "$FIXDIR/nodes-2" --json=lsmem -J)
+	[ "$(jq -r .schema <<<"$b")" = 1 ]
+	b=$("$MEMHP" list --sysroot "$FIXDIR/nodes-2" -J --json=lsmem -o +NODE)
+	[ "$a" = "$b" ]
+}
+
+@test "--json (memhp's document) refuses -o and --output-all; --json=lsmem is list's only" {
+	run "$MEMHP" list --sysroot "$FIXDIR/states" --json -o RANGE
+	assert_failure 2
+	assert_output --partial "--output and --output-all choose columns for --json=lsmem"
+	run "$MEMHP" list --sysroot "$FIXDIR/states" --output-all -J
+	assert_failure 2
+	run "$MEMHP" --json=lsmem summary --sysroot "$FIXDIR/states"
+	assert_failure 2
+	assert_output --partial "--json=lsmem is for memhp list only"
+	run "$MEMHP" devices --sysroot "$FIXDIR/states" --json=lsmem
+	assert_failure 2
+	run "$MEMHP" list --sysroot "$FIXDIR/states" --json=yaml
+	assert_failure 2
+	assert_output --partial "unknown --json format 'yaml'"
 }
 
 @test "filter --node N (nodes-2, nodes-4-interleaved, node-dangling)" {
@@ -211,6 +246,10 @@ bad() {
 	bad list "${S[@]}" -r -P || fails=$((fails + 1))
 	bad list "${S[@]}" -a -S STATE || fails=$((fails + 1))
 	bad list "${S[@]}" -r --summary=only || fails=$((fails + 1))
+	bad list "${S[@]}" --json=lsmem --summary=only || fails=$((fails + 1))
+	bad list "${S[@]}" --json=lsmem -P || fails=$((fails + 1))
+	bad list "${S[@]}" --json=bogus || fails=$((fails + 1))
+	bad list "${S[@]}" --json -o RANGE || fails=$((fails + 1))
 	bad list "${S[@]}" --no-such-option || fails=$((fails + 1))
 	bad no-such-command || fails=$((fails + 1))
 	[ "$fails" -eq 0 ]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # `memhp list --sysroot FIX OPTS` must print what `lsmem --sysroot FIX OPTS`
 # prints, byte for byte (stdout and exit status), for every generated
-# fixture and every option set below.  One test per option set; each loops
+# fixture and every option set below; and `memhp list --json=lsmem OPTS`
+# what `lsmem -J OPTS` prints (where lsmem refuses -J with OPTS, memhp must
+# refuse too, exit 2).  One test per option set; each loops
 # over all fixtures and, on a mismatch, names the fixture and the options
 # and shows a unified diff (lsmem's output first).
 #
@@ -15,6 +17,7 @@
 # ZONES against the fixture's own files instead.
 
 load fixture_helper
+bats_require_minimum_version 1.5.0
 
 ALL_COLS=RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES
 
@@ -28,6 +31,18 @@ setup_file() {
 
 setup() {
 	export LC_ALL=C
+	# run_pair's outputs
+	out_l=$BATS_TEST_TMPDIR/lsmem.out
+	out_m=$BATS_TEST_TMPDIR/memhp.out
+}
+
+# The fixtures that trigger no lsmem 2.38 bug, one per word.
+plain_fixtures() {
+	local f
+	for f in $(fixtures); do
+		[ -z "$(lsmem_bugs "$f")" ] && echo "$f"
+	done
+	return 0
 }
 
 teardown() {
@@ -95,31 +110,51 @@ adjust_opts() {
 	done
 }
 
-# compat OPT...: compare memhp and lsmem on every fixture.
+# run_pair FIXTURE LSMEM-ARGS -- MEMHP-ARGS: runs both below the fixture
+# into $out_l/$out_m; fails (with a diff) unless stdout and exit status are
+# the same.  Where lsmem refuses (exit 1, e.g. -J with -P), memhp must
+# refuse too: exit 2 (usage, memhp(8)), nothing on stdout.  Sets RC_L to
+# lsmem's exit status.
+run_pair() {
+	local f=$1 rc_l=0 rc_m=0 a=()
+	shift
+	while [ "$1" != -- ]; do
+		a+=("$1")
+		shift
+	done
+	shift
+	lsmem --sysroot "$FIXDIR/$f" "${a[@]}" >"$out_l" 2>/dev/null || rc_l=$?
+	RC_L=$rc_l
+	"$MEMHP" list --sysroot "$FIXDIR/$f" "$@" >"$out_m" 2>"$out_m.err" || rc_m=$?
+	if [ "$rc_l" -ne 0 ] && [ "$rc_m" -eq 2 ] && [ ! -s "$out_m" ]; then
+		return 0
+	fi
+	if [ "$rc_l" -ne "$rc_m" ] || ! cmp -s "$out_l" "$out_m"; then
+		echo "MISMATCH fixture=$f lsmem ${a[*]} / memhp list $*${bugs:+ (lsmem bug: $bugs, columns dropped)}"
+		echo "  exit: lsmem $rc_l, memhp $rc_m"
+		[ -s "$out_m.err" ] && sed 's/^/  memhp stderr: /' "$out_m.err" | head -5
+		diff -u --label "lsmem $f" --label "memhp $f" "$out_l" "$out_m" | head -40
+		return 1
+	fi
+}
+
+# compat OPT...: compare memhp and lsmem on every fixture, as tables
+# (lsmem OPT vs memhp list OPT) and as JSON (lsmem -J OPT vs memhp list
+# --json=lsmem OPT; with -P/-r both must refuse).
 compat() {
-	local f bugs rc_l rc_m fails=0 out_l out_m
-	out_l=$BATS_TEST_TMPDIR/lsmem.out
-	out_m=$BATS_TEST_TMPDIR/memhp.out
+	local f bugs fails=0
 	for f in $(fixtures); do
 		bugs=$(lsmem_bugs "$f")
+		[[ $bugs == *memconfig* ]] && continue
 		adjust_opts "$bugs" "$@"
-		rc_l=0
-		rc_m=0
-		lsmem --sysroot "$FIXDIR/$f" "${ADJ[@]}" >"$out_l" 2>/dev/null || rc_l=$?
-		"$MEMHP" list --sysroot "$FIXDIR/$f" "${ADJ[@]}" >"$out_m" 2>"$out_m.err" || rc_m=$?
-		if [ "$rc_l" -ne "$rc_m" ] || ! cmp -s "$out_l" "$out_m"; then
-			fails=$((fails + 1))
-			echo "MISMATCH fixture=$f options: ${ADJ[*]:-(none)}${bugs:+ (lsmem bug: $bugs, columns dropped)}"
-			echo "  exit: lsmem $rc_l, memhp $rc_m"
-			[ -s "$out_m.err" ] && sed 's/^/  memhp stderr: /' "$out_m.err" | head -5
-			diff -u --label "lsmem $f" --label "memhp $f" "$out_l" "$out_m" | head -40
-		fi
-		if [ "$rc_l" -ne 0 ]; then
+		run_pair "$f" "${ADJ[@]}" -- "${ADJ[@]}" || fails=$((fails + 1))
+		if [ "$RC_L" -ne 0 ]; then
 			# Every option set here is valid: lsmem failing means the
 			# fixture or the test is wrong, not memhp.
-			echo "lsmem itself failed (exit $rc_l) on $f with: ${ADJ[*]}"
+			echo "lsmem itself failed (exit $RC_L) on $f with: ${ADJ[*]}"
 			fails=$((fails + 1))
 		fi
+		run_pair "$f" -J "${ADJ[@]}" -- --json=lsmem "${ADJ[@]}" || fails=$((fails + 1))
 	done
 	[ "$fails" -eq 0 ]
 }
@@ -155,6 +190,19 @@ compat() {
 @test "compat: bundled short options -bn" { compat -bn; }
 @test "compat: --raw --all -o BLOCK,STATE,REMOVABLE" { compat --raw --all -o BLOCK,STATE,REMOVABLE; }
 @test "compat: --pairs -b -o RANGE,SIZE,BLOCK" { compat --pairs -b -o RANGE,SIZE,BLOCK; }
+
+@test "compat -J: --summary=always before or after -J (lsmem: the later one wins)" {
+	local f fails=0
+	for f in nodes-2 states; do
+		run_pair "$f" --summary=always -J -- --summary=always --json=lsmem || fails=$((fails + 1))
+		run_pair "$f" -J --summary=always -- --json=lsmem --summary=always || fails=$((fails + 1))
+		run_pair "$f" -J -b --summary=always -- -J --json=lsmem -b --summary=always || fails=$((fails + 1))
+		run_pair "$f" --summary=always -J -- --summary=always -J --json=lsmem || fails=$((fails + 1))
+	done
+	# the summary really is there after a later --summary=always
+	"$MEMHP" list --sysroot "$FIXDIR/states" --json=lsmem --summary=always | grep -q '^Memory block size:'
+	[ "$fails" -eq 0 ]
+}
 
 @test "per-block values (STATE REMOVABLE NODE ZONES) match the fixture files, every fixture" {
 	local f fails=0
@@ -202,6 +250,119 @@ compat() {
 	assert_output "0 -1
 1-15 0
 16-23 1"
+}
+
+@test "no-node-dir (no sys/devices/system/node): NODE from each block's nodeN link, as lsmem" {
+	[ ! -e "$FIXDIR/no-node-dir/sys/devices/system/node" ]
+	run "$MEMHP" list --sysroot "$FIXDIR/no-node-dir" -o BLOCK,NODE -r -n
+	assert_success
+	assert_output "0-11 0
+12 -1
+13-15 0
+16-23 1
+24-31 0"
+	run lsmem --sysroot "$FIXDIR/no-node-dir" -o BLOCK,NODE -r -n
+	assert_output "0-11 0
+12 -1
+13-15 0
+16-23 1
+24-31 0"
+	run "$MEMHP" list --sysroot "$FIXDIR/no-node-dir" --json -a
+	assert_success
+	[ "$(jq -c '[.ranges[] | .node]' <<<"$output")" = \
+		'[0,0,0,0,0,0,0,0,0,0,0,0,null,0,0,0,1,1,1,1,1,1,1,1,0,0,0,0,0,0,0,0]' ]
+}
+
+# s390-memconfig's values, checked against lsmem 2.42.2 built from
+# util-linux's sources (Debian's 2.38.1 does not read sys/firmware/memory):
+# with -P, -r and -J the bytes do not depend on libsmartcols' version.
+@test "s390-memconfig: CONFIGURED and MEMMAP-ON-MEMORY as lsmem 2.42 prints them" {
+	local F=$FIXDIR/s390-memconfig
+	run "$MEMHP" list --sysroot "$F" -P --output-all
+	assert_success
+	assert_output 'RANGE="0x0000000000000000-0x000000003fffffff" SIZE="1G" STATE="online" REMOVABLE="yes" BLOCK="0-3" NODE="" ZONES="DMA" CONFIGURED="yes" MEMMAP-ON-MEMORY="no"
+RANGE="0x0000000040000000-0x000000007fffffff" SIZE="1G" STATE="online" REMOVABLE="yes" BLOCK="4-7" NODE="" ZONES="Normal" CONFIGURED="yes" MEMMAP-ON-MEMORY="no"
+RANGE="0x0000000080000000-0x000000009fffffff" SIZE="512M" STATE="offline" REMOVABLE="" BLOCK="8-9" NODE="" ZONES="Normal/Movable" CONFIGURED="yes" MEMMAP-ON-MEMORY="no"
+RANGE="0x00000000a0000000-0x00000000bfffffff" SIZE="512M" STATE="online" REMOVABLE="yes" BLOCK="10-11" NODE="" ZONES="Movable" CONFIGURED="yes" MEMMAP-ON-MEMORY="yes"
+RANGE="0x00000000c0000000-0x00000000ffffffff" SIZE="1G" STATE="offline" REMOVABLE="" BLOCK="12-15" NODE="" ZONES="" CONFIGURED="no" MEMMAP-ON-MEMORY="no"
+RANGE="0x0000000100000000-0x000000011fffffff" SIZE="512M" STATE="online" REMOVABLE="yes" BLOCK="16-17" NODE="" ZONES="Movable" CONFIGURED="yes" MEMMAP-ON-MEMORY="yes"'
+	# a split by CONFIGURED alone: the range shows its first block's state
+	run "$MEMHP" list --sysroot "$F" -r -o BLOCK,STATE,CONFIGURED -S CONFIGURED
+	assert_success
+	assert_output 'BLOCK STATE CONFIGURED
+0-11 online yes
+12-15 offline no
+16-17 online yes'
+	run "$MEMHP" list --sysroot "$F" -r -n -o block,memmap-on-memory
+	assert_success
+	assert_output '0-9 no
+10-11 yes
+12-15 no
+16-17 yes'
+	run "$MEMHP" list --sysroot "$F" --json=lsmem -o BLOCK,CONFIGURED,MEMMAP-ON-MEMORY
+	assert_success
+	[ "$(jq -c . <<<"$output")" = '{"memory":[{"block":"0-9","configured":"yes","memmap-on-memory":"no"},{"block":"10-11","configured":"yes","memmap-on-memory":"yes"},{"block":"12-15","configured":"no","memmap-on-memory":"no"},{"block":"16-17","configured":"yes","memmap-on-memory":"yes"}]}' ]
+	# deconfigured blocks count as offline memory
+	run "$MEMHP" list --sysroot "$F" --summary=only
+	assert_success
+	assert_line 'Total offline memory:    1.5G'
+	# memhp's document: booleans per range
+	run "$MEMHP" list --sysroot "$F" --json
+	assert_success
+	[ "$(jq -c '[.ranges[] | [.first_block, .configured, .memmap_on_memory, .state]]' <<<"$output")" = \
+		'[[0,true,false,"online"],[4,true,false,"online"],[8,true,false,"offline"],[10,true,true,"online"],[12,false,false,"offline"],[16,true,true,"online"]]' ]
+}
+
+@test "without sys/firmware/memory, CONFIGURED and MEMMAP-ON-MEMORY are left out and split nothing (every fixture)" {
+	local f fails=0
+	for f in $(plain_fixtures); do
+		run_pair "$f" -o RANGE,BLOCK -- -o RANGE,CONFIGURED,BLOCK,MEMMAP-ON-MEMORY || fails=$((fails + 1))
+		run_pair "$f" -J -o RANGE,STATE -- --json=lsmem -o RANGE,MEMMAP-ON-MEMORY,STATE || fails=$((fails + 1))
+		run_pair "$f" -P -S none -- -P -S CONFIGURED,MEMMAP-ON-MEMORY || fails=$((fails + 1))
+	done
+	run "$MEMHP" list --sysroot "$FIXDIR/states" --json
+	[ "$(jq '[.ranges[] | .configured, .memmap_on_memory] | unique' <<<"$output" | jq -c .)" = '[null]' ]
+	[ "$fails" -eq 0 ]
+}
+
+# lsmem 2.38 ignores LSMEM_COLUMNS, so it is set for both and memhp is
+# compared with lsmem given the list as -o.
+@test "LSMEM_COLUMNS: the columns when -o is not given, as -o would (every fixture)" {
+	local f fails=0
+	for f in $(plain_fixtures); do
+		export LSMEM_COLUMNS=BLOCK,state,RANGE
+		run_pair "$f" -o BLOCK,state,RANGE -- || fails=$((fails + 1))
+		run_pair "$f" -J -o BLOCK,state,RANGE -- --json=lsmem || fails=$((fails + 1))
+		run_pair "$f" -o RANGE,SIZE -- -o RANGE,SIZE || fails=$((fails + 1))
+		run_pair "$f" -o BLOCK,state,RANGE -- --output-all || fails=$((fails + 1))
+		export LSMEM_COLUMNS=+NODE,ZONES
+		run_pair "$f" -P -o +NODE,ZONES -- -P || fails=$((fails + 1))
+		run_pair "$f" -r --output-all -o +BLOCK -- -r --output-all -o +BLOCK || fails=$((fails + 1))
+		export LSMEM_COLUMNS=+BLOCK
+		run_pair "$f" -P --output-all -o +BLOCK -- -P --output-all || fails=$((fails + 1))
+		export LSMEM_COLUMNS=
+		run_pair "$f" -- || fails=$((fails + 1))
+	done
+	unset LSMEM_COLUMNS
+	[ "$fails" -eq 0 ]
+}
+
+@test "LSMEM_COLUMNS: a bad list is a usage error naming it, unless unused" {
+	local S=(--sysroot "$FIXDIR/states")
+	LSMEM_COLUMNS=RANGE,BOGUS run "$MEMHP" list "${S[@]}"
+	assert_failure 2
+	assert_output --partial "LSMEM_COLUMNS: unknown column: BOGUS"
+	LSMEM_COLUMNS=RANGE,BOGUS run "$MEMHP" list "${S[@]}" --json=lsmem
+	assert_failure 2
+	# -o wins; --summary=only has no table; memhp's document has no columns
+	LSMEM_COLUMNS=BOGUS run "$MEMHP" list "${S[@]}" -o RANGE -n
+	assert_success
+	assert_output --partial 0x0000000000000000-
+	LSMEM_COLUMNS=BOGUS run "$MEMHP" list "${S[@]}" --summary=only
+	assert_success
+	LSMEM_COLUMNS=RANGE run --separate-stderr "$MEMHP" list "${S[@]}" --json
+	assert_success
+	[ "$(jq -r .schema <<<"$output")" = 1 ]
 }
 
 @test "compat as an unprivileged user: chmod 000 attributes" {
@@ -262,6 +423,12 @@ compat() {
 	for o in "" "-a" "-o +NODE,ZONES" "-r --output-all" "-P -b" "--summary=only"; do
 		if ! diff <(lsmem $o 2>&1; echo "exit $?") <("$MEMHP" list $o 2>&1; echo "exit $?") >"$BATS_TEST_TMPDIR/d"; then
 			echo "live, options '$o':"
+			cat "$BATS_TEST_TMPDIR/d"
+			fails=$((fails + 1))
+		fi
+		[[ $o == -r* || $o == -P* || $o == --summary=only ]] && continue
+		if ! diff <(lsmem -J $o 2>&1; echo "exit $?") <("$MEMHP" list --json=lsmem $o 2>&1; echo "exit $?") >"$BATS_TEST_TMPDIR/d"; then
+			echo "live, options -J '$o':"
 			cat "$BATS_TEST_TMPDIR/d"
 			fails=$((fails + 1))
 		fi

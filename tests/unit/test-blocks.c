@@ -80,6 +80,70 @@ TEST(attributes_are_read_only_when_asked)
 
 static size_t count_ranges(struct memhp_ctx *ctx, unsigned int split,
 			   bool each, const struct memhp_filter *f,
+			   uint64_t *first_counts);
+
+/* s390: sys/firmware/memory lists blocks 0-3; 0-1 configured (1 with
+ * memmap on memory), 2-3 not (no memoryN directory, yet memory3 has a
+ * stale one that must not be read) */
+TEST(memconfig_lists_the_firmware_blocks)
+{
+	const char *root = tree_new();
+	const char *fw = "sys/firmware/memory/memory";
+	const char *vals[4][2] = { { "1", "0" }, { "1", "1" }, { "0", "0" },
+				   { "0", "1" } };
+	struct memhp_ctx *ctx;
+	struct memhp_block *b;
+	char path[128];
+
+	tree_put(root, MEM "block_size_bytes", "10000000\n");
+	tree_block(root, 0, "online", "Normal", -1);
+	tree_block(root, 1, "online", "Normal", -1);
+	tree_block(root, 3, "online", "Movable", -1);
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s%d/config", fw, i);
+		tree_put(root, path, vals[i][0]);
+		snprintf(path, sizeof(path), "%s%d/memmap_on_memory", fw, i);
+		tree_put(root, path, vals[i][1]);
+	}
+	ctx = open_tree(root);
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
+	CHECK(memhp_have_memconfig(ctx));
+	CHECK_EQ_U64(memhp_block_get_count(ctx), 4);
+	b = memhp_block_get_by_id(ctx, 1);
+	CHECK(memhp_block_get_state(b) == MEMHP_STATE_ONLINE);
+	CHECK(memhp_block_get_configured(b) == 1);
+	CHECK(memhp_block_get_memmap_on_memory(b) == 1);
+	for (uint64_t id = 2; id <= 3; id++) {
+		b = memhp_block_get_by_id(ctx, id);
+		CHECK(memhp_block_get_configured(b) == 0);
+		CHECK(memhp_block_get_state(b) == MEMHP_STATE_OFFLINE);
+		CHECK(memhp_block_get_zones(b, NULL) == -1);
+		CHECK(memhp_block_get_removable(b) == -1);
+	}
+	CHECK(memhp_block_get_memmap_on_memory(b) == 1);
+	CHECK(count_ranges(ctx, MEMHP_ATTR_CONFIGURED, false, NULL, NULL) == 2);
+	CHECK(count_ranges(ctx, MEMHP_ATTR_MEMMAP_ON_MEMORY, false, NULL,
+			   NULL) == 4);
+	CHECK(count_ranges(ctx, MEMHP_ATTR_STATE, false, NULL, NULL) == 2);
+	memhp_unref(ctx);
+}
+
+TEST(no_memconfig_without_firmware_memory0)
+{
+	struct memhp_ctx *ctx = open_tree(standard_tree());
+	struct memhp_block *b;
+
+	CHECK(memhp_blocks_scan(ctx, MEMHP_ATTR_ALL) == 0);
+	CHECK(!memhp_have_memconfig(ctx));
+	b = memhp_block_get_first(ctx);
+	CHECK(memhp_block_get_configured(b) == -1);
+	CHECK(memhp_block_get_memmap_on_memory(b) == -1);
+	CHECK(memhp_block_get_state(b) == MEMHP_STATE_ONLINE);
+	memhp_unref(ctx);
+}
+
+static size_t count_ranges(struct memhp_ctx *ctx, unsigned int split,
+			   bool each, const struct memhp_filter *f,
 			   uint64_t *first_counts)
 {
 	struct memhp_ranges *rs = NULL;
