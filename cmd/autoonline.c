@@ -92,28 +92,30 @@ static void names(const struct change_opts *o, char *buf, size_t size)
 /* Who else puts hot-added memory online here: the kernel, a udev rule. */
 static const char *other_onliner(struct udev_run *r)
 {
-	struct memhp_onliners on;
+	struct memhp_onliners *on;
 
 	if (r->onliner[0])
 		return r->onliner;
 	snprintf(r->onliner, sizeof(r->onliner), "another onliner");
-	if (memhp_onliners_get(r->ctx, &on) < 0)
+	if (memhp_onliners_new(r->ctx, &on) < 0)
 		return r->onliner;
-	for (size_t i = 0; i < on.nr; i++) {
-		const struct memhp_onliner *a = &on.list[i];
+	for (size_t i = 0; i < memhp_onliners_get_count(on); i++) {
+		const struct memhp_onliner *a = memhp_onliners_get(on, i);
+		enum memhp_onliner_kind kind = memhp_onliner_get_kind(a);
 
-		if (a->kind == MEMHP_ONLINER_KERNEL) {
+		if (kind == MEMHP_ONLINER_KERNEL) {
 			snprintf(r->onliner, sizeof(r->onliner),
-				 "the kernel (%s)", a->text);
+				 "the kernel (%s)", memhp_onliner_get_text(a));
 			break;
 		}
-		if (a->kind == MEMHP_ONLINER_UDEV) {
+		if (kind == MEMHP_ONLINER_UDEV) {
 			snprintf(r->onliner, sizeof(r->onliner),
-				 "udev rule %s:%u", a->file, a->line);
+				 "udev rule %s:%u", memhp_onliner_get_file(a),
+				 memhp_onliner_get_line(a));
 			break;
 		}
 	}
-	memhp_onliners_free(&on);
+	memhp_onliners_free(on);
 	return r->onliner;
 }
 
@@ -143,7 +145,7 @@ static enum memhp_zone block_zone(const struct memhp_block *b)
 
 /* Reads the config: 0 go on, or the exit status with the line written. */
 static int read_config(struct udev_run *r, const char *blocks,
-		       struct memhp_autoonline *conf)
+		       struct memhp_autoonline **conf)
 {
 	int fd = open(r->config, O_RDONLY | O_CLOEXEC), ret;
 
@@ -161,10 +163,11 @@ static int read_config(struct udev_run *r, const char *blocks,
 	ret = memhp_autoonline_read(fd, r->config, conf);
 	close(fd);
 	if (ret < 0) {
-		add(r, LOG_ERR, "%s: nothing done: %s", blocks, conf->error);
+		add(r, LOG_ERR, "%s: nothing done: %s", blocks, *conf ?
+		    memhp_autoonline_get_error(*conf) : strerror(-ret));
 		return ret == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
 	}
-	if (!conf->enabled) {
+	if (!memhp_autoonline_is_enabled(*conf)) {
 		add(r, LOG_INFO, "%s: nothing done: auto-online is disabled",
 		    blocks);
 		return EXIT_OK;
@@ -195,8 +198,9 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 		return;
 	}
 	/* the config's words as memhp online --zone takes them */
-	memhp_plan_set_zone(plan, !strcmp(conf->zone, "normal") ? "Normal" :
-			    conf->zone);
+	memhp_plan_set_zone(plan, !strcmp(memhp_autoonline_get_zone(conf),
+					  "normal") ? "Normal" :
+			    memhp_autoonline_get_zone(conf));
 	memhp_plan_set_timeout(plan, o->timeout_ms);
 	for (size_t i = 0; i < o->nr_selectors; i++) {
 		const char *s = o->selectors[i];
@@ -211,7 +215,8 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 					memhp_block_get_node(b))) {
 			add(r, LOG_INFO, "memory%" PRIu64 ": left offline: node "
 			    "%d is not in nodes=%s", id,
-			    memhp_block_get_node(b), conf->nodes_text);
+			    memhp_block_get_node(b),
+			    memhp_autoonline_get_nodes(conf));
 		} else if (memhp_block_get_state(b) == MEMHP_STATE_ONLINE) {
 			conflict(r, id, block_zone(b));
 		} else if (memhp_plan_add_blocks(plan, id, id) == 0) {
@@ -261,7 +266,7 @@ int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o)
 		.config = o->config ? o->config : MEMHP_AUTOONLINE_CONFIG,
 		.prio = LOG_INFO,
 	};
-	struct memhp_autoonline conf;
+	struct memhp_autoonline *conf = NULL;
 	char blocks[512];
 	int ret;
 
@@ -279,9 +284,10 @@ int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o)
 	}
 	r.ctx = cli->ctx;
 	memhp_set_log_fn(r.ctx, capture_log, &r);
-	online_blocks(&r, o, &conf, blocks);
+	online_blocks(&r, o, conf, blocks);
 	ret = !r.failed ? EXIT_OK : r.ok ? EXIT_PARTIAL : EXIT_FAILED;
 out:
+	memhp_autoonline_free(conf);
 	finish(&r, cli);
 	return ret;
 }

@@ -46,15 +46,17 @@ static struct json_object *check_json(const struct memhp_check *c)
 	struct json_object *o = json_object_new_object();
 	struct json_object *ev = json_object_new_array();
 
-	for (size_t i = 0; i < c->nr_evidence; i++)
-		json_object_array_add(ev, memhp_json_str(c->evidence[i]));
-	json_object_object_add(o, "id", memhp_json_str(c->id));
+	for (size_t i = 0; i < memhp_check_get_evidence_count(c); i++)
+		json_object_array_add(ev, memhp_json_str(
+					      memhp_check_get_evidence(c, i)));
+	json_object_object_add(o, "id", memhp_json_str(memhp_check_get_id(c)));
 	json_object_object_add(o, "status", memhp_json_str(
-				       memhp_check_status_name(c->status)));
-	json_object_object_add(o, "summary", memhp_json_str(c->summary));
+		memhp_check_status_name(memhp_check_get_status(c))));
+	json_object_object_add(o, "summary", memhp_json_str(
+				       memhp_check_get_summary(c)));
 	json_object_object_add(o, "evidence", ev);
-	json_object_object_add(o, "advice", c->advice[0] ?
-			       memhp_json_str(c->advice) : NULL);
+	json_object_object_add(o, "advice", memhp_json_str(
+				       memhp_check_get_advice(c)));
 	return o;
 }
 
@@ -62,32 +64,38 @@ static struct json_object *hotplug_json(const struct memhp_doctor *d)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *w = json_object_new_array();
-	uint64_t free_bytes = d->window_bytes > d->plugged_bytes ?
-			      d->window_bytes - d->plugged_bytes : 0;
+	uint64_t window_bytes = memhp_doctor_get_window_bytes(d);
+	uint64_t plugged_bytes = memhp_doctor_get_plugged_bytes(d);
+	uint64_t free_bytes = window_bytes > plugged_bytes ?
+			      window_bytes - plugged_bytes : 0;
+	int slots = memhp_doctor_get_slots(d);
 
-	for (size_t i = 0; i < d->nr_windows; i++) {
+	for (size_t i = 0; i < memhp_doctor_get_window_count(d); i++) {
 		struct json_object *r = json_object_new_object();
-		const struct memhp_srat_memory *m = &d->windows[i];
+		const struct memhp_srat_memory *m = memhp_doctor_get_window(d, i);
+		uint64_t start = memhp_srat_memory_get_start(m);
+		uint64_t size = memhp_srat_memory_get_size(m);
 
-		json_object_object_add(r, "start", memhp_json_u64(m->start));
+		json_object_object_add(r, "start", memhp_json_u64(start));
 		json_object_object_add(r, "end",
-				       memhp_json_u64(m->start + m->size - 1));
-		json_object_object_add(r, "size", memhp_json_u64(m->size));
-		json_object_object_add(r, "proximity_domain",
-				       memhp_json_u64(m->proximity_domain));
+				       memhp_json_u64(start + size - 1));
+		json_object_object_add(r, "size", memhp_json_u64(size));
+		json_object_object_add(r, "proximity_domain", memhp_json_u64(
+			memhp_srat_memory_get_proximity_domain(m)));
 		json_object_array_add(w, r);
 	}
 	json_object_object_add(o, "windows", w);
-	json_object_object_add(o, "window_bytes", memhp_json_u64(d->window_bytes));
+	json_object_object_add(o, "window_bytes", memhp_json_u64(window_bytes));
 	json_object_object_add(o, "plugged_bytes",
-			       memhp_json_u64(d->plugged_bytes));
+			       memhp_json_u64(plugged_bytes));
 	json_object_object_add(o, "free_bytes", memhp_json_u64(free_bytes));
-	json_object_object_add(o, "slots", d->slots >= 0 ?
-			       json_object_new_int(d->slots) : NULL);
-	json_object_object_add(o, "slots_used", d->slots >= 0 ?
-			       json_object_new_int(d->slots_used) : NULL);
+	json_object_object_add(o, "slots", slots >= 0 ?
+			       json_object_new_int(slots) : NULL);
+	json_object_object_add(o, "slots_used", slots >= 0 ?
+			       json_object_new_int(
+				       memhp_doctor_get_slots_used(d)) : NULL);
 	json_object_object_add(o, "movable_bytes",
-			       memhp_json_u64(d->movable_bytes));
+			       memhp_json_u64(memhp_doctor_get_movable_bytes(d)));
 	return o;
 }
 
@@ -100,29 +108,32 @@ static void print_table(const struct memhp_doctor *d, int verbosity)
 	scols_table_new_column(tb, "STATUS", 0, 0);
 	scols_table_new_column(tb, "CHECK", 0, 0);
 	scols_table_new_column(tb, "FINDING", 0, SCOLS_FL_WRAP);
-	for (size_t i = 0; i < d->nr_checks; i++) {
-		const struct memhp_check *c = &d->checks[i];
+	for (size_t i = 0; i < memhp_doctor_get_count(d); i++) {
+		const struct memhp_check *c = memhp_doctor_get(d, i);
+		enum memhp_check_status status = memhp_check_get_status(c);
+		const char *advice = memhp_check_get_advice(c);
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		char buf[512];
 
 		if (!ln)
 			break;
-		scols_line_set_data(ln, 0, memhp_check_status_name(c->status));
-		scols_line_set_data(ln, 1, c->id);
-		scols_line_set_data(ln, 2, c->summary);
+		scols_line_set_data(ln, 0, memhp_check_status_name(status));
+		scols_line_set_data(ln, 1, memhp_check_get_id(c));
+		scols_line_set_data(ln, 2, memhp_check_get_summary(c));
 		/* the evidence of what is not ok, or of everything with -v */
-		for (size_t e = 0; e < c->nr_evidence &&
-		     (c->status != MEMHP_CHECK_OK || verbosity > 0); e++) {
+		for (size_t e = 0; e < memhp_check_get_evidence_count(c) &&
+		     (status != MEMHP_CHECK_OK || verbosity > 0); e++) {
 			struct libscols_line *el = scols_table_new_line(tb, NULL);
 
-			snprintf(buf, sizeof(buf), "  %s", c->evidence[e]);
+			snprintf(buf, sizeof(buf), "  %s",
+				 memhp_check_get_evidence(c, e));
 			if (el)
 				scols_line_set_data(el, 2, buf);
 		}
-		if (c->advice[0]) {
+		if (advice) {
 			struct libscols_line *al = scols_table_new_line(tb, NULL);
 
-			snprintf(buf, sizeof(buf), "  do: %s", c->advice);
+			snprintf(buf, sizeof(buf), "  do: %s", advice);
 			if (al)
 				scols_line_set_data(al, 2, buf);
 		}
@@ -133,7 +144,7 @@ static void print_table(const struct memhp_doctor *d, int verbosity)
 
 int cmd_doctor(int argc, char **argv, struct memhp_cli *cli)
 {
-	struct memhp_doctor d;
+	struct memhp_doctor *d;
 	struct memhp_ctx *ctx;
 	bool failed = false;
 	int err;
@@ -148,22 +159,24 @@ int cmd_doctor(int argc, char **argv, struct memhp_cli *cli)
 		memhp_cli_error(cli, err, "doctor");
 		return EXIT_FAILED;
 	}
-	for (size_t i = 0; i < d.nr_checks; i++)
-		failed |= d.checks[i].status == MEMHP_CHECK_FAIL;
+	for (size_t i = 0; i < memhp_doctor_get_count(d); i++)
+		failed |= memhp_check_get_status(memhp_doctor_get(d, i)) ==
+			  MEMHP_CHECK_FAIL;
 	if (cli->json) {
 		struct json_object *doc = memhp_json_document(ctx);
 		struct json_object *arr = json_object_new_array();
 
-		for (size_t i = 0; i < d.nr_checks; i++)
-			json_object_array_add(arr, check_json(&d.checks[i]));
+		for (size_t i = 0; i < memhp_doctor_get_count(d); i++)
+			json_object_array_add(arr, check_json(
+						      memhp_doctor_get(d, i)));
 		json_object_object_add(doc, "status", memhp_json_str(
 					       failed ? "fail" : "ok"));
 		json_object_object_add(doc, "checks", arr);
-		json_object_object_add(doc, "hotplug", hotplug_json(&d));
+		json_object_object_add(doc, "hotplug", hotplug_json(d));
 		memhp_json_print(doc);
 	} else {
-		print_table(&d, cli->verbosity);
+		print_table(d, cli->verbosity);
 	}
-	memhp_doctor_free(&d);
+	memhp_doctor_free(d);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }

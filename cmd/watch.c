@@ -113,15 +113,18 @@ static bool emit(struct json_object *o)
 static struct json_object *uevent_json(const struct memhp_uevent *ev)
 {
 	struct json_object *o = json_object_new_object();
+	int64_t block = memhp_uevent_get_block(ev);
+	uint64_t seqnum = memhp_uevent_get_seqnum(ev);
 
 	json_object_object_add(o, "source", memhp_json_str("uevent"));
-	json_object_object_add(o, "action", memhp_json_str(ev->action));
-	json_object_object_add(o, "block", ev->block >= 0 ?
-			       json_object_new_int64(ev->block) : NULL);
-	json_object_object_add(o, "devpath",
-			       memhp_json_str(ev->devpath));
-	if (ev->seqnum)
-		json_object_object_add(o, "seqnum", memhp_json_u64(ev->seqnum));
+	json_object_object_add(o, "action", memhp_json_str(
+				       memhp_uevent_get_action(ev)));
+	json_object_object_add(o, "block", block >= 0 ?
+			       json_object_new_int64(block) : NULL);
+	json_object_object_add(o, "devpath", memhp_json_str(
+				       memhp_uevent_get_devpath(ev)));
+	if (seqnum)
+		json_object_object_add(o, "seqnum", memhp_json_u64(seqnum));
 	json_object_object_add(o, "time",
 			       memhp_json_u64(clock_ns(CLOCK_REALTIME)));
 	return o;
@@ -133,19 +136,26 @@ static struct json_object *module_json(const struct memhp_module_event *ev)
 	/* the log's clock is CLOCK_BOOTTIME: shift it to the epoch */
 	uint64_t boot = clock_ns(CLOCK_BOOTTIME);
 	uint64_t now = clock_ns(CLOCK_REALTIME);
+	const char *event = memhp_module_event_get_event(ev);
 
 	json_object_object_add(o, "source", memhp_json_str("memhp.ko"));
-	json_object_object_add(o, "event", memhp_json_str(ev->event));
-	if (!strcmp(ev->event, "lost")) {
-		json_object_object_add(o, "lost", memhp_json_u64(ev->lost));
+	json_object_object_add(o, "event", memhp_json_str(event));
+	if (!strcmp(event, "lost")) {
+		json_object_object_add(o, "lost", memhp_json_u64(
+					       memhp_module_event_get_lost(ev)));
 		json_object_object_add(o, "time", memhp_json_u64(now));
 		return o;
 	}
-	json_object_object_add(o, "start", memhp_json_u64(ev->start));
-	json_object_object_add(o, "size", memhp_json_u64(ev->size));
-	json_object_object_add(o, "node", json_object_new_int(ev->node));
-	json_object_object_add(o, "errno", json_object_new_int(ev->err));
-	json_object_object_add(o, "time", memhp_json_u64(now - (boot - ev->ns)));
+	json_object_object_add(o, "start", memhp_json_u64(
+				       memhp_module_event_get_start(ev)));
+	json_object_object_add(o, "size", memhp_json_u64(
+				       memhp_module_event_get_size(ev)));
+	json_object_object_add(o, "node", json_object_new_int(
+				       memhp_module_event_get_node(ev)));
+	json_object_object_add(o, "errno", json_object_new_int(
+				       memhp_module_event_get_errno(ev)));
+	json_object_object_add(o, "time", memhp_json_u64(
+		now - (boot - memhp_module_event_get_ns(ev))));
 	return o;
 }
 
@@ -182,16 +192,22 @@ static int read_module_log(struct memhp_cli *cli, struct module_log *m,
 	m->len += (size_t)n;
 	m->buf[m->len] = '\0';
 	while ((nl = strchr(m->buf, '\n'))) {
-		struct memhp_module_event ev;
+		struct memhp_module_event *ev = NULL;
+		uint64_t ns;
 
 		*nl = '\0';
 		/* the log starts at the oldest record it keeps: only news */
 		if (room && memhp_module_event_parse(m->buf, &ev) == 0 &&
-		    (!ev.ns || ev.ns >= m->since)) {
-			if (!emit(module_json(&ev)))
+		    (!(ns = memhp_module_event_get_ns(ev)) || ns >= m->since)) {
+			bool ok = emit(module_json(ev));
+
+			memhp_module_event_free(ev);
+			if (!ok)
 				return -1;
 			printed++;
 			room--;
+		} else {
+			memhp_module_event_free(ev);
 		}
 		m->len -= (size_t)(nl + 1 - m->buf);
 		memmove(m->buf, nl + 1, m->len + 1);
@@ -259,10 +275,11 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 			break;
 		}
 		if (pfd[0].revents & POLLIN) {
-			struct memhp_uevent ev;
-
 			/* drain the socket: a DIMM sends a burst */
 			while (!o.count || seen < o.count) {
+				struct memhp_uevent *ev;
+				bool memory, ok;
+
 				r = memhp_uevent_receive(ctx, ufd, &ev);
 				if (r == -EAGAIN || r == -EINTR)
 					break;
@@ -273,11 +290,15 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 						      "full)\n", stderr);
 					continue;
 				}
-				if (r < 0 || strcmp(ev.subsystem, "memory"))
+				if (r < 0)
 					continue;
-				if (!emit(uevent_json(&ev)))
+				memory = !strcmp(memhp_uevent_get_subsystem(ev),
+						 "memory");
+				ok = !memory || emit(uevent_json(ev));
+				memhp_uevent_free(ev);
+				if (!ok)
 					goto out;
-				seen++;
+				seen += memory;
 			}
 		}
 		if (mlog.fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -39,6 +39,11 @@ static void set_error(struct memhp_autoonline *conf, const char *name,
 	va_end(ap);
 }
 
+static bool has_bit(const struct memhp_autoonline *c, int node)
+{
+	return c->nodes[node / 8] & (1u << (node % 8));
+}
+
 static int parse_bool(const char *v)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
@@ -161,9 +166,8 @@ static void set_defaults(struct memhp_autoonline *conf)
 	conf->any_node = true;
 }
 
-MEMHP_EXPORT int memhp_autoonline_parse(const char *text, size_t len,
-					const char *name,
-					struct memhp_autoonline *conf)
+int memhp_autoonline_parse_into(const char *text, size_t len,
+				const char *name, struct memhp_autoonline *conf)
 {
 	unsigned int lineno = 0;
 	char line[512];
@@ -201,8 +205,8 @@ invalid:
 	return -EINVAL;
 }
 
-MEMHP_EXPORT int memhp_autoonline_read(int fd, const char *name,
-				       struct memhp_autoonline *conf)
+int memhp_autoonline_read_into(int fd, const char *name,
+			       struct memhp_autoonline *conf)
 {
 	size_t size = 4096, len = 0;
 	char *buf = malloc(size);
@@ -243,9 +247,83 @@ MEMHP_EXPORT int memhp_autoonline_read(int fd, const char *name,
 			break;
 		len += (size_t)n;
 	}
-	ret = memhp_autoonline_parse(buf, len, name, conf);
+	ret = memhp_autoonline_parse_into(buf, len, name, conf);
 	free(buf);
 	return ret;
+}
+
+MEMHP_EXPORT int memhp_autoonline_parse(const char *text, size_t len,
+					const char *name,
+					struct memhp_autoonline **conf)
+{
+	*conf = calloc(1, sizeof(**conf));
+	if (!*conf)
+		return -ENOMEM;
+	return memhp_autoonline_parse_into(text, len, name, *conf);
+}
+
+MEMHP_EXPORT int memhp_autoonline_read(int fd, const char *name,
+				       struct memhp_autoonline **conf)
+{
+	int ret;
+
+	*conf = calloc(1, sizeof(**conf));
+	if (!*conf)
+		return -ENOMEM;
+	ret = memhp_autoonline_read_into(fd, name, *conf);
+	if (ret == -ENOMEM) {
+		free(*conf);
+		*conf = NULL;
+	}
+	return ret;
+}
+
+MEMHP_EXPORT void memhp_autoonline_free(struct memhp_autoonline *conf)
+{
+	free(conf);
+}
+
+MEMHP_EXPORT bool memhp_autoonline_is_enabled(const struct memhp_autoonline *c)
+{
+	return c->enabled;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_zone(
+	const struct memhp_autoonline *c)
+{
+	return c->zone;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_nodes(
+	const struct memhp_autoonline *c)
+{
+	return c->any_node ? "" : c->nodes_text;
+}
+
+MEMHP_EXPORT size_t memhp_autoonline_get_node_count(
+	const struct memhp_autoonline *c)
+{
+	size_t n = 0;
+
+	for (int i = 0; !c->any_node && i < MEMHP_AUTOONLINE_MAX_NODES; i++)
+		n += has_bit(c, i);
+	return n;
+}
+
+MEMHP_EXPORT int memhp_autoonline_get_node(const struct memhp_autoonline *c,
+					   size_t i)
+{
+	for (int node = 0; !c->any_node && node < MEMHP_AUTOONLINE_MAX_NODES;
+	     node++)
+		if (has_bit(c, node) && i-- == 0)
+			return node;
+	return -1;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_error(
+	const struct memhp_autoonline *c)
+{
+	return c->error[0] ? c->error : NULL;
 }
 
 MEMHP_EXPORT bool memhp_autoonline_has_node(const struct memhp_autoonline *c,
@@ -255,7 +333,7 @@ MEMHP_EXPORT bool memhp_autoonline_has_node(const struct memhp_autoonline *c,
 		return true;
 	if (node < 0 || node >= MEMHP_AUTOONLINE_MAX_NODES)
 		return false;
-	return c->nodes[node / 8] & (1u << (node % 8));
+	return has_bit(c, node);
 }
 
 /* --- memhp's rule below the root, for memhp policy ----------------------- */
@@ -301,26 +379,70 @@ void memhp_autoonline_load_config(struct memhp_ctx *ctx,
 		dbg(ctx, "%s", rule->conf.error);
 		return;
 	}
-	rule->config_err = memhp_autoonline_read(fd, rule->config,
-						 &rule->conf);
+	rule->config_err = memhp_autoonline_read_into(fd, rule->config,
+						      &rule->conf);
 	close(fd);
 	if (rule->config_err < 0)
 		dbg(ctx, "%s", rule->conf.error);
 }
 
 MEMHP_EXPORT int memhp_autoonline_find(struct memhp_ctx *ctx,
-				       struct memhp_autoonline_rule *rule)
+				       struct memhp_autoonline_rule **rule)
 {
 	struct memhp_onliners o = { 0 };
 	int ret = memhp_scan_udev_rules(ctx, &o);
 
 	free(o.list);
-	memset(rule, 0, sizeof(*rule));
+	*rule = NULL;
 	if (ret < 0)
 		return ret;
 	if (!o.have_rule)
 		return -ENOENT;
-	*rule = o.rule;
-	memhp_autoonline_load_config(ctx, rule);
+	*rule = malloc(sizeof(**rule));
+	if (!*rule)
+		return -ENOMEM;
+	**rule = o.rule;
+	memhp_autoonline_load_config(ctx, *rule);
 	return 0;
+}
+
+MEMHP_EXPORT void memhp_autoonline_rule_free(struct memhp_autoonline_rule *r)
+{
+	free(r);
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_rule_get_file(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->file;
+}
+
+MEMHP_EXPORT unsigned int memhp_autoonline_rule_get_line(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->line;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_rule_get_text(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->text;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_rule_get_config(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->config;
+}
+
+MEMHP_EXPORT int memhp_autoonline_rule_get_config_errno(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->config_err;
+}
+
+MEMHP_EXPORT const struct memhp_autoonline *memhp_autoonline_rule_get_conf(
+	const struct memhp_autoonline_rule *r)
+{
+	return &r->conf;
 }

@@ -24,8 +24,7 @@ struct facts {
 	int kc_err;
 	char release[128];
 	bool have_memory;	/* sys/devices/system/memory */
-	struct memhp_acpi_device *devs;
-	size_t nr_devs;
+	struct memhp_acpi_devices *devs;	/* NULL: devs_err */
 	int devs_err;
 	char *cmdline;
 	char *zoneinfo;
@@ -102,7 +101,7 @@ static void gather(struct memhp_ctx *ctx, struct facts *f)
 	if (memhp_kernel_release(ctx, f->release, sizeof(f->release)) < 0)
 		f->release[0] = '\0';
 	f->have_memory = memhp_area_exists(ctx, AREA_MEMORY);
-	f->devs_err = memhp_acpi_devices(ctx, &f->devs, &f->nr_devs);
+	f->devs_err = memhp_acpi_devices_new(ctx, &f->devs);
 	f->cmdline = read_proc(ctx, "cmdline");
 	f->zoneinfo = read_proc(ctx, "zoneinfo");
 	read_knob(ctx, "auto_online_blocks", f->auto_online, sizeof(f->auto_online));
@@ -113,8 +112,7 @@ static void gather(struct memhp_ctx *ctx, struct facts *f)
 static void release_facts(struct facts *f)
 {
 	memhp_kconfig_free(f->kc);
-	if (f->devs_err == 0)
-		memhp_acpi_devices_free(f->devs, f->nr_devs);
+	memhp_acpi_devices_free(f->devs);
 	free(f->cmdline);
 	free(f->zoneinfo);
 }
@@ -198,7 +196,7 @@ static int check_acpi(struct memhp_doctor *d, struct memhp_ctx *ctx,
 	evidence(c, "/%s/memory/enabled: %s", memhp_area_path(AREA_ACPI_HOTPLUG),
 		 enabled == 1 ? "1" : enabled == 0 ? "0" : "not there");
 	evidence(c, "/%s: %zu memory devices present (PNP0C80)", memhp_area_path(AREA_ACPI_DEVICES),
-		 f->devs_err ? 0 : f->nr_devs);
+		 f->devs_err ? 0 : f->devs->nr);
 	if (memhp_kconfig_get(f->kc, opt) && !kset(f, opt)) {
 		c->status = MEMHP_CHECK_FAIL;
 		summary(c, "the kernel has no ACPI memory hotplug driver: a "
@@ -270,9 +268,9 @@ static int check_probe(struct memhp_doctor *d, struct memhp_ctx *ctx,
 
 static bool in_window(const struct memhp_doctor *d, uint64_t start)
 {
-	for (size_t i = 0; i < d->nr_windows; i++)
-		if (start >= d->windows[i].start &&
-		    start - d->windows[i].start < d->windows[i].size)
+	for (size_t i = 0; d->windows && i < d->windows->nr; i++)
+		if (start >= d->windows->list[i].start &&
+		    start - d->windows->list[i].start < d->windows->list[i].size)
 			return true;
 	return false;
 }
@@ -285,16 +283,16 @@ struct slot_count {
 static int count_slot(const char *name, unsigned char type, void *data)
 {
 	struct slot_count *sc = data;
-	struct memhp_acpi_device dev;
+	struct memhp_acpi_device *dev;
 
 	(void)type;
 	/* every slot has its device, plugged (_STA present) or empty */
-	if (memhp_acpi_device_get(sc->ctx, name, &dev) < 0)
+	if (memhp_acpi_device_new(sc->ctx, name, &dev) < 0)
 		return 0;
 	sc->d->slots++;
-	if (dev.status > 0 && memhp_acpi_device_present(&dev))
+	if (dev->status > 0 && memhp_acpi_device_is_present(dev))
 		sc->d->slots_used++;
-	free(dev.blocks);
+	memhp_acpi_device_free(dev);
 	return 0;
 }
 
@@ -313,8 +311,9 @@ static void count_slots(struct memhp_ctx *ctx, struct memhp_doctor *d)
 static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 {
 	struct memhp_check *c = new_check(d, "hotplug-window");
-	struct memhp_srat_memory *mem = NULL;
-	size_t nr = 0, j = 0;
+	struct memhp_srat *srat = NULL;
+	struct memhp_srat_memory *w = NULL;
+	size_t nr = 0, nwin = 0;
 	uint64_t bs = memhp_get_block_size(ctx);
 	struct memhp_block *b;
 	int err;
@@ -322,19 +321,23 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 
 	if (!c)
 		return -ENOMEM;
-	err = memhp_srat_read(ctx, &mem, &nr);
-	for (size_t i = 0; i < nr; i++)
-		if (mem[i].enabled && mem[i].hotpluggable && mem[i].size)
-			mem[j++] = mem[i];
-	d->windows = mem;
-	d->nr_windows = j;
-	for (size_t i = 0; i < d->nr_windows; i++) {
-		d->window_bytes += d->windows[i].size;
+	err = memhp_srat_read(ctx, &srat);
+	if (srat) {
+		w = srat->list;
+		nr = srat->nr;
+		for (size_t i = 0; i < nr; i++)
+			if (w[i].enabled && w[i].hotpluggable && w[i].size)
+				w[nwin++] = w[i];
+		srat->nr = nwin;
+	}
+	d->windows = srat;
+	for (size_t i = 0; i < nwin; i++) {
+		d->window_bytes += w[i].size;
 		evidence(c, "SRAT: hot-pluggable 0x%016" PRIx64 "-0x%016" PRIx64
 			 " (%" PRIu64 " MiB), proximity domain %" PRIu32,
-			 d->windows[i].start,
-			 d->windows[i].start + d->windows[i].size - 1,
-			 d->windows[i].size / MIB, d->windows[i].proximity_domain);
+			 w[i].start,
+			 w[i].start + w[i].size - 1,
+			 w[i].size / MIB, w[i].proximity_domain);
 	}
 	if (bs)
 		memhp_block_foreach(ctx, b)
@@ -348,7 +351,7 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 			 strerror(-err));
 	else
 		evidence(c, "SRAT: %zu memory affinity entries, %zu hot-pluggable",
-			 nr, d->nr_windows);
+			 nr, nwin);
 	evidence(c, "ACPI memory devices (slots): %d, %d in use", d->slots,
 		 d->slots_used);
 	snprintf(size, sizeof(size), "%" PRIu64 " MiB",
@@ -358,7 +361,7 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 		summary(c, "cannot read the SRAT to find the hot-pluggable "
 			"windows");
 		advice(c, "run memhp doctor as root");
-	} else if (!d->nr_windows) {
+	} else if (!nwin) {
 		c->status = MEMHP_CHECK_WARN;
 		summary(c, "the firmware announced no hot-pluggable memory: no "
 			"DIMM can be plugged");
@@ -384,11 +387,11 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 		       "more maxmem/slots");
 	} else if (d->slots > 0) {
 		summary(c, "%s can be plugged in %zu window%s, %d of %d slots "
-			"free", size, d->nr_windows, d->nr_windows == 1 ? "" : "s",
+			"free", size, nwin, nwin == 1 ? "" : "s",
 			d->slots - d->slots_used, d->slots);
 	} else {
 		summary(c, "%s can be plugged in %zu window%s", size,
-			d->nr_windows, d->nr_windows == 1 ? "" : "s");
+			nwin, nwin == 1 ? "" : "s");
 	}
 	return 0;
 }
@@ -596,9 +599,9 @@ static bool hot_added(const struct memhp_doctor *d, const struct facts *f,
 
 	if (memhp_block_is_probed(b) || in_window(d, memhp_block_get_start(b)))
 		return true;
-	for (size_t i = 0; !f->devs_err && i < f->nr_devs; i++)
-		for (size_t j = 0; j < f->devs[i].nr_blocks; j++)
-			if (f->devs[i].blocks[j] == id)
+	for (size_t i = 0; !f->devs_err && i < f->devs->nr; i++)
+		for (size_t j = 0; j < f->devs->list[i].nr_blocks; j++)
+			if (f->devs->list[i].blocks[j] == id)
 				return true;
 	return false;
 }
@@ -668,12 +671,11 @@ static int check_blocks(struct memhp_doctor *d, struct memhp_ctx *ctx,
 static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
 {
 	struct memhp_check *c = new_check(d, "other-onliners");
-	struct memhp_onliners o;
+	struct memhp_onliners empty = { 0 }, *on = NULL, o;
 
 	if (!c)
 		return -ENOMEM;
-	if (memhp_onliners_get(ctx, &o) < 0)
-		memset(&o, 0, sizeof(o));
+	o = memhp_onliners_new(ctx, &on) == 0 ? *on : empty;
 	for (size_t i = 0; i < o.nr; i++) {
 		const struct memhp_onliner *a = &o.list[i];
 
@@ -700,17 +702,20 @@ static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
 	} else {
 		summary(c, "nothing onlines hot-added memory behind your back");
 	}
-	memhp_onliners_free(&o);
+	memhp_onliners_free(on);
 	return 0;
 }
 
 MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
-				  struct memhp_doctor *d)
+				  struct memhp_doctor **out)
 {
+	struct memhp_doctor *d = calloc(1, sizeof(*d));
 	struct facts f = { 0 };
 	int err;
 
-	memset(d, 0, sizeof(*d));
+	*out = NULL;
+	if (!d)
+		return -ENOMEM;
 	/* blocks as far as they can be read; a missing tree is a finding */
 	(void)memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_ZONES |
 				     MEMHP_ATTR_PROBED);
@@ -743,14 +748,101 @@ MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
 	release_facts(&f);
 	if (err)
 		memhp_doctor_free(d);
+	else
+		*out = d;
 	return err;
 }
 
 MEMHP_EXPORT void memhp_doctor_free(struct memhp_doctor *d)
 {
+	if (!d)
+		return;
 	free(d->checks);
-	free(d->windows);
-	memset(d, 0, sizeof(*d));
+	memhp_srat_free(d->windows);
+	free(d);
+}
+
+MEMHP_EXPORT size_t memhp_doctor_get_count(const struct memhp_doctor *d)
+{
+	return d->nr_checks;
+}
+
+MEMHP_EXPORT const struct memhp_check *memhp_doctor_get(
+	const struct memhp_doctor *d, size_t i)
+{
+	return i < d->nr_checks ? &d->checks[i] : NULL;
+}
+
+MEMHP_EXPORT size_t memhp_doctor_get_window_count(const struct memhp_doctor *d)
+{
+	return d->windows ? d->windows->nr : 0;
+}
+
+MEMHP_EXPORT const struct memhp_srat_memory *memhp_doctor_get_window(
+	const struct memhp_doctor *d, size_t i)
+{
+	return d->windows ? memhp_srat_get(d->windows, i) : NULL;
+}
+
+MEMHP_EXPORT uint64_t memhp_doctor_get_window_bytes(
+	const struct memhp_doctor *d)
+{
+	return d->window_bytes;
+}
+
+MEMHP_EXPORT uint64_t memhp_doctor_get_plugged_bytes(
+	const struct memhp_doctor *d)
+{
+	return d->plugged_bytes;
+}
+
+MEMHP_EXPORT int memhp_doctor_get_slots(const struct memhp_doctor *d)
+{
+	return d->slots;
+}
+
+MEMHP_EXPORT int memhp_doctor_get_slots_used(const struct memhp_doctor *d)
+{
+	return d->slots_used;
+}
+
+MEMHP_EXPORT uint64_t memhp_doctor_get_movable_bytes(
+	const struct memhp_doctor *d)
+{
+	return d->movable_bytes;
+}
+
+MEMHP_EXPORT const char *memhp_check_get_id(const struct memhp_check *c)
+{
+	return c->id;
+}
+
+MEMHP_EXPORT enum memhp_check_status memhp_check_get_status(
+	const struct memhp_check *c)
+{
+	return c->status;
+}
+
+MEMHP_EXPORT const char *memhp_check_get_summary(const struct memhp_check *c)
+{
+	return c->summary;
+}
+
+MEMHP_EXPORT const char *memhp_check_get_advice(const struct memhp_check *c)
+{
+	return c->advice[0] ? c->advice : NULL;
+}
+
+MEMHP_EXPORT size_t memhp_check_get_evidence_count(
+	const struct memhp_check *c)
+{
+	return c->nr_evidence;
+}
+
+MEMHP_EXPORT const char *memhp_check_get_evidence(const struct memhp_check *c,
+						  size_t i)
+{
+	return i < c->nr_evidence ? c->evidence[i] : NULL;
 }
 
 MEMHP_EXPORT const char *memhp_check_status_name(enum memhp_check_status s)
