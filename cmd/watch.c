@@ -2,9 +2,11 @@
 /*
  * memhp watch: memory uevents (add, online, offline, remove) as the kernel
  * sends them, and memhp.ko's event log when the module is loaded, one JSON
- * object a line.
+ * object a line, each naming who added the memory (the owner, as memhp list
+ * shows it).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
@@ -75,11 +77,17 @@ static const struct argp watch_argp = {
 	       "  memhp watch | jq -r 'select(.action == \"online\") | "
 	       ".block'\n"
 	       "Each line is {\"source\":\"uevent\",\"action\":...,\"block\":N,"
-	       "\"devpath\":...,\"seqnum\":N,\"time\":NS} or "
+	       "\"devpath\":...,\"seqnum\":N,\"owner\":...,"
+	       "\"owner_device\":...,\"time\":NS} or "
 	       "{\"source\":\"memhp.ko\",\"event\":...,\"start\":...,"
-	       "\"size\":...,\"node\":N,\"errno\":N,\"time\":NS}; times are "
-	       "nanoseconds since the epoch (memhp-json(7)).  No root needed "
-	       "for uevents; /dev/memhp is root's.",
+	       "\"size\":...,\"node\":N,\"errno\":N,\"owner\":\"memhp\","
+	       "\"owner_device\":...,\"time\":NS}; times are "
+	       "nanoseconds since the epoch (memhp-json(7)).  The owner is who "
+	       "added the block (boot, acpi-dimm, virtio-mem, dax-kmem, memhp, "
+	       "unknown; memhp list -o +OWNER), read when the event arrives; "
+	       "a removed block keeps the owner it had.  No root needed "
+	       "for uevents (but /proc/iomem shows its addresses only to root, "
+	       "so most owners are unknown without it); /dev/memhp is root's.",
 };
 
 static volatile sig_atomic_t stop;
@@ -110,10 +118,47 @@ static bool emit(struct json_object *o)
 	return ok;
 }
 
-static struct json_object *uevent_json(const struct memhp_uevent *ev)
+/* The blocks as memhp last read them, with their owners: read again when
+ * an event names a block not among them, or after a block went away (its
+ * id may come back with another owner).  A removed block is reported with
+ * the owner it had. */
+struct owners {
+	struct memhp_ctx *ctx;
+	bool stale;
+};
+
+static const struct memhp_block *event_block(struct owners *w, int64_t id,
+					     const char *action)
+{
+	const struct memhp_block *b = memhp_block_get_by_id(w->ctx,
+							    (uint64_t)id);
+
+	if (!b || (w->stale && strcmp(action, "remove") != 0)) {
+		if (memhp_refresh(w->ctx) < 0 ||
+		    memhp_blocks_scan(w->ctx, MEMHP_ATTR_OWNER) < 0)
+			return NULL;
+		w->stale = false;
+		b = memhp_block_get_by_id(w->ctx, (uint64_t)id);
+	}
+	if (!strcmp(action, "remove"))
+		w->stale = true;
+	return b;
+}
+
+static void add_owner(struct json_object *o, const char *kind,
+		      const char *device)
+{
+	json_object_object_add(o, "owner", memhp_json_str(kind));
+	json_object_object_add(o, "owner_device", memhp_json_str(device));
+}
+
+static struct json_object *uevent_json(struct owners *w,
+				       const struct memhp_uevent *ev)
 {
 	struct json_object *o = json_object_new_object();
 	int64_t block = memhp_uevent_get_block(ev);
+	const struct memhp_block *b = block < 0 ? NULL :
+		event_block(w, block, memhp_uevent_get_action(ev));
 	uint64_t seqnum = memhp_uevent_get_seqnum(ev);
 
 	json_object_object_add(o, "source", memhp_json_str("uevent"));
@@ -125,6 +170,9 @@ static struct json_object *uevent_json(const struct memhp_uevent *ev)
 				       memhp_uevent_get_devpath(ev)));
 	if (seqnum)
 		json_object_object_add(o, "seqnum", memhp_json_u64(seqnum));
+	if (block >= 0)
+		add_owner(o, b ? memhp_owner_name(memhp_block_get_owner(b)) :
+			  NULL, b ? memhp_block_get_owner_device(b) : NULL);
 	json_object_object_add(o, "time",
 			       memhp_json_u64(clock_ns(CLOCK_REALTIME)));
 	return o;
@@ -137,6 +185,7 @@ static struct json_object *module_json(const struct memhp_module_event *ev)
 	uint64_t boot = clock_ns(CLOCK_BOOTTIME);
 	uint64_t now = clock_ns(CLOCK_REALTIME);
 	const char *event = memhp_module_event_get_event(ev);
+	char start[24];
 
 	json_object_object_add(o, "source", memhp_json_str("memhp.ko"));
 	json_object_object_add(o, "event", memhp_json_str(event));
@@ -154,6 +203,11 @@ static struct json_object *module_json(const struct memhp_module_event *ev)
 				       memhp_module_event_get_node(ev)));
 	json_object_object_add(o, "errno", json_object_new_int(
 				       memhp_module_event_get_errno(ev)));
+	/* memhp.ko's ranges are its own, named by their start as memhp list
+	 * names them */
+	snprintf(start, sizeof(start), "0x%" PRIx64,
+		 memhp_module_event_get_start(ev));
+	add_owner(o, memhp_owner_name(MEMHP_OWNER_MEMHP), start);
 	json_object_object_add(o, "time", memhp_json_u64(
 		now - (boot - memhp_module_event_get_ns(ev))));
 	return o;
@@ -226,6 +280,7 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long long seen = 0;
 	struct memhp_ctx *ctx;
+	struct owners owners;
 	uint64_t deadline = 0;
 	int ufd, ret = EXIT_OK;
 
@@ -234,6 +289,10 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)
 		return EXIT_FAILED;
+	/* the owners as they are now; a tree without memory blocks is no
+	 * reason not to watch */
+	owners = (struct owners){ .ctx = ctx };
+	(void)memhp_blocks_scan(ctx, MEMHP_ATTR_OWNER);
 	ufd = memhp_uevent_open(ctx);
 	if (ufd < 0) {
 		memhp_cli_error(cli, ufd, "cannot listen to uevents");
@@ -294,7 +353,7 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 					continue;
 				memory = !strcmp(memhp_uevent_get_subsystem(ev),
 						 "memory");
-				ok = !memory || emit(uevent_json(ev));
+				ok = !memory || emit(uevent_json(&owners, ev));
 				memhp_uevent_free(ev);
 				if (!ok)
 					goto out;
