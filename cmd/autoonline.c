@@ -180,10 +180,10 @@ static int read_config(struct udev_run *r, const char *blocks,
 	return -1;
 }
 
-/* Plans, runs and reports the blocks that are offline and allowed. */
-static void online_blocks(struct udev_run *r, const struct change_opts *o,
-			  const struct memhp_autoonline *conf,
-			  const char *blocks)
+/* Runs one plan: @ids (of @n) online into the config's zone word @zone. */
+static void run_plan(struct udev_run *r, const struct change_opts *o,
+		     const char *zone, const uint64_t *ids, size_t n,
+		     const char *blocks)
 {
 	struct memhp_plan *plan = NULL;
 	size_t planned = 0;
@@ -198,31 +198,13 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 		return;
 	}
 	/* the config's words as memhp online --zone takes them */
-	memhp_plan_set_zone(plan, !strcmp(memhp_autoonline_get_zone(conf),
-					  "normal") ? "Normal" :
-			    memhp_autoonline_get_zone(conf));
+	memhp_plan_set_zone(plan, !strcmp(zone, "normal") ? "Normal" : zone);
 	memhp_plan_set_timeout(plan, o->timeout_ms);
-	for (size_t i = 0; i < o->nr_selectors; i++) {
-		const char *s = o->selectors[i];
-		uint64_t id = strtoull(s + (strncmp(s, "memory", 6) ? 0 : 6),
-				       NULL, 10);
-		const struct memhp_block *b = memhp_block_get_by_id(r->ctx, id);
-
-		if (!b) {
-			add(r, LOG_ERR, "memory%" PRIu64 ": no such block", id);
-			r->failed++;
-		} else if (!memhp_autoonline_has_node(conf,
-					memhp_block_get_node(b))) {
-			add(r, LOG_INFO, "memory%" PRIu64 ": left offline: node "
-			    "%d is not in nodes=%s", id,
-			    memhp_block_get_node(b),
-			    memhp_autoonline_get_nodes(conf));
-		} else if (memhp_block_get_state(b) == MEMHP_STATE_ONLINE) {
-			conflict(r, id, block_zone(b));
-		} else if (memhp_plan_add_blocks(plan, id, id) == 0) {
+	for (size_t i = 0; i < n; i++) {
+		if (memhp_plan_add_blocks(plan, ids[i], ids[i]) == 0) {
 			planned++;
 		} else {
-			add(r, LOG_ERR, "memory%" PRIu64 ": %s", id,
+			add(r, LOG_ERR, "memory%" PRIu64 ": %s", ids[i],
 			    r->lib_error);
 			r->failed++;
 		}
@@ -258,6 +240,78 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 	}
 out:
 	memhp_plan_free(plan);
+}
+
+/* Sorts the blocks asked about: those memhp onlines by zone, the others
+ * reported (another node, an owner memhp leaves alone, online already),
+ * then one plan for each zone. */
+static void online_blocks(struct udev_run *r, const struct change_opts *o,
+			  const struct memhp_autoonline *conf,
+			  const char *blocks)
+{
+	static const char *const zones[] = { "movable", "normal", "auto" };
+	size_t nr = o->nr_selectors ? o->nr_selectors : 1;
+	uint64_t *ids = calloc(nr, sizeof(*ids));
+	uint64_t *batch = calloc(nr, sizeof(*batch));
+	const char **zone_of = calloc(nr, sizeof(*zone_of));
+	int ret;
+
+	ret = ids && batch && zone_of ?
+	      memhp_blocks_scan(r->ctx, MEMHP_ATTR_ALL) : -ENOMEM;
+	if (ret < 0) {
+		add(r, LOG_ERR, "%s: nothing done: cannot read memory "
+		    "blocks: %s", blocks,
+		    r->lib_error[0] ? r->lib_error : strerror(-ret));
+		r->failed++;
+		goto out;
+	}
+	for (size_t i = 0; i < o->nr_selectors; i++) {
+		const char *s = o->selectors[i];
+		uint64_t id = strtoull(s + (strncmp(s, "memory", 6) ? 0 : 6),
+				       NULL, 10);
+		const struct memhp_block *b = memhp_block_get_by_id(r->ctx, id);
+		enum memhp_owner owner;
+
+		ids[i] = id;
+		if (!b) {
+			add(r, LOG_ERR, "memory%" PRIu64 ": no such block", id);
+			r->failed++;
+			continue;
+		}
+		owner = memhp_block_get_owner(b);
+		if (!memhp_autoonline_has_node(conf, memhp_block_get_node(b))) {
+			add(r, LOG_INFO, "memory%" PRIu64 ": left offline: node "
+			    "%d is not in nodes=%s", id,
+			    memhp_block_get_node(b),
+			    memhp_autoonline_get_nodes(conf));
+		} else if (!memhp_autoonline_get_owner_zone(conf, owner)) {
+			const char *dev = memhp_block_get_owner_device(b);
+
+			add(r, LOG_INFO, "memory%" PRIu64 ": left alone: its "
+			    "owner %s%s%s%s is not in owners=%s", id,
+			    memhp_owner_name(owner), dev ? " (" : "",
+			    dev ? dev : "", dev ? ")" : "",
+			    memhp_autoonline_get_owners(conf));
+		} else if (memhp_block_get_state(b) == MEMHP_STATE_ONLINE) {
+			conflict(r, id, block_zone(b));
+		} else {
+			zone_of[i] = memhp_autoonline_get_owner_zone(conf,
+								     owner);
+		}
+	}
+	for (size_t z = 0; z < sizeof(zones) / sizeof(*zones); z++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < o->nr_selectors; i++)
+			if (zone_of[i] && !strcmp(zone_of[i], zones[z]))
+				batch[n++] = ids[i];
+		if (n)
+			run_plan(r, o, zones[z], batch, n, blocks);
+	}
+out:
+	free(ids);
+	free(batch);
+	free(zone_of);
 }
 
 int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o)

@@ -57,6 +57,40 @@ static const struct argp policy_argp = {
 	       "  memhp policy auto_online_blocks=offline online_policy=auto-movable",
 };
 
+/* The owners an onliner takes: "every owner" for one that takes every
+ * hot-added block (the kernel, a udev rule), else their names. */
+static const char *owners_text(const struct memhp_onliner *a, char *buf,
+			       size_t size)
+{
+	size_t len = 0;
+	bool all = true;
+
+	buf[0] = '\0';
+	for (int i = 0; i < MEMHP_NR_OWNERS; i++) {
+		bool takes = memhp_onliner_applies_to(a, (enum memhp_owner)i);
+
+		if (i != MEMHP_OWNER_BOOT)
+			all &= takes;
+		if (takes && len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						len ? ", " : "",
+						memhp_owner_name(
+							(enum memhp_owner)i));
+	}
+	return all ? "every owner" : buf;
+}
+
+static struct json_object *owners_json(const struct memhp_onliner *a)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (int i = 0; i < MEMHP_NR_OWNERS; i++)
+		if (memhp_onliner_applies_to(a, (enum memhp_owner)i))
+			json_object_array_add(arr, memhp_json_str(
+				memhp_owner_name((enum memhp_owner)i)));
+	return arr;
+}
+
 /* memhp's own auto-online: where its rule is, what its config says */
 static struct json_object *auto_online_json(
 	const struct memhp_autoonline_rule *r)
@@ -64,7 +98,7 @@ static struct json_object *auto_online_json(
 	const struct memhp_autoonline *conf = memhp_autoonline_rule_get_conf(r);
 	int config_err = memhp_autoonline_rule_get_config_errno(r);
 	struct json_object *o = json_object_new_object();
-	struct json_object *nodes = NULL;
+	struct json_object *nodes = NULL, *owners = NULL;
 	size_t nr_nodes = memhp_autoonline_get_node_count(conf);
 
 	json_object_object_add(o, "rule", memhp_json_str(
@@ -84,6 +118,24 @@ static struct json_object *auto_online_json(
 				memhp_autoonline_get_node(conf, i)));
 	}
 	json_object_object_add(o, "nodes", nodes);
+	if (!config_err) {
+		/* each owner memhp onlines, with its zone */
+		owners = json_object_new_array();
+		for (int i = 0; i < MEMHP_NR_OWNERS; i++) {
+			const char *zone = memhp_autoonline_get_owner_zone(
+				conf, (enum memhp_owner)i);
+			struct json_object *e;
+
+			if (!zone)
+				continue;
+			e = json_object_new_object();
+			json_object_object_add(e, "owner", memhp_json_str(
+				memhp_owner_name((enum memhp_owner)i)));
+			json_object_object_add(e, "zone", memhp_json_str(zone));
+			json_object_array_add(owners, e);
+		}
+	}
+	json_object_object_add(o, "owners", owners);
 	json_object_object_add(o, "error", config_err ?
 			       memhp_json_str(memhp_autoonline_get_error(conf)) :
 			       NULL);
@@ -117,6 +169,7 @@ static void agents_json(struct json_object *arr,
 			json_object_object_add(o, "config", memhp_json_str(
 				memhp_autoonline_rule_get_config(
 					memhp_onliners_get_rule(on))));
+		json_object_object_add(o, "owners", owners_json(a));
 		json_object_array_add(arr, o);
 	}
 }
@@ -135,6 +188,8 @@ static void print_auto_online(const struct memhp_autoonline_rule *r)
 		printf("  memhp auto-online: zone=%s", memhp_tty(
 			       memhp_autoonline_get_zone(conf)));
 		printf("%s%s", *nodes ? ", nodes=" : "", memhp_tty(nodes));
+		printf(", owners=%s", memhp_tty(
+			       memhp_autoonline_get_owners(conf)));
 		printf(" (%s", memhp_tty(config));
 		printf("; rule %s:%u)\n", file, line);
 		return;
@@ -190,6 +245,7 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 		}
 		if (!o->nargs || changed) {
 			bool memhp = false;
+			char buf[128];
 
 			if (nr)
 				puts("\nOther agents that online hot-added memory:");
@@ -201,14 +257,16 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 
 				if (kind == MEMHP_ONLINER_KERNEL)
 					printf("  kernel: auto_online_blocks=%s "
-					       "onlines it as it is added\n",
-					       memhp_tty(memhp_onliner_get_value(a)));
+					       "onlines it as it is added (%s)\n",
+					       memhp_tty(memhp_onliner_get_value(a)),
+					       owners_text(a, buf, sizeof(buf)));
 				else if (kind == MEMHP_ONLINER_UDEV) {
 					printf("  %s:%u: ", memhp_tty(
 						memhp_onliner_get_file(a)),
 					       memhp_onliner_get_line(a));
-					printf("%s\n", memhp_tty(
-						memhp_onliner_get_text(a)));
+					printf("%s (%s)\n", memhp_tty(
+						memhp_onliner_get_text(a)),
+					       owners_text(a, buf, sizeof(buf)));
 				} else
 					memhp = true;
 			}

@@ -19,6 +19,15 @@
 #define MAX_CONFIG_BYTES (64 * 1024)
 
 static const char *const zone_words[] = { "movable", "normal", "auto", NULL };
+#define ZONE_AUTO 2
+
+/* owners= when the config does not say: ACPI DIMMs, memhp.ko's ranges and
+ * memory from drivers memhp cannot name into zone=; virtio-mem into the
+ * kernel's choice (online_policy=auto-movable puts as much of it into
+ * ZONE_MOVABLE as it can keep safe, in whole device blocks, so the device
+ * can shrink again: the kernel's memory-hotplug documentation); dax/kmem
+ * left to daxctl, which onlines its own; boot memory is online already. */
+#define DEFAULT_OWNERS "acpi-dimm,memhp,unknown,virtio-mem:auto"
 
 static void set_error(struct memhp_autoonline *conf, const char *name,
 		      unsigned int line, const char *fmt, ...)
@@ -37,6 +46,57 @@ static void set_error(struct memhp_autoonline *conf, const char *name,
 	va_start(ap, fmt);
 	vsnprintf(conf->error + off, sizeof(conf->error) - off, fmt, ap);
 	va_end(ap);
+}
+
+/* owners=: "OWNER[:ZONE],..."; 0 or -EINVAL with @bad the entry */
+static int parse_owners(const char *v, struct memhp_autoonline *conf,
+			char *bad, size_t size)
+{
+	int8_t zone[MEMHP_NR_OWNERS];
+
+	for (int i = 0; i < MEMHP_NR_OWNERS; i++)
+		zone[i] = MEMHP_AUTOONLINE_LEAVE;
+	snprintf(bad, size, "%s", v);
+	if (!*v)
+		return -EINVAL;
+	while (*v) {
+		size_t n = strcspn(v, ","), c;
+		char entry[64], *colon;
+		int owner, z = MEMHP_AUTOONLINE_ZONE;
+
+		if (!n || n >= sizeof(entry)) {
+			snprintf(bad, size, "%.*s", (int)n, v);
+			return -EINVAL;
+		}
+		memcpy(entry, v, n);
+		entry[n] = '\0';
+		snprintf(bad, size, "%s", entry);
+		colon = strchr(entry, ':');
+		if (colon) {
+			*colon = '\0';
+			for (z = 0; zone_words[z]; z++)
+				if (!strcasecmp(colon + 1, zone_words[z]))
+					break;
+			if (!zone_words[z])
+				return -EINVAL;
+		}
+		c = strlen(entry);
+		while (c && isspace((unsigned char)entry[c - 1]))
+			entry[--c] = '\0';
+		owner = memhp_owner_from_name(entry + strspn(entry, " \t"));
+		if (owner < 0)
+			return -EINVAL;
+		zone[owner] = (int8_t)z;
+		v += n;
+		if (*v == ',' && v[1])
+			v++;
+		else if (*v) {
+			snprintf(bad, size, "%s", v);
+			return -EINVAL;
+		}
+	}
+	memcpy(conf->owner_zone, zone, sizeof(zone));
+	return 0;
 }
 
 static bool has_bit(const struct memhp_autoonline *c, int node)
@@ -151,9 +211,22 @@ static int parse_line(char *line, const char *name, unsigned int lineno,
 		}
 		snprintf(conf->nodes_text, sizeof(conf->nodes_text), "%s",
 			 value);
+	} else if (!strcmp(key, "owners")) {
+		char bad[64];
+
+		if (strlen(value) >= sizeof(conf->owners_text) ||
+		    parse_owners(value, conf, bad, sizeof(bad)) < 0) {
+			set_error(conf, name, lineno, "owners: '%s' is not "
+				  "OWNER[:ZONE] (owners: unknown, boot, "
+				  "acpi-dimm, virtio-mem, dax-kmem, memhp; "
+				  "zones: movable, normal, auto)", bad);
+			return -EINVAL;
+		}
+		snprintf(conf->owners_text, sizeof(conf->owners_text), "%s",
+			 value);
 	} else {
 		set_error(conf, name, lineno, "unknown key '%s' (enabled, "
-			  "zone, nodes)", key);
+			  "zone, nodes, owners)", key);
 		return -EINVAL;
 	}
 	return 0;
@@ -161,9 +234,14 @@ static int parse_line(char *line, const char *name, unsigned int lineno,
 
 static void set_defaults(struct memhp_autoonline *conf)
 {
+	char bad[64];
+
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->zone, sizeof(conf->zone), "movable");
 	conf->any_node = true;
+	(void)parse_owners(DEFAULT_OWNERS, conf, bad, sizeof(bad));
+	snprintf(conf->owners_text, sizeof(conf->owners_text), "%s",
+		 DEFAULT_OWNERS);
 }
 
 int memhp_autoonline_parse_into(const char *text, size_t len,
@@ -318,6 +396,25 @@ MEMHP_EXPORT int memhp_autoonline_get_node(const struct memhp_autoonline *c,
 		if (has_bit(c, node) && i-- == 0)
 			return node;
 	return -1;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_owners(
+	const struct memhp_autoonline *c)
+{
+	return c->owners_text;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_owner_zone(
+	const struct memhp_autoonline *c, enum memhp_owner owner)
+{
+	int z;
+
+	if ((unsigned int)owner >= MEMHP_NR_OWNERS)
+		return NULL;
+	z = c->owner_zone[owner];
+	if (z == MEMHP_AUTOONLINE_LEAVE)
+		return NULL;
+	return z == MEMHP_AUTOONLINE_ZONE ? c->zone : zone_words[z];
 }
 
 MEMHP_EXPORT const char *memhp_autoonline_get_error(

@@ -668,8 +668,30 @@ static int check_blocks(struct memhp_doctor *d, struct memhp_ctx *ctx,
 	return 0;
 }
 
+/* "every owner" when @mask holds every owner that hot-adds memory, else
+ * the names of those it holds */
+static const char *owner_names(unsigned int mask, char *buf, size_t size)
+{
+	unsigned int hotadd = ((1u << MEMHP_NR_OWNERS) - 1) &
+			      ~(1u << MEMHP_OWNER_BOOT);
+	size_t len = 0;
+
+	if ((mask & hotadd) == hotadd)
+		return "every owner";
+	buf[0] = '\0';
+	for (int i = 0; i < MEMHP_NR_OWNERS && len < size; i++)
+		if (mask & (1u << i))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						len ? ", " : "",
+						memhp_owner_name(
+							(enum memhp_owner)i));
+	return buf[0] ? buf : "no owner";
+}
+
 static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
 {
+	unsigned int seen = 0, shared = 0;
+	char owners[128];
 	struct memhp_check *c = new_check(d, "other-onliners");
 	struct memhp_onliners empty = { 0 }, *on = NULL, o;
 
@@ -678,22 +700,32 @@ static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
 	o = memhp_onliners_new(ctx, &on) == 0 ? *on : empty;
 	for (size_t i = 0; i < o.nr; i++) {
 		const struct memhp_onliner *a = &o.list[i];
+		const char *who = owner_names(a->owners, owners,
+					      sizeof(owners));
 
+		shared |= seen & a->owners;
+		seen |= a->owners;
 		if (a->kind == MEMHP_ONLINER_KERNEL)
-			evidence(c, "the kernel: %s", a->text);
+			evidence(c, "the kernel: %s (%s)", a->text, who);
 		else if (a->kind == MEMHP_ONLINER_MEMHP)
 			evidence(c, "memhp's auto-online: enabled (%s), "
-				 "zone=%s", o.rule.config, a->value);
+				 "zone=%s, owners=%s", o.rule.config, a->value,
+				 o.rule.conf.owners_text);
 		else
-			evidence(c, "%s:%u: %s", a->file, a->line, a->text);
+			evidence(c, "%s:%u: %s (%s)", a->file, a->line,
+				 a->text, who);
 	}
-	if (o.nr > 1) {
+	if (shared) {
 		c->status = MEMHP_CHECK_WARN;
-		summary(c, "%zu agents online hot-added memory on their own: they "
-			"race, and the first one decides the zone", o.nr);
+		summary(c, "%zu agents online hot-added memory on their own "
+			"(%s): they race, and the first one decides the zone",
+			o.nr, owner_names(shared, owners, sizeof(owners)));
 		advice(c, "keep one: memhp policy names them; disable the others "
 		       "(a udev rule, memhp's auto-online.conf, or "
 		       "auto_online_blocks=offline)");
+	} else if (o.nr > 1) {
+		summary(c, "%zu agents online hot-added memory, each its own "
+			"owners'", o.nr);
 	} else if (o.nr == 1) {
 		summary(c, "one agent onlines hot-added memory: %s",
 			o.list[0].kind == MEMHP_ONLINER_KERNEL ? "the kernel" :

@@ -271,6 +271,11 @@ void memhp_policy_set_free(struct memhp_policy_set *set);
  *   enabled=no      yes or no (true/false, on/off, 1/0); default no
  *   zone=movable    movable, normal or auto; default movable
  *   nodes=          only blocks on these NUMA nodes (0,2-3); empty: all
+ *   owners=acpi-dimm,memhp,unknown,virtio-mem:auto
+ *                   whose blocks (memhp_block_get_owner) are onlined, each
+ *                   into zone= or the zone after its colon; the others'
+ *                   are left alone.  The default leaves dax-kmem to daxctl
+ *                   and lets the kernel's online_policy place virtio-mem.
  * Any other key or value makes the whole file invalid: nothing is onlined.
  */
 #define MEMHP_AUTOONLINE_CONFIG "/etc/memhp/auto-online.conf"
@@ -299,6 +304,12 @@ int memhp_autoonline_get_node(const struct memhp_autoonline *conf, size_t i);
 /* Does nodes= let blocks of @node be onlined? */
 bool memhp_autoonline_has_node(const struct memhp_autoonline *conf,
 			       int node);
+/* owners= as written, or the default */
+const char *memhp_autoonline_get_owners(const struct memhp_autoonline *conf);
+/* the zone ("movable", "normal", "auto") blocks @owner added go into;
+ * NULL when memhp leaves them alone */
+const char *memhp_autoonline_get_owner_zone(
+	const struct memhp_autoonline *conf, enum memhp_owner owner);
 /* why reading failed ("FILE:LINE: ..."); NULL when it did not */
 const char *memhp_autoonline_get_error(const struct memhp_autoonline *conf);
 
@@ -363,6 +374,11 @@ unsigned int memhp_onliner_get_line(const struct memhp_onliner *a);
 const char *memhp_onliner_get_text(const struct memhp_onliner *a);
 /* the kernel: auto_online_blocks' value; memhp: the zone; udev: "" */
 const char *memhp_onliner_get_value(const struct memhp_onliner *a);
+/* Does it online the blocks @owner adds?  The kernel and udev rules take
+ * every hot-added block (boot memory is online before either runs); memhp
+ * the owners of its config. */
+bool memhp_onliner_applies_to(const struct memhp_onliner *a,
+			      enum memhp_owner owner);
 const char *memhp_onliner_kind_name(enum memhp_onliner_kind kind);
 
 /* Is memhp.ko loaded (its sysfs directory present)? */

@@ -96,6 +96,8 @@ static int add_onliner(struct memhp_onliners *o, enum memhp_onliner_kind kind,
 	n = &o->list[o->nr++];
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
+	/* the kernel and udev rules see every block that is hot-added */
+	n->owners = ((1u << MEMHP_NR_OWNERS) - 1) & ~(1u << MEMHP_OWNER_BOOT);
 	snprintf(n->file, sizeof(n->file), "%s", file);
 	n->line = line;
 	snprintf(n->text, sizeof(n->text), "%s", text);
@@ -204,6 +206,11 @@ static int onliners_fill(struct memhp_ctx *ctx, struct memhp_onliners *o)
 		snprintf(o->list[o->nr - 1].value,
 			 sizeof(o->list[o->nr - 1].value), "%s",
 			 o->rule.conf.zone);
+		o->list[o->nr - 1].owners = 0;
+		for (int i = 0; i < MEMHP_NR_OWNERS; i++)
+			if (memhp_autoonline_get_owner_zone(&o->rule.conf,
+							    (enum memhp_owner)i))
+				o->list[o->nr - 1].owners |= 1u << i;
 	}
 out:
 	free(v);
@@ -277,6 +284,13 @@ MEMHP_EXPORT const char *memhp_onliner_get_text(const struct memhp_onliner *a)
 MEMHP_EXPORT const char *memhp_onliner_get_value(const struct memhp_onliner *a)
 {
 	return a->value;
+}
+
+MEMHP_EXPORT bool memhp_onliner_applies_to(const struct memhp_onliner *a,
+					   enum memhp_owner owner)
+{
+	return (unsigned int)owner < MEMHP_NR_OWNERS &&
+	       (a->owners & (1u << owner));
 }
 
 MEMHP_EXPORT const char *memhp_onliner_kind_name(enum memhp_onliner_kind k)

@@ -71,6 +71,11 @@ struct memhp_autoonline {
 	bool any_node;		/* no nodes= restriction */
 	uint8_t nodes[MEMHP_AUTOONLINE_MAX_NODES / 8];	/* bitmap */
 	char nodes_text[128];	/* nodes= as written */
+	/* owners=: per owner, the index of its zone word, or one of these */
+#define MEMHP_AUTOONLINE_LEAVE (-2)	/* not in owners=: left alone */
+#define MEMHP_AUTOONLINE_ZONE (-1)	/* follows zone= */
+	int8_t owner_zone[MEMHP_NR_OWNERS];
+	char owners_text[128];	/* owners= as written, or the default */
 	char error[384];	/* why reading failed: "FILE:LINE: ..." */
 };
 
@@ -89,6 +94,7 @@ struct memhp_onliner {
 	unsigned int line;
 	char text[256];		/* the rule; kernel: auto_online_blocks=V */
 	char value[32];		/* kernel: auto_online_blocks; memhp: zone */
+	unsigned int owners;	/* 1 << enum memhp_owner it onlines */
 };
 
 struct memhp_onliners {

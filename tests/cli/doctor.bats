@@ -162,6 +162,28 @@ tree_sum() { (cd "$T" && find . -print0 | sort -z | xargs -0 stat -c '%n %s %Y')
 	assert_equal "$(check other-onliners status <<<"$output")" warn
 	check other-onliners evidence <<<"$output" | grep -q '/etc/udev/rules.d/80-hotplug.rules:1'
 	check other-onliners evidence <<<"$output" | grep -q 'auto_online_blocks=online'
+	# each names whose blocks it onlines: both take every owner's
+	run check other-onliners "evidence[]" <<<"$output"
+	assert_line 'the kernel: auto_online_blocks=online (every owner)'
+	assert_line '/etc/udev/rules.d/80-hotplug.rules:1: SUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="online" (every owner)'
+	run doctor --json
+	run check other-onliners summary <<<"$output"
+	assert_output --partial "2 agents online hot-added memory on their own (every owner)"
+}
+
+@test "memhp's auto-online with its owners: it races the kernel only for those" {
+	echo online >"$M/auto_online_blocks"
+	mkdir -p "$T/usr/lib/udev/rules.d" "$T/etc/memhp"
+	echo 'SUBSYSTEM=="memory", ACTION=="add", RUN+="/usr/bin/memhp online --udev %k"' \
+		>"$T/usr/lib/udev/rules.d/60-memhp-auto-online.rules"
+	printf 'enabled=yes\nowners=acpi-dimm,virtio-mem:auto\n' >"$T/etc/memhp/auto-online.conf"
+	run doctor --json
+	assert_equal "$(check other-onliners status <<<"$output")" warn
+	run check other-onliners "evidence[]" <<<"$output"
+	assert_line "memhp's auto-online: enabled (/etc/memhp/auto-online.conf), zone=movable, owners=acpi-dimm,virtio-mem:auto"
+	run doctor --json
+	run check other-onliners summary <<<"$output"
+	assert_output --partial "(acpi-dimm, virtio-mem): they race"
 }
 
 @test "the table: one line a check, the evidence and advice of what is not ok" {

@@ -47,6 +47,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 									  i - 1));
 		}
 		FUZZ_CHECK(memhp_autoonline_get_node(conf, nr_nodes) == -1);
+		/* every owner goes into a zone memhp can ask for, or nowhere */
+		FUZZ_CHECK(terminated(conf->owners_text,
+				      sizeof(conf->owners_text)));
+		for (int i = 0; i < MEMHP_NR_OWNERS; i++) {
+			const char *z = memhp_autoonline_get_owner_zone(
+				conf, (enum memhp_owner)i);
+
+			FUZZ_CHECK(!z || !strcmp(z, "movable") ||
+				   !strcmp(z, "normal") || !strcmp(z, "auto"));
+		}
 	} else {
 		/* a config that cannot be read enables nothing, and says why */
 		FUZZ_CHECK(err == -EINVAL);

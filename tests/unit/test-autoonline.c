@@ -126,13 +126,71 @@ TEST(autoonline_keys_values_comments_and_spaces)
 	memhp_autoonline_free(c);
 }
 
+/* the zone each owner's blocks go into, "-" for left alone, in enum order
+ * (unknown, boot, acpi-dimm, virtio-mem, dax-kmem, memhp) */
+static void owner_zones(const struct memhp_autoonline *c, char *buf,
+			size_t size)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < MEMHP_NR_OWNERS; i++) {
+		const char *z = memhp_autoonline_get_owner_zone(c,
+							(enum memhp_owner)i);
+
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i ? " " : "", z ? z : "-");
+	}
+}
+
+TEST(autoonline_owners_choose_whose_blocks_and_their_zone)
+{
+	struct memhp_autoonline *c = NULL;
+	char zones[128];
+
+	/* the default: dax-kmem left to daxctl, virtio-mem to the kernel's
+	 * online_policy, the others into zone= */
+	CHECK(parse("enabled=yes\n", &c) == 0);
+	CHECK_STR(memhp_autoonline_get_owners(c),
+		  "acpi-dimm,memhp,unknown,virtio-mem:auto");
+	owner_zones(c, zones, sizeof(zones));
+	CHECK_STR(zones, "movable - movable auto - movable");
+	/* zone= applies to the owners without their own, wherever it is */
+	CHECK(parse("owners=dax-kmem, acpi-dimm:normal,memhp\nzone=auto\n",
+		    &c) == 0);
+	CHECK_STR(memhp_autoonline_get_owners(c),
+		  "dax-kmem, acpi-dimm:normal,memhp");
+	owner_zones(c, zones, sizeof(zones));
+	CHECK_STR(zones, "- - normal - auto auto");
+	/* a later owners= replaces the earlier one; zones in any case */
+	CHECK(parse("owners=boot\nowners=virtio-mem:Movable\n", &c) == 0);
+	owner_zones(c, zones, sizeof(zones));
+	CHECK_STR(zones, "- - - movable - -");
+	CHECK(memhp_autoonline_get_owner_zone(c, MEMHP_OWNER_ANY) == NULL);
+	CHECK(memhp_autoonline_get_owner_zone(c, MEMHP_NR_OWNERS) == NULL);
+	memhp_autoonline_free(c);
+}
+
 TEST(autoonline_errors_name_file_and_line_and_enable_nothing)
 {
 	static const struct {
 		const char *text, *error;
 	} cases[] = {
 		{ "enabled=yes\n# x\nzon=movable\n",
-		  "t.conf:3: unknown key 'zon' (enabled, zone, nodes)" },
+		  "t.conf:3: unknown key 'zon' (enabled, zone, nodes, owners)" },
+		{ "enabled=yes\nowners=acpi-dimm,floppy\n",
+		  "t.conf:2: owners: 'floppy' is not OWNER[:ZONE] (owners: "
+		  "unknown, boot, acpi-dimm, virtio-mem, dax-kmem, memhp; "
+		  "zones: movable, normal, auto)" },
+		{ "owners=virtio-mem:sideways\n",
+		  "t.conf:1: owners: 'virtio-mem:sideways' is not OWNER[:ZONE] "
+		  "(owners: unknown, boot, acpi-dimm, virtio-mem, dax-kmem, "
+		  "memhp; zones: movable, normal, auto)" },
+		{ "owners=\n", "t.conf:1: owners: '' is not OWNER[:ZONE] "
+		  "(owners: unknown, boot, acpi-dimm, virtio-mem, dax-kmem, "
+		  "memhp; zones: movable, normal, auto)" },
+		{ "owners=memhp,,boot\n", "t.conf:1: owners: '' is not "
+		  "OWNER[:ZONE] (owners: unknown, boot, acpi-dimm, virtio-mem, "
+		  "dax-kmem, memhp; zones: movable, normal, auto)" },
 		{ "enabled=yes\nenabled=maybe\n",
 		  "t.conf:2: enabled: 'maybe' is not yes or no" },
 		{ "enabled=yes\nzone=sideways\n",
@@ -156,7 +214,7 @@ TEST(autoonline_errors_name_file_and_line_and_enable_nothing)
 		CHECK(!memhp_autoonline_is_enabled(c));
 		if (cases[i].error)
 			CHECK_STR(memhp_autoonline_get_error(c), cases[i].error);
-		else
+		else if (!strncmp(cases[i].text, "enabled=yes\nnodes=", 18))
 			CHECK(!strncmp(memhp_autoonline_get_error(c), "t.conf:2: nodes: ", 17));
 	}
 	memhp_autoonline_free(c);
