@@ -597,7 +597,12 @@ static bool hot_added(const struct memhp_doctor *d, const struct facts *f,
 {
 	uint64_t id = memhp_block_get_id(b);
 
+	enum memhp_owner owner = memhp_block_get_owner(b);
+
 	if (memhp_block_is_probed(b) || in_window(d, memhp_block_get_start(b)))
+		return true;
+	if (owner == MEMHP_OWNER_ACPI_DIMM || owner == MEMHP_OWNER_VIRTIO_MEM ||
+	    owner == MEMHP_OWNER_DAX_KMEM || owner == MEMHP_OWNER_MEMHP)
 		return true;
 	for (size_t i = 0; !f->devs_err && i < f->devs->nr; i++)
 		for (size_t j = 0; j < f->devs->list[i].nr_blocks; j++)
@@ -664,6 +669,291 @@ static int check_blocks(struct memhp_doctor *d, struct memhp_ctx *ctx,
 		summary(c, "%zu online block%s can be unplugged (Movable); %zu "
 			"cannot (boot memory in other zones)", movable,
 			movable == 1 ? "" : "s", other + spanning);
+	}
+	return 0;
+}
+
+/* --- the kinds of hot-pluggable memory: virtio-mem and dax/kmem ---------
+ * What doctor needs of them it reads here through small helpers (the
+ * devices' own listing is memhp devices'): the bus's devices, the driver
+ * each is bound to, and the blocks the kernel's records give each owner. */
+
+#define VIRTIO_ID_MEM 24	/* the virtio device id of virtio-mem */
+
+struct bus_device {
+	char name[64];		/* virtio0, dax0.0 */
+	char driver[64];	/* the bound driver; "" for none */
+	bool wanted;		/* virtio: a virtio-mem device */
+};
+
+struct bus_scan {
+	struct memhp_ctx *ctx;
+	enum memhp_area bus;	/* AREA_VIRTIO_DEVICES or AREA_DAX_DEVICES */
+	struct bus_device dev[16];	/* the first ones: evidence enough */
+	size_t nr, more;
+};
+
+/* The driver a device is bound to: the last part of its driver link. */
+static void bound_driver(int fd, char *buf, size_t size)
+{
+	char target[256];
+	ssize_t n = readlinkat(fd, "driver", target, sizeof(target) - 1);
+	const char *base;
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(buf, size, "%.*s", (int)size - 1, base ? base + 1 : target);
+}
+
+static int add_bus_device(const char *name, unsigned char type, void *data)
+{
+	struct bus_scan *s = data;
+	struct bus_device *dev;
+	char id[32];
+	uint64_t v;
+	int fd;
+
+	(void)type;
+	if (name[0] == '.')
+		return 0;
+	if (s->nr == sizeof(s->dev) / sizeof(s->dev[0])) {
+		s->more++;
+		return 0;
+	}
+	dev = &s->dev[s->nr];
+	memset(dev, 0, sizeof(*dev));
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	fd = memhp_area_follow(s->ctx, s->bus, name, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return 0;
+	bound_driver(fd, dev->driver, sizeof(dev->driver));
+	/* virtio's device attribute is the device id, 0x0018 for virtio-mem */
+	dev->wanted = s->bus != AREA_VIRTIO_DEVICES ||
+		      (memhp_read_at(s->ctx, fd, "device", id, sizeof(id)) > 0 &&
+		       memhp_parse_hex(id, &v) == 0 && v == VIRTIO_ID_MEM);
+	close(fd);
+	if (dev->wanted)
+		s->nr++;
+	return 0;
+}
+
+static void scan_bus(struct memhp_ctx *ctx, enum memhp_area bus,
+		     struct bus_scan *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->bus = bus;
+	(void)memhp_walk_dir(ctx, bus, NULL, add_bus_device, s);
+}
+
+/* Is the bus's driver @name there (registered, its module loaded)? */
+static bool have_driver(struct memhp_ctx *ctx, enum memhp_area drivers,
+			const char *name)
+{
+	int fd = memhp_area_open(ctx, drivers, name, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+struct owner_blocks {
+	size_t movable, other, offline;	/* online by zone, and offline */
+};
+
+static void count_owner_blocks(struct memhp_ctx *ctx, enum memhp_owner owner,
+			       struct owner_blocks *k)
+{
+	struct memhp_block *b;
+
+	memset(k, 0, sizeof(*k));
+	memhp_block_foreach(ctx, b) {
+		const uint8_t *z;
+
+		if (memhp_block_get_owner(b) != owner)
+			continue;
+		if (memhp_block_get_state(b) != MEMHP_STATE_ONLINE)
+			k->offline++;
+		else if (memhp_block_get_zones(b, &z) > 0 &&
+			 z[0] == MEMHP_ZONE_MOVABLE)
+			k->movable++;
+		else
+			k->other++;
+	}
+}
+
+/* The onliners that take @owner's blocks, named for people, into @buf;
+ * their number. */
+static size_t owner_onliners(struct memhp_ctx *ctx, enum memhp_owner owner,
+			     char *buf, size_t size)
+{
+	struct memhp_onliners *o;
+	size_t n = 0, len = 0;
+
+	buf[0] = '\0';
+	if (memhp_onliners_new(ctx, &o) < 0)
+		return 0;
+	for (size_t i = 0; i < o->nr; i++) {
+		const struct memhp_onliner *a = &o->list[i];
+
+		if (!memhp_onliner_applies_to(a, owner) || len >= size)
+			continue;
+		n++;
+		if (a->kind == MEMHP_ONLINER_KERNEL)
+			len += (size_t)snprintf(buf + len, size - len,
+						"%sthe kernel (%s)",
+						len ? ", " : "", a->text);
+		else if (a->kind == MEMHP_ONLINER_MEMHP)
+			len += (size_t)snprintf(buf + len, size - len,
+						"%smemhp's auto-online (zone "
+						"%s)", len ? ", " : "",
+						memhp_autoonline_get_owner_zone(
+							&o->rule.conf, owner));
+		else
+			len += (size_t)snprintf(buf + len, size - len,
+						"%sudev rule %s:%u",
+						len ? ", " : "", a->file,
+						a->line);
+	}
+	memhp_onliners_free(o);
+	return n;
+}
+
+static void bus_evidence(struct memhp_check *c, const struct bus_scan *s,
+			 const char *what)
+{
+	for (size_t i = 0; i < s->nr; i++)
+		evidence(c, "/%s/%s: %s, driver %s", memhp_area_path(s->bus),
+			 s->dev[i].name, what, s->dev[i].driver[0] ?
+			 s->dev[i].driver : "none");
+	if (s->more)
+		evidence(c, "/%s: %zu more", memhp_area_path(s->bus), s->more);
+}
+
+static void blocks_evidence(struct memhp_check *c, struct memhp_ctx *ctx,
+			    const char *owner, const struct owner_blocks *k)
+{
+	uint64_t bs = memhp_get_block_size(ctx);
+
+	evidence(c, "%s blocks: %zu online in ZONE_MOVABLE, %zu online in "
+		 "other zones, %zu offline (%" PRIu64 " MiB in all)", owner,
+		 k->movable, k->other, k->offline,
+		 (k->movable + k->other + k->offline) * bs / MIB);
+}
+
+static int check_virtio_mem(struct memhp_doctor *d, struct memhp_ctx *ctx,
+			    const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "virtio-mem");
+	bool driver = have_driver(ctx, AREA_VIRTIO_DRIVERS, "virtio_mem");
+	size_t unbound = 0, onliners;
+	struct owner_blocks k;
+	struct bus_scan s;
+	char who[384];
+
+	if (!c)
+		return -ENOMEM;
+	scan_bus(ctx, AREA_VIRTIO_DEVICES, &s);
+	count_owner_blocks(ctx, MEMHP_OWNER_VIRTIO_MEM, &k);
+	onliners = owner_onliners(ctx, MEMHP_OWNER_VIRTIO_MEM, who,
+				  sizeof(who));
+	evidence(c, "CONFIG_VIRTIO_MEM=%s", kval(f, "CONFIG_VIRTIO_MEM"));
+	evidence(c, "/%s/virtio_mem: %s", memhp_area_path(AREA_VIRTIO_DRIVERS),
+		 driver ? "there" : "not there");
+	bus_evidence(c, &s, "virtio-mem");
+	for (size_t i = 0; i < s.nr; i++)
+		unbound += strcmp(s.dev[i].driver, "virtio_mem") != 0;
+	blocks_evidence(c, ctx, "virtio-mem", &k);
+	evidence(c, "onlined by: %s", onliners ? who : "nothing");
+	evidence(c, "online_policy=%s", f->online_policy[0] ?
+		 f->online_policy : "(not there)");
+	if (!s.nr && !(k.movable + k.other + k.offline)) {
+		summary(c, "no virtio-mem device");
+	} else if (unbound) {
+		c->status = MEMHP_CHECK_FAIL;
+		summary(c, "%zu virtio-mem device%s without the virtio_mem "
+			"driver: %s memory cannot be plugged", unbound,
+			unbound == 1 ? "" : "s", unbound == 1 ? "its" : "their");
+		advice(c, "load the virtio_mem module (modprobe virtio_mem; "
+		       "CONFIG_VIRTIO_MEM)");
+	} else if (!onliners) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "nothing onlines virtio-mem memory: what the device "
+			"plugs stays offline");
+		advice(c, "memhp policy auto_online_blocks=online "
+		       "online_policy=auto-movable, or memhp's auto-online with "
+		       "virtio-mem:auto in owners=");
+	} else if (strcmp(f->online_policy, "auto-movable") != 0) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "virtio-mem memory is onlined without the "
+			"auto-movable policy: most of it lands in a kernel "
+			"zone, and the device cannot shrink again");
+		advice(c, "memhp policy online_policy=auto-movable (the "
+		       "kernel's advice for virtio-mem: as much ZONE_MOVABLE "
+		       "as auto_movable_ratio keeps safe, in whole device "
+		       "blocks)");
+	} else {
+		summary(c, "%zu virtio-mem device%s, %" PRIu64 " MiB online "
+			"(%" PRIu64 " MiB in ZONE_MOVABLE), onlined by the "
+			"auto-movable policy", s.nr, s.nr == 1 ? "" : "s",
+			(k.movable + k.other) * memhp_get_block_size(ctx) / MIB,
+			k.movable * memhp_get_block_size(ctx) / MIB);
+	}
+	return 0;
+}
+
+static int check_dax_kmem(struct memhp_doctor *d, struct memhp_ctx *ctx,
+			  const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "dax-kmem");
+	bool driver = have_driver(ctx, AREA_DAX_DRIVERS, "kmem");
+	size_t ram = 0, onliners;
+	struct owner_blocks k;
+	struct bus_scan s;
+	char who[384];
+
+	if (!c)
+		return -ENOMEM;
+	scan_bus(ctx, AREA_DAX_DEVICES, &s);
+	count_owner_blocks(ctx, MEMHP_OWNER_DAX_KMEM, &k);
+	onliners = owner_onliners(ctx, MEMHP_OWNER_DAX_KMEM, who, sizeof(who));
+	for (size_t i = 0; i < s.nr; i++)
+		ram += !strcmp(s.dev[i].driver, "kmem");
+	evidence(c, "CONFIG_DEV_DAX_KMEM=%s", kval(f, "CONFIG_DEV_DAX_KMEM"));
+	evidence(c, "/%s/kmem: %s", memhp_area_path(AREA_DAX_DRIVERS),
+		 driver ? "there" : "not there");
+	bus_evidence(c, &s, "dax device");
+	blocks_evidence(c, ctx, "dax-kmem", &k);
+	evidence(c, "onlined besides daxctl by: %s", onliners ? who :
+		 "nothing");
+	if (!s.nr && !(k.movable + k.other + k.offline)) {
+		summary(c, "no dax device");
+	} else if (!ram && !driver) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "%zu dax device%s but no kmem driver: none can "
+			"become System RAM", s.nr, s.nr == 1 ? "" : "s");
+		advice(c, "load the kmem module (modprobe kmem; "
+		       "CONFIG_DEV_DAX_KMEM), then daxctl reconfigure-device "
+		       "--mode=system-ram");
+	} else if (onliners) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "dax/kmem memory is onlined by %zu agent%s besides "
+			"daxctl: daxctl reconfigure-device --no-online cannot "
+			"keep it offline", onliners, onliners == 1 ? "" : "s");
+		advice(c, "leave dax/kmem to daxctl: auto_online_blocks="
+		       "offline (memhp policy), no dax-kmem in memhp's "
+		       "owners=, no udev rule onlining every block; then "
+		       "daxctl online-memory when wanted");
+	} else {
+		summary(c, "%zu dax device%s in system-ram mode, %zu of %zu "
+			"block%s online; only daxctl onlines them", ram,
+			ram == 1 ? "" : "s", k.movable + k.other,
+			k.movable + k.other + k.offline,
+			k.movable + k.other + k.offline == 1 ? "" : "s");
 	}
 	return 0;
 }
@@ -750,7 +1040,7 @@ MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
 		return -ENOMEM;
 	/* blocks as far as they can be read; a missing tree is a finding */
 	(void)memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_ZONES |
-				     MEMHP_ATTR_PROBED);
+				     MEMHP_ATTR_PROBED | MEMHP_ATTR_OWNER);
 	gather(ctx, &f);
 	err = check_kernel_config(d, &f);
 	if (!err)
@@ -775,6 +1065,10 @@ MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
 		err = check_policy(d, &f);
 	if (!err)
 		err = check_blocks(d, ctx, &f);
+	if (!err)
+		err = check_virtio_mem(d, ctx, &f);
+	if (!err)
+		err = check_dax_kmem(d, ctx, &f);
 	if (!err)
 		err = check_agents(d, ctx);
 	release_facts(&f);

@@ -34,6 +34,10 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_ACPI_DEVICES] = "sys/bus/acpi/devices",
 	[AREA_ACPI_TABLES] = "sys/firmware/acpi/tables",
 	[AREA_ACPI_HOTPLUG] = "sys/firmware/acpi/hotplug",
+	[AREA_VIRTIO_DEVICES] = "sys/bus/virtio/devices",
+	[AREA_DAX_DEVICES] = "sys/bus/dax/devices",
+	[AREA_VIRTIO_DRIVERS] = "sys/bus/virtio/drivers",
+	[AREA_DAX_DRIVERS] = "sys/bus/dax/drivers",
 };
 
 const char *memhp_area_path(enum memhp_area area)

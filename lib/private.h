@@ -23,6 +23,10 @@ enum memhp_area {
 	AREA_ACPI_DEVICES,	/* sys/bus/acpi/devices: links into sys/devices */
 	AREA_ACPI_HOTPLUG,	/* sys/firmware/acpi/hotplug */
 	AREA_ACPI_TABLES,	/* sys/firmware/acpi/tables: SRAT */
+	AREA_VIRTIO_DEVICES,	/* sys/bus/virtio/devices: links into sys/devices */
+	AREA_DAX_DEVICES,	/* sys/bus/dax/devices: links into sys/devices */
+	AREA_VIRTIO_DRIVERS,	/* sys/bus/virtio/drivers */
+	AREA_DAX_DRIVERS,	/* sys/bus/dax/drivers */
 	NR_AREAS,
 };
 
