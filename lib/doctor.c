@@ -845,33 +845,50 @@ static void blocks_evidence(struct memhp_check *c, struct memhp_ctx *ctx,
 		 (k->movable + k->other + k->offline) * bs / MIB);
 }
 
+/* What doctor knows of one kind: its bus's devices, whether its driver is
+ * there, the blocks its owner has and the onliners that take them. */
+struct kind {
+	struct bus_scan s;
+	bool driver;
+	struct owner_blocks k;
+	size_t onliners;
+	char who[384];
+};
+
+static void read_kind(struct memhp_ctx *ctx, enum memhp_area devices,
+		      enum memhp_area drivers, const char *driver,
+		      enum memhp_owner owner, struct kind *kd)
+{
+	scan_bus(ctx, devices, &kd->s);
+	kd->driver = have_driver(ctx, drivers, driver);
+	count_owner_blocks(ctx, owner, &kd->k);
+	kd->onliners = owner_onliners(ctx, owner, kd->who, sizeof(kd->who));
+}
+
 static int check_virtio_mem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 			    const struct facts *f)
 {
 	struct memhp_check *c = new_check(d, "virtio-mem");
-	bool driver = have_driver(ctx, AREA_VIRTIO_DRIVERS, "virtio_mem");
-	size_t unbound = 0, onliners;
-	struct owner_blocks k;
-	struct bus_scan s;
-	char who[384];
+	const struct owner_blocks *k;
+	size_t unbound = 0;
+	struct kind kd;
 
 	if (!c)
 		return -ENOMEM;
-	scan_bus(ctx, AREA_VIRTIO_DEVICES, &s);
-	count_owner_blocks(ctx, MEMHP_OWNER_VIRTIO_MEM, &k);
-	onliners = owner_onliners(ctx, MEMHP_OWNER_VIRTIO_MEM, who,
-				  sizeof(who));
+	read_kind(ctx, AREA_VIRTIO_DEVICES, AREA_VIRTIO_DRIVERS, "virtio_mem",
+		  MEMHP_OWNER_VIRTIO_MEM, &kd);
+	k = &kd.k;
 	evidence(c, "CONFIG_VIRTIO_MEM=%s", kval(f, "CONFIG_VIRTIO_MEM"));
 	evidence(c, "/%s/virtio_mem: %s", memhp_area_path(AREA_VIRTIO_DRIVERS),
-		 driver ? "there" : "not there");
-	bus_evidence(c, &s, "virtio-mem");
-	for (size_t i = 0; i < s.nr; i++)
-		unbound += strcmp(s.dev[i].driver, "virtio_mem") != 0;
-	blocks_evidence(c, ctx, "virtio-mem", &k);
-	evidence(c, "onlined by: %s", onliners ? who : "nothing");
+		 kd.driver ? "there" : "not there");
+	bus_evidence(c, &kd.s, "virtio-mem");
+	for (size_t i = 0; i < kd.s.nr; i++)
+		unbound += strcmp(kd.s.dev[i].driver, "virtio_mem") != 0;
+	blocks_evidence(c, ctx, "virtio-mem", k);
+	evidence(c, "onlined by: %s", kd.onliners ? kd.who : "nothing");
 	evidence(c, "online_policy=%s", f->online_policy[0] ?
 		 f->online_policy : "(not there)");
-	if (!s.nr && !(k.movable + k.other + k.offline)) {
+	if (!kd.s.nr && !(k->movable + k->other + k->offline)) {
 		summary(c, "no virtio-mem device");
 	} else if (unbound) {
 		c->status = MEMHP_CHECK_FAIL;
@@ -880,7 +897,7 @@ static int check_virtio_mem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 			unbound == 1 ? "" : "s", unbound == 1 ? "its" : "their");
 		advice(c, "load the virtio_mem module (modprobe virtio_mem; "
 		       "CONFIG_VIRTIO_MEM)");
-	} else if (!onliners) {
+	} else if (!kd.onliners) {
 		c->status = MEMHP_CHECK_WARN;
 		summary(c, "nothing onlines virtio-mem memory: what the device "
 			"plugs stays offline");
@@ -899,9 +916,9 @@ static int check_virtio_mem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 	} else {
 		summary(c, "%zu virtio-mem device%s, %" PRIu64 " MiB online "
 			"(%" PRIu64 " MiB in ZONE_MOVABLE), onlined by the "
-			"auto-movable policy", s.nr, s.nr == 1 ? "" : "s",
-			(k.movable + k.other) * memhp_get_block_size(ctx) / MIB,
-			k.movable * memhp_get_block_size(ctx) / MIB);
+			"auto-movable policy", kd.s.nr, kd.s.nr == 1 ? "" : "s",
+			(k->movable + k->other) * memhp_get_block_size(ctx) / MIB,
+			k->movable * memhp_get_block_size(ctx) / MIB);
 	}
 	return 0;
 }
@@ -910,40 +927,40 @@ static int check_dax_kmem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 			  const struct facts *f)
 {
 	struct memhp_check *c = new_check(d, "dax-kmem");
-	bool driver = have_driver(ctx, AREA_DAX_DRIVERS, "kmem");
-	size_t ram = 0, onliners;
-	struct owner_blocks k;
-	struct bus_scan s;
-	char who[384];
+	const struct owner_blocks *k;
+	size_t ram = 0, n;
+	struct kind kd;
 
 	if (!c)
 		return -ENOMEM;
-	scan_bus(ctx, AREA_DAX_DEVICES, &s);
-	count_owner_blocks(ctx, MEMHP_OWNER_DAX_KMEM, &k);
-	onliners = owner_onliners(ctx, MEMHP_OWNER_DAX_KMEM, who, sizeof(who));
-	for (size_t i = 0; i < s.nr; i++)
-		ram += !strcmp(s.dev[i].driver, "kmem");
+	read_kind(ctx, AREA_DAX_DEVICES, AREA_DAX_DRIVERS, "kmem",
+		  MEMHP_OWNER_DAX_KMEM, &kd);
+	k = &kd.k;
+	n = kd.s.nr;
+	for (size_t i = 0; i < n; i++)
+		ram += !strcmp(kd.s.dev[i].driver, "kmem");
 	evidence(c, "CONFIG_DEV_DAX_KMEM=%s", kval(f, "CONFIG_DEV_DAX_KMEM"));
 	evidence(c, "/%s/kmem: %s", memhp_area_path(AREA_DAX_DRIVERS),
-		 driver ? "there" : "not there");
-	bus_evidence(c, &s, "dax device");
-	blocks_evidence(c, ctx, "dax-kmem", &k);
-	evidence(c, "onlined besides daxctl by: %s", onliners ? who :
+		 kd.driver ? "there" : "not there");
+	bus_evidence(c, &kd.s, "dax device");
+	blocks_evidence(c, ctx, "dax-kmem", k);
+	evidence(c, "onlined besides daxctl by: %s", kd.onliners ? kd.who :
 		 "nothing");
-	if (!s.nr && !(k.movable + k.other + k.offline)) {
+	if (!n && !(k->movable + k->other + k->offline)) {
 		summary(c, "no dax device");
-	} else if (!ram && !driver) {
+	} else if (!ram && !kd.driver) {
 		c->status = MEMHP_CHECK_WARN;
 		summary(c, "%zu dax device%s but no kmem driver: none can "
-			"become System RAM", s.nr, s.nr == 1 ? "" : "s");
+			"become System RAM", n, n == 1 ? "" : "s");
 		advice(c, "load the kmem module (modprobe kmem; "
 		       "CONFIG_DEV_DAX_KMEM), then daxctl reconfigure-device "
 		       "--mode=system-ram");
-	} else if (onliners) {
+	} else if (kd.onliners) {
 		c->status = MEMHP_CHECK_WARN;
 		summary(c, "dax/kmem memory is onlined by %zu agent%s besides "
 			"daxctl: daxctl reconfigure-device --no-online cannot "
-			"keep it offline", onliners, onliners == 1 ? "" : "s");
+			"keep it offline", kd.onliners,
+			kd.onliners == 1 ? "" : "s");
 		advice(c, "leave dax/kmem to daxctl: auto_online_blocks="
 		       "offline (memhp policy), no dax-kmem in memhp's "
 		       "owners=, no udev rule onlining every block; then "
@@ -951,9 +968,9 @@ static int check_dax_kmem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 	} else {
 		summary(c, "%zu dax device%s in system-ram mode, %zu of %zu "
 			"block%s online; only daxctl onlines them", ram,
-			ram == 1 ? "" : "s", k.movable + k.other,
-			k.movable + k.other + k.offline,
-			k.movable + k.other + k.offline == 1 ? "" : "s");
+			ram == 1 ? "" : "s", k->movable + k->other,
+			k->movable + k->other + k->offline,
+			k->movable + k->other + k->offline == 1 ? "" : "s");
 	}
 	return 0;
 }
