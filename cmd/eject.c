@@ -204,6 +204,7 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 	if (ret == -ENOENT) {
 		fprintf(stderr, "memhp: eject: no ACPI memory device '%s' "
 			"(memhp devices lists them)\n", o.device);
+		memhp_acpi_device_free(dev);
 		return EXIT_USAGE;
 	}
 	if (ret < 0) {
