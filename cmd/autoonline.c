@@ -242,6 +242,22 @@ out:
 	memhp_plan_free(plan);
 }
 
+/* Is one of the blocks asked about plain System RAM (boot)? */
+static bool any_plain_ram(struct udev_run *r, const struct change_opts *o)
+{
+	for (size_t i = 0; i < o->nr_selectors; i++) {
+		const char *s = o->selectors[i];
+		uint64_t id = strtoull(s + (strncmp(s, "memory", 6) ? 0 : 6),
+				       NULL, 10);
+		const struct memhp_block *b = memhp_block_get_by_id(r->ctx, id);
+
+		if (b && memhp_block_get_owner(b) == MEMHP_OWNER_BOOT &&
+		    memhp_block_get_state(b) != MEMHP_STATE_ONLINE)
+			return true;
+	}
+	return false;
+}
+
 /* Sorts the blocks asked about: those memhp onlines by zone, the others
  * reported (another node, an owner memhp leaves alone, online already),
  * then one plan for each zone. */
@@ -258,6 +274,15 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 
 	ret = ids && batch && zone_of ?
 	      memhp_blocks_scan(r->ctx, MEMHP_ATTR_ALL) : -ENOMEM;
+	/* An ACPI DIMM's blocks are plain System RAM until the kernel binds
+	 * them to their device, just after it announced them: an offline
+	 * block that looks like boot memory is read again a few times
+	 * before it counts as that (memory from the probe attribute does) */
+	for (int tries = 0; ret == 0 && tries < 5 && any_plain_ram(r, o);
+	     tries++) {
+		usleep(100 * 1000);
+		ret = memhp_refresh(r->ctx);
+	}
 	if (ret < 0) {
 		add(r, LOG_ERR, "%s: nothing done: cannot read memory "
 		    "blocks: %s", blocks,

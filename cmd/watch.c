@@ -119,9 +119,9 @@ static bool emit(struct json_object *o)
 }
 
 /* The blocks as memhp last read them, with their owners: read again when
- * an event names a block not among them, or after a block went away (its
- * id may come back with another owner).  A removed block is reported with
- * the owner it had. */
+ * an event names a block not among them, or one whose owner is not known
+ * for sure, or after a block went away (its id may come back with another
+ * owner).  A removed block is reported with the owner it had. */
 struct owners {
 	struct memhp_ctx *ctx;
 	bool stale;
@@ -133,6 +133,13 @@ static const struct memhp_block *event_block(struct owners *w, int64_t id,
 	const struct memhp_block *b = memhp_block_get_by_id(w->ctx,
 							    (uint64_t)id);
 
+	/* plain System RAM (boot) may be an ACPI DIMM's not bound to its
+	 * device yet: the kernel binds the blocks just after it announced
+	 * them, so such a block is asked again at its next event */
+	if (b && strcmp(action, "remove") != 0 &&
+	    (memhp_block_get_owner(b) == MEMHP_OWNER_BOOT ||
+	     memhp_block_get_owner(b) == MEMHP_OWNER_UNKNOWN))
+		w->stale = true;
 	if (!b || (w->stale && strcmp(action, "remove") != 0)) {
 		if (memhp_refresh(w->ctx) < 0 ||
 		    memhp_blocks_scan(w->ctx, MEMHP_ATTR_OWNER) < 0)
