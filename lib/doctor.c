@@ -948,7 +948,7 @@ static int check_dax_kmem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 		 "nothing");
 	if (!n && !(k->movable + k->other + k->offline)) {
 		summary(c, "no dax device");
-	} else if (!ram && !kd.driver) {
+	} else if (n && !ram && !kd.driver) {
 		c->status = MEMHP_CHECK_WARN;
 		summary(c, "%zu dax device%s but no kmem driver: none can "
 			"become System RAM", n, n == 1 ? "" : "s");
@@ -965,12 +965,18 @@ static int check_dax_kmem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 		       "offline (memhp policy), no dax-kmem in memhp's "
 		       "owners=, no udev rule onlining every block; then "
 		       "daxctl online-memory when wanted");
-	} else {
+	} else if (ram) {
 		summary(c, "%zu dax device%s in system-ram mode, %zu of %zu "
 			"block%s online; only daxctl onlines them", ram,
 			ram == 1 ? "" : "s", k->movable + k->other,
 			k->movable + k->other + k->offline,
 			k->movable + k->other + k->offline == 1 ? "" : "s");
+	} else {
+		/* /proc/iomem names kmem memory the dax bus did not show */
+		summary(c, "%zu dax/kmem block%s, %zu online; only daxctl "
+			"onlines them", k->movable + k->other + k->offline,
+			k->movable + k->other + k->offline == 1 ? "" : "s",
+			k->movable + k->other);
 	}
 	return 0;
 }

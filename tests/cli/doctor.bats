@@ -318,4 +318,9 @@ kdoctor() { "$MEMHP" --sysfs-root "$T" --json doctor; }
 	run kdoctor
 	assert_equal "$(check dax-kmem status <<<"$output")" warn
 	assert_equal "$(check dax-kmem summary <<<"$output")" "1 dax device but no kmem driver: none can become System RAM"
+	# kmem memory in /proc/iomem with no dax device on the bus: no such claim
+	rm -rf "$T/sys/bus/dax"
+	run kdoctor
+	assert_equal "$(check dax-kmem status <<<"$output")" ok
+	assert_equal "$(check dax-kmem summary <<<"$output")" "4 dax/kmem blocks, 0 online; only daxctl onlines them"
 }
