@@ -92,28 +92,30 @@ static void names(const struct change_opts *o, char *buf, size_t size)
 /* Who else puts hot-added memory online here: the kernel, a udev rule. */
 static const char *other_onliner(struct udev_run *r)
 {
-	struct memhp_onliners on;
+	struct memhp_onliners *on;
 
 	if (r->onliner[0])
 		return r->onliner;
 	snprintf(r->onliner, sizeof(r->onliner), "another onliner");
-	if (memhp_onliners_get(r->ctx, &on) < 0)
+	if (memhp_onliners_new(r->ctx, &on) < 0)
 		return r->onliner;
-	for (size_t i = 0; i < on.nr; i++) {
-		const struct memhp_onliner *a = &on.list[i];
+	for (size_t i = 0; i < memhp_onliners_get_count(on); i++) {
+		const struct memhp_onliner *a = memhp_onliners_get(on, i);
+		enum memhp_onliner_kind kind = memhp_onliner_get_kind(a);
 
-		if (a->kind == MEMHP_ONLINER_KERNEL) {
+		if (kind == MEMHP_ONLINER_KERNEL) {
 			snprintf(r->onliner, sizeof(r->onliner),
-				 "the kernel (%s)", a->text);
+				 "the kernel (%s)", memhp_onliner_get_text(a));
 			break;
 		}
-		if (a->kind == MEMHP_ONLINER_UDEV) {
+		if (kind == MEMHP_ONLINER_UDEV) {
 			snprintf(r->onliner, sizeof(r->onliner),
-				 "udev rule %s:%u", a->file, a->line);
+				 "udev rule %s:%u", memhp_onliner_get_file(a),
+				 memhp_onliner_get_line(a));
 			break;
 		}
 	}
-	memhp_onliners_free(&on);
+	memhp_onliners_free(on);
 	return r->onliner;
 }
 
@@ -143,7 +145,7 @@ static enum memhp_zone block_zone(const struct memhp_block *b)
 
 /* Reads the config: 0 go on, or the exit status with the line written. */
 static int read_config(struct udev_run *r, const char *blocks,
-		       struct memhp_autoonline *conf)
+		       struct memhp_autoonline **conf)
 {
 	int fd = open(r->config, O_RDONLY | O_CLOEXEC), ret;
 
@@ -161,10 +163,11 @@ static int read_config(struct udev_run *r, const char *blocks,
 	ret = memhp_autoonline_read(fd, r->config, conf);
 	close(fd);
 	if (ret < 0) {
-		add(r, LOG_ERR, "%s: nothing done: %s", blocks, conf->error);
+		add(r, LOG_ERR, "%s: nothing done: %s", blocks, *conf ?
+		    memhp_autoonline_get_error(*conf) : strerror(-ret));
 		return ret == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
 	}
-	if (!conf->enabled) {
+	if (!memhp_autoonline_is_enabled(*conf)) {
 		add(r, LOG_INFO, "%s: nothing done: auto-online is disabled",
 		    blocks);
 		return EXIT_OK;
@@ -177,10 +180,10 @@ static int read_config(struct udev_run *r, const char *blocks,
 	return -1;
 }
 
-/* Plans, runs and reports the blocks that are offline and allowed. */
-static void online_blocks(struct udev_run *r, const struct change_opts *o,
-			  const struct memhp_autoonline *conf,
-			  const char *blocks)
+/* Runs one plan: @ids (of @n) online into the config's zone word @zone. */
+static void run_plan(struct udev_run *r, const struct change_opts *o,
+		     const char *zone, const uint64_t *ids, size_t n,
+		     const char *blocks)
 {
 	struct memhp_plan *plan = NULL;
 	size_t planned = 0;
@@ -195,29 +198,13 @@ static void online_blocks(struct udev_run *r, const struct change_opts *o,
 		return;
 	}
 	/* the config's words as memhp online --zone takes them */
-	memhp_plan_set_zone(plan, !strcmp(conf->zone, "normal") ? "Normal" :
-			    conf->zone);
+	memhp_plan_set_zone(plan, !strcmp(zone, "normal") ? "Normal" : zone);
 	memhp_plan_set_timeout(plan, o->timeout_ms);
-	for (size_t i = 0; i < o->nr_selectors; i++) {
-		const char *s = o->selectors[i];
-		uint64_t id = strtoull(s + (strncmp(s, "memory", 6) ? 0 : 6),
-				       NULL, 10);
-		const struct memhp_block *b = memhp_block_get_by_id(r->ctx, id);
-
-		if (!b) {
-			add(r, LOG_ERR, "memory%" PRIu64 ": no such block", id);
-			r->failed++;
-		} else if (!memhp_autoonline_has_node(conf,
-					memhp_block_get_node(b))) {
-			add(r, LOG_INFO, "memory%" PRIu64 ": left offline: node "
-			    "%d is not in nodes=%s", id,
-			    memhp_block_get_node(b), conf->nodes_text);
-		} else if (memhp_block_get_state(b) == MEMHP_STATE_ONLINE) {
-			conflict(r, id, block_zone(b));
-		} else if (memhp_plan_add_blocks(plan, id, id) == 0) {
+	for (size_t i = 0; i < n; i++) {
+		if (memhp_plan_add_blocks(plan, ids[i], ids[i]) == 0) {
 			planned++;
 		} else {
-			add(r, LOG_ERR, "memory%" PRIu64 ": %s", id,
+			add(r, LOG_ERR, "memory%" PRIu64 ": %s", ids[i],
 			    r->lib_error);
 			r->failed++;
 		}
@@ -255,13 +242,110 @@ out:
 	memhp_plan_free(plan);
 }
 
+/* Is one of the blocks asked about plain System RAM (boot)? */
+static bool any_plain_ram(struct udev_run *r, const struct change_opts *o)
+{
+	for (size_t i = 0; i < o->nr_selectors; i++) {
+		const char *s = o->selectors[i];
+		uint64_t id = strtoull(s + (strncmp(s, "memory", 6) ? 0 : 6),
+				       NULL, 10);
+		const struct memhp_block *b = memhp_block_get_by_id(r->ctx, id);
+
+		if (b && memhp_block_get_owner(b) == MEMHP_OWNER_BOOT &&
+		    memhp_block_get_state(b) != MEMHP_STATE_ONLINE)
+			return true;
+	}
+	return false;
+}
+
+/* Sorts the blocks asked about: those memhp onlines by zone, the others
+ * reported (another node, an owner memhp leaves alone, online already),
+ * then one plan for each zone. */
+static void online_blocks(struct udev_run *r, const struct change_opts *o,
+			  const struct memhp_autoonline *conf,
+			  const char *blocks)
+{
+	static const char *const zones[] = { "movable", "normal", "auto" };
+	size_t nr = o->nr_selectors ? o->nr_selectors : 1;
+	uint64_t *ids = calloc(nr, sizeof(*ids));
+	uint64_t *batch = calloc(nr, sizeof(*batch));
+	const char **zone_of = calloc(nr, sizeof(*zone_of));
+	int ret;
+
+	ret = ids && batch && zone_of ?
+	      memhp_blocks_scan(r->ctx, MEMHP_ATTR_ALL) : -ENOMEM;
+	/* An ACPI DIMM's blocks are plain System RAM until the kernel binds
+	 * them to their device, just after it announced them: an offline
+	 * block that looks like boot memory is read again a few times
+	 * before it counts as that (memory from the probe attribute does) */
+	for (int tries = 0; ret == 0 && tries < 5 && any_plain_ram(r, o);
+	     tries++) {
+		usleep(100 * 1000);
+		ret = memhp_refresh(r->ctx);
+	}
+	if (ret < 0) {
+		add(r, LOG_ERR, "%s: nothing done: cannot read memory "
+		    "blocks: %s", blocks,
+		    r->lib_error[0] ? r->lib_error : strerror(-ret));
+		r->failed++;
+		goto out;
+	}
+	for (size_t i = 0; i < o->nr_selectors; i++) {
+		const char *s = o->selectors[i];
+		uint64_t id = strtoull(s + (strncmp(s, "memory", 6) ? 0 : 6),
+				       NULL, 10);
+		const struct memhp_block *b = memhp_block_get_by_id(r->ctx, id);
+		enum memhp_owner owner;
+
+		ids[i] = id;
+		if (!b) {
+			add(r, LOG_ERR, "memory%" PRIu64 ": no such block", id);
+			r->failed++;
+			continue;
+		}
+		owner = memhp_block_get_owner(b);
+		if (!memhp_autoonline_has_node(conf, memhp_block_get_node(b))) {
+			add(r, LOG_INFO, "memory%" PRIu64 ": left offline: node "
+			    "%d is not in nodes=%s", id,
+			    memhp_block_get_node(b),
+			    memhp_autoonline_get_nodes(conf));
+		} else if (!memhp_autoonline_get_owner_zone(conf, owner)) {
+			const char *dev = memhp_block_get_owner_device(b);
+
+			add(r, LOG_INFO, "memory%" PRIu64 ": left alone: its "
+			    "owner %s%s%s%s is not in owners=%s", id,
+			    memhp_owner_name(owner), dev ? " (" : "",
+			    dev ? dev : "", dev ? ")" : "",
+			    memhp_autoonline_get_owners(conf));
+		} else if (memhp_block_get_state(b) == MEMHP_STATE_ONLINE) {
+			conflict(r, id, block_zone(b));
+		} else {
+			zone_of[i] = memhp_autoonline_get_owner_zone(conf,
+								     owner);
+		}
+	}
+	for (size_t z = 0; z < sizeof(zones) / sizeof(*zones); z++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < o->nr_selectors; i++)
+			if (zone_of[i] && !strcmp(zone_of[i], zones[z]))
+				batch[n++] = ids[i];
+		if (n)
+			run_plan(r, o, zones[z], batch, n, blocks);
+	}
+out:
+	free(ids);
+	free(batch);
+	free(zone_of);
+}
+
 int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o)
 {
 	struct udev_run r = {
 		.config = o->config ? o->config : MEMHP_AUTOONLINE_CONFIG,
 		.prio = LOG_INFO,
 	};
-	struct memhp_autoonline conf;
+	struct memhp_autoonline *conf = NULL;
 	char blocks[512];
 	int ret;
 
@@ -279,9 +363,10 @@ int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o)
 	}
 	r.ctx = cli->ctx;
 	memhp_set_log_fn(r.ctx, capture_log, &r);
-	online_blocks(&r, o, &conf, blocks);
+	online_blocks(&r, o, conf, blocks);
 	ret = !r.failed ? EXIT_OK : r.ok ? EXIT_PARTIAL : EXIT_FAILED;
 out:
+	memhp_autoonline_free(conf);
 	finish(&r, cli);
 	return ret;
 }

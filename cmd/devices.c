@@ -94,9 +94,9 @@ static const struct argp devices_argp = {
 };
 
 /* The last index of the run of consecutive block ids starting at @i. */
-static size_t run_end(const struct memhp_acpi_device *dev, size_t i)
+static size_t run_end(const uint64_t *blocks, size_t nr, size_t i)
 {
-	while (i + 1 < dev->nr_blocks && dev->blocks[i + 1] == dev->blocks[i] + 1)
+	while (i + 1 < nr && blocks[i + 1] == blocks[i] + 1)
 		i++;
 	return i;
 }
@@ -105,10 +105,14 @@ void memhp_device_status(struct memhp_ctx *ctx,
 			 const struct memhp_acpi_device *dev,
 			 struct device_status *st)
 {
+	const uint64_t *blocks;
+	size_t nr = memhp_acpi_device_get_blocks(dev, &blocks);
+	int status = memhp_acpi_device_get_status(dev);
+
 	memset(st, 0, sizeof(*st));
 	st->node = -2;
-	for (size_t i = 0; i < dev->nr_blocks; i++) {
-		struct memhp_block *b = memhp_block_get_by_id(ctx, dev->blocks[i]);
+	for (size_t i = 0; i < nr; i++) {
+		struct memhp_block *b = memhp_block_get_by_id(ctx, blocks[i]);
 		const uint8_t *z;
 		int node;
 
@@ -133,11 +137,11 @@ void memhp_device_status(struct memhp_ctx *ctx,
 	}
 	if (st->node < -1)
 		st->node = -1;
-	if (!dev->ejectable)
+	if (!memhp_acpi_device_is_ejectable(dev))
 		st->blocker = "the firmware has no eject method (_EJ0)";
 	else if (st->unmovable)
 		st->blocker = "online blocks outside ZONE_MOVABLE";
-	else if (dev->status >= 0 && !(dev->status & 1))
+	else if (status >= 0 && !(status & 1))
 		st->blocker = "not present (_STA)";
 }
 
@@ -154,21 +158,22 @@ const char *memhp_device_state_name(const struct device_status *st)
 void memhp_device_blocks_text(const struct memhp_acpi_device *dev, char *buf,
 			      size_t size)
 {
-	size_t len = 0;
+	const uint64_t *blocks;
+	size_t nr = memhp_acpi_device_get_blocks(dev, &blocks), len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < dev->nr_blocks && len < size;) {
-		size_t j = run_end(dev, i);
+	for (size_t i = 0; i < nr && len < size;) {
+		size_t j = run_end(blocks, nr, i);
 
 		if (j == i)
 			len += (size_t)snprintf(buf + len, size - len,
 						"%s%" PRIu64, i ? "," : "",
-						dev->blocks[i]);
+						blocks[i]);
 		else
 			len += (size_t)snprintf(buf + len, size - len,
 						"%s%" PRIu64 "-%" PRIu64,
-						i ? "," : "", dev->blocks[i],
-						dev->blocks[j]);
+						i ? "," : "", blocks[i],
+						blocks[j]);
 		i = j + 1;
 	}
 }
@@ -189,16 +194,17 @@ static void zones_text(unsigned int mask, char *buf, size_t size)
 static void ranges_text(const struct memhp_acpi_device *dev, uint64_t bs,
 			char *buf, size_t size)
 {
-	size_t len = 0;
+	const uint64_t *blocks;
+	size_t nr = memhp_acpi_device_get_blocks(dev, &blocks), len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < dev->nr_blocks && len < size;) {
-		size_t j = run_end(dev, i);
+	for (size_t i = 0; i < nr && len < size;) {
+		size_t j = run_end(blocks, nr, i);
 
 		len += (size_t)snprintf(buf + len, size - len,
 					"%s0x%" PRIx64 "-0x%" PRIx64,
-					i ? "," : "", dev->blocks[i] * bs,
-					(dev->blocks[j] + 1) * bs - 1);
+					i ? "," : "", blocks[i] * bs,
+					(blocks[j] + 1) * bs - 1);
 		i = j + 1;
 	}
 }
@@ -207,45 +213,49 @@ static struct json_object *device_json(struct memhp_ctx *ctx,
 				       const struct memhp_acpi_device *dev)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *blocks = json_object_new_array();
+	struct json_object *ids = json_object_new_array();
 	struct json_object *ranges = json_object_new_array();
 	struct json_object *zones = json_object_new_array();
 	uint64_t bs = memhp_get_block_size(ctx);
+	const uint64_t *blocks;
+	size_t nr = memhp_acpi_device_get_blocks(dev, &blocks);
+	int status = memhp_acpi_device_get_status(dev);
 	struct device_status st;
 
 	memhp_device_status(ctx, dev, &st);
-	for (size_t i = 0; i < dev->nr_blocks;) {
+	for (size_t i = 0; i < nr;) {
 		struct json_object *r = json_object_new_object();
-		size_t j = run_end(dev, i);
+		size_t j = run_end(blocks, nr, i);
 
 		json_object_object_add(r, "start",
-				       memhp_json_u64(dev->blocks[i] * bs));
+				       memhp_json_u64(blocks[i] * bs));
 		json_object_object_add(r, "end", memhp_json_u64(
-					       (dev->blocks[j] + 1) * bs - 1));
+					       (blocks[j] + 1) * bs - 1));
 		json_object_object_add(r, "size", memhp_json_u64(
 					       (j - i + 1) * bs));
 		json_object_array_add(ranges, r);
 		i = j + 1;
 	}
-	for (size_t i = 0; i < dev->nr_blocks; i++)
-		json_object_array_add(blocks, memhp_json_u64(dev->blocks[i]));
+	for (size_t i = 0; i < nr; i++)
+		json_object_array_add(ids, memhp_json_u64(blocks[i]));
 	for (int z = 0; z < MEMHP_NR_ZONES; z++)
 		if (st.zone_mask & (1u << z))
 			json_object_array_add(zones, memhp_json_str(
 				memhp_zone_name((enum memhp_zone)z)));
-	json_object_object_add(o, "device", memhp_json_str(dev->name));
-	json_object_object_add(o, "path", dev->path[0] ?
-			       memhp_json_str(dev->path) : NULL);
-	json_object_object_add(o, "uid", dev->uid[0] ?
-			       memhp_json_str(dev->uid) : NULL);
-	json_object_object_add(o, "status", dev->status >= 0 ?
-			       json_object_new_int(dev->status) : NULL);
+	json_object_object_add(o, "device", memhp_json_str(
+				       memhp_acpi_device_get_name(dev)));
+	json_object_object_add(o, "path", memhp_json_str(
+				       memhp_acpi_device_get_path(dev)));
+	json_object_object_add(o, "uid", memhp_json_str(
+				       memhp_acpi_device_get_uid(dev)));
+	json_object_object_add(o, "status", status >= 0 ?
+			       json_object_new_int(status) : NULL);
 	json_object_object_add(o, "node", st.node >= 0 ?
 			       json_object_new_int(st.node) : NULL);
 	json_object_object_add(o, "size",
-			       memhp_json_u64(dev->nr_blocks * bs));
+			       memhp_json_u64(nr * bs));
 	json_object_object_add(o, "ranges", ranges);
-	json_object_object_add(o, "blocks", blocks);
+	json_object_object_add(o, "blocks", ids);
 	json_object_object_add(o, "online_blocks", memhp_json_u64(st.online));
 	json_object_object_add(o, "offline_blocks",
 			       memhp_json_u64(st.offline));
@@ -253,7 +263,8 @@ static struct json_object *device_json(struct memhp_ctx *ctx,
 				       memhp_device_state_name(&st)));
 	json_object_object_add(o, "zones", zones);
 	json_object_object_add(o, "eject_method",
-			       json_object_new_boolean(dev->ejectable));
+			       json_object_new_boolean(
+				       memhp_acpi_device_is_ejectable(dev)));
 	json_object_object_add(o, "ejectable",
 			       json_object_new_boolean(!st.blocker));
 	json_object_object_add(o, "eject_blocker", st.blocker ?
@@ -262,8 +273,7 @@ static struct json_object *device_json(struct memhp_ctx *ctx,
 }
 
 static void print_table(struct memhp_ctx *ctx,
-			const struct memhp_acpi_device *devs, size_t n,
-			bool bytes)
+			const struct memhp_acpi_devices *devs, bool bytes)
 {
 	struct libscols_table *tb = scols_new_table();
 	uint64_t bs = memhp_get_block_size(ctx);
@@ -279,27 +289,32 @@ static void print_table(struct memhp_ctx *ctx,
 	scols_table_new_column(tb, "STATE", 0, 0);
 	scols_table_new_column(tb, "ZONES", 0, 0);
 	scols_table_new_column(tb, "EJECT", 0, 0);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < memhp_acpi_devices_get_count(devs); i++) {
+		const struct memhp_acpi_device *dev =
+			memhp_acpi_devices_get(devs, i);
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		const char *uid = memhp_acpi_device_get_uid(dev);
+		const uint64_t *blocks;
 		struct device_status st;
 		char buf[512];
 
 		if (!ln)
 			break;
-		memhp_device_status(ctx, &devs[i], &st);
-		scols_line_set_data(ln, 0, devs[i].name);
-		scols_line_set_data(ln, 1, devs[i].uid[0] ? devs[i].uid : "-");
-		ranges_text(&devs[i], bs, buf, sizeof(buf));
+		memhp_device_status(ctx, dev, &st);
+		scols_line_set_data(ln, 0, memhp_acpi_device_get_name(dev));
+		scols_line_set_data(ln, 1, uid ? uid : "-");
+		ranges_text(dev, bs, buf, sizeof(buf));
 		scols_line_set_data(ln, 2, buf[0] ? buf : "-");
-		memhp_format_size(buf, sizeof(buf), devs[i].nr_blocks * bs,
-				  bytes);
+		memhp_format_size(buf, sizeof(buf),
+				  memhp_acpi_device_get_blocks(dev, &blocks) *
+				  bs, bytes);
 		scols_line_set_data(ln, 3, buf);
 		if (st.node >= 0)
 			snprintf(buf, sizeof(buf), "%d", st.node);
 		else
 			snprintf(buf, sizeof(buf), "-");
 		scols_line_set_data(ln, 4, buf);
-		memhp_device_blocks_text(&devs[i], buf, sizeof(buf));
+		memhp_device_blocks_text(dev, buf, sizeof(buf));
 		scols_line_set_data(ln, 5, buf[0] ? buf : "-");
 		scols_line_set_data(ln, 6, memhp_device_state_name(&st));
 		zones_text(st.zone_mask, buf, sizeof(buf));
@@ -309,13 +324,15 @@ static void print_table(struct memhp_ctx *ctx,
 	scols_print_table(tb);
 	scols_unref_table(tb);
 	/* why not, under the table: the reasons would make it too wide */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < memhp_acpi_devices_get_count(devs); i++) {
+		const struct memhp_acpi_device *dev =
+			memhp_acpi_devices_get(devs, i);
 		struct device_status st;
 
-		memhp_device_status(ctx, &devs[i], &st);
+		memhp_device_status(ctx, dev, &st);
 		if (st.blocker)
-			printf("%s cannot be ejected: %s\n", devs[i].name,
-			       st.blocker);
+			printf("%s cannot be ejected: %s\n",
+			       memhp_acpi_device_get_name(dev), st.blocker);
 	}
 }
 
@@ -545,8 +562,7 @@ static void print_dax_table(const struct memhp_dax_devices *l, uint64_t bs,
 
 /* The devices of every kind asked for; NULL for a kind not asked for. */
 struct all_devices {
-	struct memhp_acpi_device *acpi;
-	size_t nr_acpi;
+	struct memhp_acpi_devices *acpi;
 	struct memhp_virtio_mem_devices *virtio;
 	struct memhp_dax_devices *dax;
 };
@@ -558,7 +574,7 @@ static int read_all(struct memhp_cli *cli, struct memhp_ctx *ctx,
 
 	memset(all, 0, sizeof(*all));
 	if ((kinds & KIND_ACPI_DIMM) &&
-	    (ret = memhp_acpi_devices(ctx, &all->acpi, &all->nr_acpi)) < 0)
+	    (ret = memhp_acpi_devices_new(ctx, &all->acpi)) < 0)
 		memhp_cli_error(cli, ret, "cannot list the ACPI memory devices");
 	else if ((kinds & KIND_VIRTIO_MEM) &&
 		 (ret = memhp_virtio_mem_devices_new(ctx, &all->virtio)) < 0)
@@ -571,7 +587,7 @@ static int read_all(struct memhp_cli *cli, struct memhp_ctx *ctx,
 
 static void free_all(struct all_devices *all)
 {
-	memhp_acpi_devices_free(all->acpi, all->nr_acpi);
+	memhp_acpi_devices_free(all->acpi);
 	memhp_virtio_mem_devices_free(all->virtio);
 	memhp_dax_devices_free(all->dax);
 }
@@ -586,9 +602,10 @@ static void print_all_json(struct memhp_ctx *ctx, unsigned int kinds,
 		struct json_object *arr = json_object_new_array();
 		int en = memhp_acpi_hotplug_enabled(ctx);
 
-		for (size_t i = 0; i < all->nr_acpi; i++)
-			json_object_array_add(arr,
-					      device_json(ctx, &all->acpi[i]));
+		for (size_t i = 0; i < memhp_acpi_devices_get_count(all->acpi);
+		     i++)
+			json_object_array_add(arr, device_json(ctx,
+				memhp_acpi_devices_get(all->acpi, i)));
 		json_object_object_add(doc, "acpi_hotplug", en >= 0 ?
 				       json_object_new_boolean(en) : NULL);
 		json_object_object_add(doc, "devices", arr);
@@ -622,8 +639,8 @@ static bool print_all_tables(struct memhp_ctx *ctx,
 	uint64_t bs = memhp_get_block_size(ctx);
 	bool any = false;
 
-	if (all->nr_acpi) {
-		print_table(ctx, all->acpi, all->nr_acpi, bytes);
+	if (memhp_acpi_devices_get_count(all->acpi)) {
+		print_table(ctx, all->acpi, bytes);
 		any = true;
 	}
 	if (memhp_virtio_mem_devices_get_count(all->virtio)) {

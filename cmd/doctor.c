@@ -31,8 +31,10 @@ static const struct argp doctor_argp = {
 	       "sysfs), the hot-pluggable windows the firmware announced "
 	       "(ACPI SRAT) and the slots (ACPI memory devices), ZONE_MOVABLE "
 	       "and the boot parameters that shape it, the onlining policy, "
-	       "the memory that could never be unplugged, and other agents "
-	       "that online memory.  Only reads.\v"
+	       "the memory that could never be unplugged, virtio-mem devices "
+	       "(driver, onlining policy) and dax devices (kmem, onliners "
+	       "that race daxctl), and other agents that online memory.  "
+	       "Only reads.\v"
 	       "Each check is ok, warn or fail, with the evidence it used "
 	       "and what to do.  Exit status 1 when a check fails, 0 "
 	       "otherwise.  Reading the SRAT needs root.\n"
@@ -47,15 +49,17 @@ static struct json_object *check_json(const struct memhp_check *c)
 	struct json_object *o = json_object_new_object();
 	struct json_object *ev = json_object_new_array();
 
-	for (size_t i = 0; i < c->nr_evidence; i++)
-		json_object_array_add(ev, memhp_json_str(c->evidence[i]));
-	json_object_object_add(o, "id", memhp_json_str(c->id));
+	for (size_t i = 0; i < memhp_check_get_evidence_count(c); i++)
+		json_object_array_add(ev, memhp_json_str(
+					      memhp_check_get_evidence(c, i)));
+	json_object_object_add(o, "id", memhp_json_str(memhp_check_get_id(c)));
 	json_object_object_add(o, "status", memhp_json_str(
-				       memhp_check_status_name(c->status)));
-	json_object_object_add(o, "summary", memhp_json_str(c->summary));
+		memhp_check_status_name(memhp_check_get_status(c))));
+	json_object_object_add(o, "summary", memhp_json_str(
+				       memhp_check_get_summary(c)));
 	json_object_object_add(o, "evidence", ev);
-	json_object_object_add(o, "advice", c->advice[0] ?
-			       memhp_json_str(c->advice) : NULL);
+	json_object_object_add(o, "advice", memhp_json_str(
+				       memhp_check_get_advice(c)));
 	return o;
 }
 
@@ -63,32 +67,38 @@ static struct json_object *hotplug_json(const struct memhp_doctor *d)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *w = json_object_new_array();
-	uint64_t free_bytes = d->window_bytes > d->plugged_bytes ?
-			      d->window_bytes - d->plugged_bytes : 0;
+	uint64_t window_bytes = memhp_doctor_get_window_bytes(d);
+	uint64_t plugged_bytes = memhp_doctor_get_plugged_bytes(d);
+	uint64_t free_bytes = window_bytes > plugged_bytes ?
+			      window_bytes - plugged_bytes : 0;
+	int slots = memhp_doctor_get_slots(d);
 
-	for (size_t i = 0; i < d->nr_windows; i++) {
+	for (size_t i = 0; i < memhp_doctor_get_window_count(d); i++) {
 		struct json_object *r = json_object_new_object();
-		const struct memhp_srat_memory *m = &d->windows[i];
+		const struct memhp_srat_memory *m = memhp_doctor_get_window(d, i);
+		uint64_t start = memhp_srat_memory_get_start(m);
+		uint64_t size = memhp_srat_memory_get_size(m);
 
-		json_object_object_add(r, "start", memhp_json_u64(m->start));
+		json_object_object_add(r, "start", memhp_json_u64(start));
 		json_object_object_add(r, "end",
-				       memhp_json_u64(m->start + m->size - 1));
-		json_object_object_add(r, "size", memhp_json_u64(m->size));
-		json_object_object_add(r, "proximity_domain",
-				       memhp_json_u64(m->proximity_domain));
+				       memhp_json_u64(start + size - 1));
+		json_object_object_add(r, "size", memhp_json_u64(size));
+		json_object_object_add(r, "proximity_domain", memhp_json_u64(
+			memhp_srat_memory_get_proximity_domain(m)));
 		json_object_array_add(w, r);
 	}
 	json_object_object_add(o, "windows", w);
-	json_object_object_add(o, "window_bytes", memhp_json_u64(d->window_bytes));
+	json_object_object_add(o, "window_bytes", memhp_json_u64(window_bytes));
 	json_object_object_add(o, "plugged_bytes",
-			       memhp_json_u64(d->plugged_bytes));
+			       memhp_json_u64(plugged_bytes));
 	json_object_object_add(o, "free_bytes", memhp_json_u64(free_bytes));
-	json_object_object_add(o, "slots", d->slots >= 0 ?
-			       json_object_new_int(d->slots) : NULL);
-	json_object_object_add(o, "slots_used", d->slots >= 0 ?
-			       json_object_new_int(d->slots_used) : NULL);
+	json_object_object_add(o, "slots", slots >= 0 ?
+			       json_object_new_int(slots) : NULL);
+	json_object_object_add(o, "slots_used", slots >= 0 ?
+			       json_object_new_int(
+				       memhp_doctor_get_slots_used(d)) : NULL);
 	json_object_object_add(o, "movable_bytes",
-			       memhp_json_u64(d->movable_bytes));
+			       memhp_json_u64(memhp_doctor_get_movable_bytes(d)));
 	return o;
 }
 
@@ -131,9 +141,9 @@ static void print_table(const struct memhp_cli *cli,
 	if (!tb)
 		return;
 	scols_table_enable_colors(tb, memhp_cli_color(cli));
-	for (size_t i = 0; i < d->nr_checks; i++)
-		if (strlen(d->checks[i].id) > idw)
-			idw = strlen(d->checks[i].id);
+	for (size_t i = 0; i < memhp_doctor_get_count(d); i++)
+		if (strlen(memhp_check_get_id(memhp_doctor_get(d, i))) > idw)
+			idw = strlen(memhp_check_get_id(memhp_doctor_get(d, i)));
 	/* what STATUS and CHECK leave of the terminal, never too narrow */
 	if (width)
 		width = width > idw + 8 + 30 ? width - idw - 8 : 30;
@@ -146,25 +156,27 @@ static void print_table(const struct memhp_cli *cli,
 		scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize,
 					  scols_wrapnl_nextchunk, NULL);
 	}
-	for (size_t i = 0; i < d->nr_checks; i++) {
-		const struct memhp_check *c = &d->checks[i];
+	for (size_t i = 0; i < memhp_doctor_get_count(d); i++) {
+		const struct memhp_check *c = memhp_doctor_get(d, i);
+		enum memhp_check_status status = memhp_check_get_status(c);
+		const char *advice = memhp_check_get_advice(c);
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln)
 			break;
-		scols_line_set_data(ln, 0, memhp_check_status_name(c->status));
+		scols_line_set_data(ln, 0, memhp_check_status_name(status));
 		scols_cell_set_color(scols_line_get_cell(ln, 0),
-				     status_color(c->status));
-		scols_line_set_data(ln, 1, c->id);
-		finding(ln, "", c->summary, width);
+				     status_color(status));
+		scols_line_set_data(ln, 1, memhp_check_get_id(c));
+		finding(ln, "", memhp_check_get_summary(c), width);
 		/* the evidence of what is not ok, or of everything with -v */
-		for (size_t e = 0; e < c->nr_evidence &&
-		     (c->status != MEMHP_CHECK_OK || verbosity > 0); e++)
+		for (size_t e = 0; e < memhp_check_get_evidence_count(c) &&
+		     (status != MEMHP_CHECK_OK || verbosity > 0); e++)
 			finding(scols_table_new_line(tb, NULL), "  ",
-				c->evidence[e], width);
-		if (c->advice[0])
+				memhp_check_get_evidence(c, e), width);
+		if (advice)
 			finding(scols_table_new_line(tb, NULL), "  do: ",
-				c->advice, width);
+				advice, width);
 	}
 	scols_print_table(tb);
 	scols_unref_table(tb);
@@ -172,7 +184,7 @@ static void print_table(const struct memhp_cli *cli,
 
 int cmd_doctor(int argc, char **argv, struct memhp_cli *cli)
 {
-	struct memhp_doctor d;
+	struct memhp_doctor *d;
 	struct memhp_ctx *ctx;
 	bool failed = false;
 	int err;
@@ -187,22 +199,24 @@ int cmd_doctor(int argc, char **argv, struct memhp_cli *cli)
 		memhp_cli_error(cli, err, "doctor");
 		return EXIT_FAILED;
 	}
-	for (size_t i = 0; i < d.nr_checks; i++)
-		failed |= d.checks[i].status == MEMHP_CHECK_FAIL;
+	for (size_t i = 0; i < memhp_doctor_get_count(d); i++)
+		failed |= memhp_check_get_status(memhp_doctor_get(d, i)) ==
+			  MEMHP_CHECK_FAIL;
 	if (cli->json) {
 		struct json_object *doc = memhp_json_document(ctx);
 		struct json_object *arr = json_object_new_array();
 
-		for (size_t i = 0; i < d.nr_checks; i++)
-			json_object_array_add(arr, check_json(&d.checks[i]));
+		for (size_t i = 0; i < memhp_doctor_get_count(d); i++)
+			json_object_array_add(arr, check_json(
+						      memhp_doctor_get(d, i)));
 		json_object_object_add(doc, "status", memhp_json_str(
 					       failed ? "fail" : "ok"));
 		json_object_object_add(doc, "checks", arr);
-		json_object_object_add(doc, "hotplug", hotplug_json(&d));
+		json_object_object_add(doc, "hotplug", hotplug_json(d));
 		memhp_json_print(doc);
 	} else {
-		print_table(cli, &d, cli->verbosity);
+		print_table(cli, d, cli->verbosity);
 	}
-	memhp_doctor_free(&d);
+	memhp_doctor_free(d);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }

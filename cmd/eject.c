@@ -92,30 +92,32 @@ static const struct argp eject_argp = {
 
 /* By name or by ACPI path; 0, -ENOENT or another negative errno. */
 static int find_device(struct memhp_ctx *ctx, const char *want,
-		       struct memhp_acpi_device *out)
+		       struct memhp_acpi_device **out)
 {
-	struct memhp_acpi_device *devs;
-	size_t n;
+	struct memhp_acpi_devices *devs;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
+	*out = NULL;
 	if (!strncmp(want, "PNP0C80:", 8)) {
-		ret = memhp_acpi_device_get(ctx, want, out);
+		ret = memhp_acpi_device_new(ctx, want, out);
 		return ret == -EINVAL ? -ENOENT : ret;
 	}
-	ret = memhp_acpi_devices(ctx, &devs, &n);
+	ret = memhp_acpi_devices_new(ctx, &devs);
 	if (ret < 0)
 		return ret;
 	ret = -ENOENT;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(devs[i].path, want) != 0)
-			continue;
-		*out = devs[i];
-		devs[i].blocks = NULL;	/* now out's */
-		ret = 0;
-		break;
+	for (size_t i = 0; i < memhp_acpi_devices_get_count(devs); i++) {
+		const struct memhp_acpi_device *d = memhp_acpi_devices_get(devs,
+									   i);
+		const char *path = memhp_acpi_device_get_path(d);
+
+		if (path && !strcmp(path, want)) {
+			ret = memhp_acpi_device_new(ctx,
+				memhp_acpi_device_get_name(d), out);
+			break;
+		}
 	}
-	memhp_acpi_devices_free(devs, n);
+	memhp_acpi_devices_free(devs);
 	return ret;
 }
 
@@ -136,51 +138,55 @@ static void tell(struct memhp_cli *cli, const struct memhp_acpi_device *dev,
 		 const struct memhp_unplug *u, const char *blocks,
 		 const struct eject_opts *o)
 {
+	const char *name = memhp_tty(memhp_acpi_device_get_name(dev));
+	const char *path = memhp_acpi_device_get_path(dev);
 	int e = memhp_unplug_get_errno(u);
 
 	switch (memhp_unplug_get_result(u)) {
 	case MEMHP_UNPLUG_DONE:
 		if (cli->verbosity >= 0 && !cli->json)
 			fprintf(stderr, "memhp: ejected %s%s%s%s (blocks %s)\n",
-				memhp_tty(dev->name), dev->path[0] ? " (" : "",
-				memhp_tty(dev->path),
-				dev->path[0] ? ")" : "", blocks);
+				name, path ? " (" : "", path ? memhp_tty(path) : "",
+				path ? ")" : "", blocks);
 		return;
 	case MEMHP_UNPLUG_NOT_OFFLINE:
 		fprintf(stderr, "memhp: eject %s: blocks %s could not all be "
-			"taken offline; nothing ejected\n", memhp_tty(dev->name),
+			"taken offline; nothing ejected\n", name,
 			blocks);
 		return;
 	case MEMHP_UNPLUG_TIMEOUT:
 		fprintf(stderr, "memhp: eject %s: the device was still there "
 			"after %u s; the firmware or the kernel refused it "
-			"(see dmesg)\n", memhp_tty(dev->name), o->wait_ms / 1000);
+			"(see dmesg)\n", name, o->wait_ms / 1000);
 		break;
 	case MEMHP_UNPLUG_REFUSED:
-		fprintf(stderr, "memhp: eject %s: %s%s\n", memhp_tty(dev->name),
+		fprintf(stderr, "memhp: eject %s: %s%s\n", name,
 			strerror(e), e == ENODEV ? " (no ACPI hotplug handler "
 			"or driver bound to it)" : "");
 		break;
 	case MEMHP_UNPLUG_CANCELLED:
 		fprintf(stderr, "memhp: eject %s: interrupted by %s; nothing "
-			"ejected\n", memhp_tty(dev->name), memhp_cli_signal_name() ?
+			"ejected\n", name, memhp_cli_signal_name() ?
 			memhp_cli_signal_name() : "a signal");
 		break;
 	}
 	if (!memhp_unplug_put_back_ok(u))
 		fprintf(stderr, "memhp: eject %s: not every block could be put "
-			"back online (memhp list)\n", memhp_tty(dev->name));
+			"back online (memhp list)\n", name);
 	else if (memhp_unplug_get_put_back(u) && cli->verbosity >= 0)
 		fprintf(stderr, "memhp: eject %s: its blocks are back online\n",
-			memhp_tty(dev->name));
+			name);
 }
 
 int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 {
 	struct eject_opts o = { .timeout_ms = 30000, .wait_ms = 30000 };
 	struct json_object *doc, *offline = NULL, *back, *arr;
-	struct memhp_acpi_device dev;
+	struct memhp_acpi_device *dev = NULL;
 	struct memhp_unplug *u = NULL;
+	const uint64_t *ids;
+	const char *name;
+	size_t nr;
 	struct device_status st;
 	struct memhp_ctx *ctx;
 	char blocks[1024];
@@ -193,30 +199,33 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 	if (!ctx)
 		return EXIT_FAILED;
 	ret = find_device(ctx, o.device, &dev);
-	if (ret == 0 && !memhp_acpi_device_present(&dev))
+	if (ret == 0 && !memhp_acpi_device_is_present(dev))
 		ret = -ENOENT;	/* ejected already */
 	if (ret == -ENOENT) {
 		fprintf(stderr, "memhp: eject: no ACPI memory device '%s' "
 			"(memhp devices lists them)\n", o.device);
+		memhp_acpi_device_free(dev);
 		return EXIT_USAGE;
 	}
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "eject: cannot read %s", o.device);
 		return EXIT_FAILED;
 	}
-	memhp_device_status(ctx, &dev, &st);
-	memhp_device_blocks_text(&dev, blocks, sizeof(blocks));
+	name = memhp_acpi_device_get_name(dev);
+	nr = memhp_acpi_device_get_blocks(dev, &ids);
+	memhp_device_status(ctx, dev, &st);
+	memhp_device_blocks_text(dev, blocks, sizeof(blocks));
 	status = EXIT_FAILED;
-	if (!dev.ejectable) {
+	if (!memhp_acpi_device_is_ejectable(dev)) {
 		fprintf(stderr, "memhp: eject %s: the firmware has no eject "
 			"method (_EJ0) for it; it cannot be unplugged from the "
-			"guest\n", memhp_tty(dev.name));
+			"guest\n", memhp_tty(name));
 		goto out;
 	}
 	if (memhp_acpi_hotplug_enabled(ctx) == 0) {
 		fprintf(stderr, "memhp: eject %s: the kernel's ACPI memory "
 			"hotplug is disabled (/sys/firmware/acpi/hotplug/memory/"
-			"enabled is 0)\n", memhp_tty(dev.name));
+			"enabled is 0)\n", memhp_tty(name));
 		goto out;
 	}
 	if (geteuid() != 0) {
@@ -224,20 +233,20 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 		goto out;
 	}
 	memhp_cli_start_transaction(cli, "eject");
-	ret = memhp_eject_run(ctx, dev.name, o.timeout_ms, o.wait_ms, &u);
+	ret = memhp_eject_run(ctx, name, o.timeout_ms, o.wait_ms, &u);
 	memhp_cli_end_transaction(cli);
 	if (ret < 0) {
-		memhp_cli_error(cli, ret, "eject %s", dev.name);
+		memhp_cli_error(cli, ret, "eject %s", name);
 		goto out;
 	}
 	doc = memhp_json_document(ctx);
 	json_object_object_add(doc, "action", memhp_json_str("eject"));
-	json_object_object_add(doc, "device", memhp_json_str(dev.name));
-	json_object_object_add(doc, "path", dev.path[0] ?
-			       memhp_json_str(dev.path) : NULL);
+	json_object_object_add(doc, "device", memhp_json_str(name));
+	json_object_object_add(doc, "path", memhp_json_str(
+				       memhp_acpi_device_get_path(dev)));
 	arr = json_object_new_array();
-	for (size_t i = 0; i < dev.nr_blocks; i++)
-		json_object_array_add(arr, memhp_json_u64(dev.blocks[i]));
+	for (size_t i = 0; i < nr; i++)
+		json_object_array_add(arr, memhp_json_u64(ids[i]));
 	json_object_object_add(doc, "blocks", arr);
 	if (memhp_unplug_get_offline(u)) {
 		struct change_opts off = CHANGE_OPTS_INIT(MEMHP_ACTION_OFFLINE);
@@ -246,7 +255,7 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 		memhp_change_report(cli, memhp_unplug_get_offline(u), &off,
 				    "offline", &offline);
 	}
-	tell(cli, &dev, u, blocks, &o);
+	tell(cli, dev, u, blocks, &o);
 	back = json_object_new_array();
 	if (memhp_unplug_get_put_back(u)) {
 		struct change_opts on = CHANGE_OPTS_INIT(MEMHP_ACTION_ONLINE);
@@ -260,7 +269,7 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 	}
 	status = memhp_unplug_get_result(u) == MEMHP_UNPLUG_DONE ? EXIT_OK :
 		 memhp_unplug_put_back_ok(u) ? EXIT_FAILED : EXIT_PARTIAL;
-	memhp_audit(cli, "eject %s (blocks %s): %s, exit %d", dev.name, blocks,
+	memhp_audit(cli, "eject %s (blocks %s): %s, exit %d", name, blocks,
 		    outcome_name(memhp_unplug_get_result(u)), status);
 	json_object_object_add(doc, "offline", offline);
 	json_object_object_add(doc, "put_back", back);
@@ -273,6 +282,6 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 		json_object_put(doc);
 	memhp_unplug_free(u);
 out:
-	free(dev.blocks);
+	memhp_acpi_device_free(dev);
 	return status;
 }

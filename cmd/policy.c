@@ -90,58 +90,119 @@ static const struct argp policy_argp = {
 	       "  memhp policy --persist --reset",
 };
 
+/* The owners an onliner takes: "every owner" for one that takes every
+ * hot-added block (the kernel, a udev rule), else their names. */
+static const char *owners_text(const struct memhp_onliner *a, char *buf,
+			       size_t size)
+{
+	size_t len = 0;
+	bool all = true;
+
+	buf[0] = '\0';
+	for (int i = 0; i < MEMHP_NR_OWNERS; i++) {
+		bool takes = memhp_onliner_applies_to(a, (enum memhp_owner)i);
+
+		if (i != MEMHP_OWNER_BOOT)
+			all &= takes;
+		if (takes && len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						len ? ", " : "",
+						memhp_owner_name(
+							(enum memhp_owner)i));
+	}
+	return all ? "every owner" : buf;
+}
+
+static struct json_object *owners_json(const struct memhp_onliner *a)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (int i = 0; i < MEMHP_NR_OWNERS; i++)
+		if (memhp_onliner_applies_to(a, (enum memhp_owner)i))
+			json_object_array_add(arr, memhp_json_str(
+				memhp_owner_name((enum memhp_owner)i)));
+	return arr;
+}
+
 /* memhp's own auto-online: where its rule is, what its config says */
 static struct json_object *auto_online_json(
 	const struct memhp_autoonline_rule *r)
 {
+	const struct memhp_autoonline *conf = memhp_autoonline_rule_get_conf(r);
+	int config_err = memhp_autoonline_rule_get_config_errno(r);
 	struct json_object *o = json_object_new_object();
-	struct json_object *nodes = NULL;
+	struct json_object *nodes = NULL, *owners = NULL;
+	size_t nr_nodes = memhp_autoonline_get_node_count(conf);
 
-	json_object_object_add(o, "rule", memhp_json_str(r->file));
-	json_object_object_add(o, "line", json_object_new_int((int)r->line));
-	json_object_object_add(o, "config", memhp_json_str(r->config));
-	json_object_object_add(o, "enabled",
-			       json_object_new_boolean(r->conf.enabled));
-	json_object_object_add(o, "zone", r->config_err ? NULL :
-			       memhp_json_str(r->conf.zone));
-	if (!r->config_err && !r->conf.any_node) {
+	json_object_object_add(o, "rule", memhp_json_str(
+				       memhp_autoonline_rule_get_file(r)));
+	json_object_object_add(o, "line", json_object_new_int(
+				       (int)memhp_autoonline_rule_get_line(r)));
+	json_object_object_add(o, "config", memhp_json_str(
+				       memhp_autoonline_rule_get_config(r)));
+	json_object_object_add(o, "enabled", json_object_new_boolean(
+				       memhp_autoonline_is_enabled(conf)));
+	json_object_object_add(o, "zone", config_err ? NULL :
+			       memhp_json_str(memhp_autoonline_get_zone(conf)));
+	if (!config_err && nr_nodes) {
 		nodes = json_object_new_array();
-		for (int i = 0; i < MEMHP_AUTOONLINE_MAX_NODES; i++)
-			if (memhp_autoonline_has_node(&r->conf, i))
-				json_object_array_add(nodes,
-						      json_object_new_int(i));
+		for (size_t i = 0; i < nr_nodes; i++)
+			json_object_array_add(nodes, json_object_new_int(
+				memhp_autoonline_get_node(conf, i)));
 	}
 	json_object_object_add(o, "nodes", nodes);
-	json_object_object_add(o, "error", r->config_err ?
-			       memhp_json_str(r->conf.error) : NULL);
+	if (!config_err) {
+		/* each owner memhp onlines, with its zone */
+		owners = json_object_new_array();
+		for (int i = 0; i < MEMHP_NR_OWNERS; i++) {
+			const char *zone = memhp_autoonline_get_owner_zone(
+				conf, (enum memhp_owner)i);
+			struct json_object *e;
+
+			if (!zone)
+				continue;
+			e = json_object_new_object();
+			json_object_object_add(e, "owner", memhp_json_str(
+				memhp_owner_name((enum memhp_owner)i)));
+			json_object_object_add(e, "zone", memhp_json_str(zone));
+			json_object_array_add(owners, e);
+		}
+	}
+	json_object_object_add(o, "owners", owners);
+	json_object_object_add(o, "error", config_err ?
+			       memhp_json_str(memhp_autoonline_get_error(conf)) :
+			       NULL);
 	return o;
 }
 
 static void agents_json(struct json_object *arr,
 			const struct memhp_onliners *on)
 {
-	for (size_t i = 0; i < on->nr; i++) {
-		const struct memhp_onliner *a = &on->list[i];
+	for (size_t i = 0; i < memhp_onliners_get_count(on); i++) {
+		const struct memhp_onliner *a = memhp_onliners_get(on, i);
+		enum memhp_onliner_kind kind = memhp_onliner_get_kind(a);
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "kind", memhp_json_str(
-			memhp_onliner_kind_name(a->kind)));
-		if (a->kind == MEMHP_ONLINER_KERNEL) {
+			memhp_onliner_kind_name(kind)));
+		if (kind == MEMHP_ONLINER_KERNEL) {
 			json_object_object_add(o, "setting",
 				memhp_json_str("auto_online_blocks"));
-			json_object_object_add(o, "value",
-					       memhp_json_str(a->value));
+			json_object_object_add(o, "value", memhp_json_str(
+				memhp_onliner_get_value(a)));
 		} else {
-			json_object_object_add(o, "file",
-					       memhp_json_str(a->file));
-			json_object_object_add(o, "line",
-					       json_object_new_int((int)a->line));
-			json_object_object_add(o, "rule",
-					       memhp_json_str(a->text));
+			json_object_object_add(o, "file", memhp_json_str(
+				memhp_onliner_get_file(a)));
+			json_object_object_add(o, "line", json_object_new_int(
+				(int)memhp_onliner_get_line(a)));
+			json_object_object_add(o, "rule", memhp_json_str(
+				memhp_onliner_get_text(a)));
 		}
-		if (a->kind == MEMHP_ONLINER_MEMHP)
-			json_object_object_add(o, "config",
-				memhp_json_str(on->rule.config));
+		if (kind == MEMHP_ONLINER_MEMHP)
+			json_object_object_add(o, "config", memhp_json_str(
+				memhp_autoonline_rule_get_config(
+					memhp_onliners_get_rule(on))));
+		json_object_object_add(o, "owners", owners_json(a));
 		json_object_array_add(arr, o);
 	}
 }
@@ -149,21 +210,32 @@ static void agents_json(struct json_object *arr,
 /* memhp auto-online as a line: what it does, or why it does nothing */
 static void print_auto_online(const struct memhp_autoonline_rule *r)
 {
-	if (r->conf.enabled) {
-		printf("  memhp auto-online: zone=%s%s%s (%s; rule %s:%u)\n",
-		       memhp_tty(r->conf.zone), r->conf.any_node ? "" : ", nodes=",
-		       memhp_tty(r->conf.nodes_text), memhp_tty(r->config),
-		       memhp_tty(r->file), r->line);
+	const struct memhp_autoonline *conf = memhp_autoonline_rule_get_conf(r);
+	const char *file = memhp_tty(memhp_autoonline_rule_get_file(r));
+	const char *config = memhp_autoonline_rule_get_config(r);
+	unsigned int line = memhp_autoonline_rule_get_line(r);
+
+	if (memhp_autoonline_is_enabled(conf)) {
+		const char *nodes = memhp_autoonline_get_nodes(conf);
+
+		printf("  memhp auto-online: zone=%s", memhp_tty(
+			       memhp_autoonline_get_zone(conf)));
+		printf("%s%s", *nodes ? ", nodes=" : "", memhp_tty(nodes));
+		printf(", owners=%s", memhp_tty(
+			       memhp_autoonline_get_owners(conf)));
+		printf(" (%s", memhp_tty(config));
+		printf("; rule %s:%u)\n", file, line);
 		return;
 	}
-	if (!r->config_err)
+	if (!memhp_autoonline_rule_get_config_errno(r)) {
 		printf("\nmemhp auto-online: installed, disabled (enabled=no "
-		       "in %s; rule %s:%u)\n", memhp_tty(r->config),
-		       memhp_tty(r->file), r->line);
-	else
-		printf("\nmemhp auto-online: installed, does nothing: %s "
-		       "(rule %s:%u)\n", memhp_tty(r->conf.error),
-		       memhp_tty(r->file), r->line);
+		       "in %s", memhp_tty(config));
+		printf("; rule %s:%u)\n", file, line);
+	} else {
+		printf("\nmemhp auto-online: installed, does nothing: %s",
+		       memhp_tty(memhp_autoonline_get_error(conf)));
+		printf(" (rule %s:%u)\n", file, line);
+	}
 }
 
 /* The policy from the next boot: null when nothing is persisted. */
@@ -192,10 +264,14 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 		 const struct policy_opts *o, struct json_object *changed)
 {
 	struct memhp_policy_persist *persist = NULL;
-	struct memhp_onliners on;
+	struct memhp_onliners *on = NULL;
+	const struct memhp_autoonline_rule *rule;
+	size_t nr;
 
-	if (memhp_onliners_get(ctx, &on) < 0)
-		memset(&on, 0, sizeof(on));
+	if (memhp_onliners_new(ctx, &on) < 0)
+		on = NULL;
+	nr = on ? memhp_onliners_get_count(on) : 0;
+	rule = on ? memhp_onliners_get_rule(on) : NULL;
 	if (memhp_policy_persist_new(ctx, &persist) < 0)
 		persist = NULL;
 	if (cli->json) {
@@ -204,10 +280,11 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 
 		json_object_object_add(doc, "policy", memhp_json_policy(ctx));
 		json_object_object_add(doc, "persisted", persisted_json(persist));
-		agents_json(agents, &on);
+		if (on)
+			agents_json(agents, on);
 		json_object_object_add(doc, "agents", agents);
-		json_object_object_add(doc, "auto_online", on.have_rule ?
-				       auto_online_json(&on.rule) : NULL);
+		json_object_object_add(doc, "auto_online", rule ?
+				       auto_online_json(rule) : NULL);
 		if (changed)
 			json_object_object_add(doc, "changed", changed);
 		memhp_json_print(doc);
@@ -237,35 +314,44 @@ static void show(struct memhp_cli *cli, struct memhp_ctx *ctx,
 				       persist)));
 		if (!o->nargs || changed) {
 			bool memhp = false;
+			char buf[128];
 
-			if (on.nr)
+			if (nr)
 				puts("\nOther agents that online hot-added memory:");
-			for (size_t i = 0; i < on.nr; i++) {
-				const struct memhp_onliner *a = &on.list[i];
+			for (size_t i = 0; i < nr; i++) {
+				const struct memhp_onliner *a =
+					memhp_onliners_get(on, i);
+				enum memhp_onliner_kind kind =
+					memhp_onliner_get_kind(a);
 
-				if (a->kind == MEMHP_ONLINER_KERNEL)
+				if (kind == MEMHP_ONLINER_KERNEL)
 					printf("  kernel: auto_online_blocks=%s "
-					       "onlines it as it is added\n",
-					       memhp_tty(a->value));
-				else if (a->kind == MEMHP_ONLINER_UDEV)
-					printf("  %s:%u: %s\n", memhp_tty(a->file),
-					       a->line, memhp_tty(a->text));
-				else
+					       "onlines it as it is added (%s)\n",
+					       memhp_tty(memhp_onliner_get_value(a)),
+					       owners_text(a, buf, sizeof(buf)));
+				else if (kind == MEMHP_ONLINER_UDEV) {
+					printf("  %s:%u: ", memhp_tty(
+						memhp_onliner_get_file(a)),
+					       memhp_onliner_get_line(a));
+					printf("%s (%s)\n", memhp_tty(
+						memhp_onliner_get_text(a)),
+					       owners_text(a, buf, sizeof(buf)));
+				} else
 					memhp = true;
 			}
 			if (memhp)
-				print_auto_online(&on.rule);
-			if (on.nr > 1)
+				print_auto_online(rule);
+			if (nr > 1)
 				puts("  More than one: whichever writes a new "
 				     "block's state first decides its zone; "
 				     "keep one.");
-			if (on.have_rule && !memhp)
-				print_auto_online(&on.rule);
+			if (rule && !memhp)
+				print_auto_online(rule);
 		}
 		json_object_put(changed);
 	}
 	memhp_policy_persist_free(persist);
-	memhp_onliners_free(&on);
+	memhp_onliners_free(on);
 }
 
 /* One system-log line for a policy change, done or put back. */

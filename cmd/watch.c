@@ -2,9 +2,11 @@
 /*
  * memhp watch: memory uevents (add, online, offline, remove) as the kernel
  * sends them, and memhp.ko's event log when the module is loaded, one JSON
- * object a line.
+ * object a line, each naming who added the memory (the owner, as memhp list
+ * shows it).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
@@ -75,11 +77,17 @@ static const struct argp watch_argp = {
 	       "  memhp watch | jq -r 'select(.action == \"online\") | "
 	       ".block'\n"
 	       "Each line is {\"source\":\"uevent\",\"action\":...,\"block\":N,"
-	       "\"devpath\":...,\"seqnum\":N,\"time\":NS} or "
+	       "\"devpath\":...,\"seqnum\":N,\"owner\":...,"
+	       "\"owner_device\":...,\"time\":NS} or "
 	       "{\"source\":\"memhp.ko\",\"event\":...,\"start\":...,"
-	       "\"size\":...,\"node\":N,\"errno\":N,\"time\":NS}; times are "
-	       "nanoseconds since the epoch (memhp-json(7)).  No root needed "
-	       "for uevents; /dev/memhp is root's.",
+	       "\"size\":...,\"node\":N,\"errno\":N,\"owner\":\"memhp\","
+	       "\"owner_device\":...,\"time\":NS}; times are "
+	       "nanoseconds since the epoch (memhp-json(7)).  The owner is who "
+	       "added the block (boot, acpi-dimm, virtio-mem, dax-kmem, memhp, "
+	       "unknown; memhp list -o +OWNER), read when the event arrives; "
+	       "a removed block keeps the owner it had.  No root needed "
+	       "for uevents (but /proc/iomem shows its addresses only to root, "
+	       "so most owners are unknown without it); /dev/memhp is root's.",
 };
 
 static volatile sig_atomic_t stop;
@@ -110,18 +118,68 @@ static bool emit(struct json_object *o)
 	return ok;
 }
 
-static struct json_object *uevent_json(const struct memhp_uevent *ev)
+/* The blocks as memhp last read them, with their owners: read again when
+ * an event names a block not among them, or one whose owner is not known
+ * for sure, or after a block went away (its id may come back with another
+ * owner).  A removed block is reported with the owner it had. */
+struct owners {
+	struct memhp_ctx *ctx;
+	bool stale;
+};
+
+static const struct memhp_block *event_block(struct owners *w, int64_t id,
+					     const char *action)
+{
+	const struct memhp_block *b = memhp_block_get_by_id(w->ctx,
+							    (uint64_t)id);
+
+	/* plain System RAM (boot) may be an ACPI DIMM's not bound to its
+	 * device yet: the kernel binds the blocks just after it announced
+	 * them, so such a block is asked again at its next event */
+	if (b && strcmp(action, "remove") != 0 &&
+	    (memhp_block_get_owner(b) == MEMHP_OWNER_BOOT ||
+	     memhp_block_get_owner(b) == MEMHP_OWNER_UNKNOWN))
+		w->stale = true;
+	if (!b || (w->stale && strcmp(action, "remove") != 0)) {
+		if (memhp_refresh(w->ctx) < 0 ||
+		    memhp_blocks_scan(w->ctx, MEMHP_ATTR_OWNER) < 0)
+			return NULL;
+		w->stale = false;
+		b = memhp_block_get_by_id(w->ctx, (uint64_t)id);
+	}
+	if (!strcmp(action, "remove"))
+		w->stale = true;
+	return b;
+}
+
+static void add_owner(struct json_object *o, const char *kind,
+		      const char *device)
+{
+	json_object_object_add(o, "owner", memhp_json_str(kind));
+	json_object_object_add(o, "owner_device", memhp_json_str(device));
+}
+
+static struct json_object *uevent_json(struct owners *w,
+				       const struct memhp_uevent *ev)
 {
 	struct json_object *o = json_object_new_object();
+	int64_t block = memhp_uevent_get_block(ev);
+	const struct memhp_block *b = block < 0 ? NULL :
+		event_block(w, block, memhp_uevent_get_action(ev));
+	uint64_t seqnum = memhp_uevent_get_seqnum(ev);
 
 	json_object_object_add(o, "source", memhp_json_str("uevent"));
-	json_object_object_add(o, "action", memhp_json_str(ev->action));
-	json_object_object_add(o, "block", ev->block >= 0 ?
-			       json_object_new_int64(ev->block) : NULL);
-	json_object_object_add(o, "devpath",
-			       memhp_json_str(ev->devpath));
-	if (ev->seqnum)
-		json_object_object_add(o, "seqnum", memhp_json_u64(ev->seqnum));
+	json_object_object_add(o, "action", memhp_json_str(
+				       memhp_uevent_get_action(ev)));
+	json_object_object_add(o, "block", block >= 0 ?
+			       json_object_new_int64(block) : NULL);
+	json_object_object_add(o, "devpath", memhp_json_str(
+				       memhp_uevent_get_devpath(ev)));
+	if (seqnum)
+		json_object_object_add(o, "seqnum", memhp_json_u64(seqnum));
+	if (block >= 0)
+		add_owner(o, b ? memhp_owner_name(memhp_block_get_owner(b)) :
+			  NULL, b ? memhp_block_get_owner_device(b) : NULL);
 	json_object_object_add(o, "time",
 			       memhp_json_u64(clock_ns(CLOCK_REALTIME)));
 	return o;
@@ -133,19 +191,32 @@ static struct json_object *module_json(const struct memhp_module_event *ev)
 	/* the log's clock is CLOCK_BOOTTIME: shift it to the epoch */
 	uint64_t boot = clock_ns(CLOCK_BOOTTIME);
 	uint64_t now = clock_ns(CLOCK_REALTIME);
+	const char *event = memhp_module_event_get_event(ev);
+	char start[24];
 
 	json_object_object_add(o, "source", memhp_json_str("memhp.ko"));
-	json_object_object_add(o, "event", memhp_json_str(ev->event));
-	if (!strcmp(ev->event, "lost")) {
-		json_object_object_add(o, "lost", memhp_json_u64(ev->lost));
+	json_object_object_add(o, "event", memhp_json_str(event));
+	if (!strcmp(event, "lost")) {
+		json_object_object_add(o, "lost", memhp_json_u64(
+					       memhp_module_event_get_lost(ev)));
 		json_object_object_add(o, "time", memhp_json_u64(now));
 		return o;
 	}
-	json_object_object_add(o, "start", memhp_json_u64(ev->start));
-	json_object_object_add(o, "size", memhp_json_u64(ev->size));
-	json_object_object_add(o, "node", json_object_new_int(ev->node));
-	json_object_object_add(o, "errno", json_object_new_int(ev->err));
-	json_object_object_add(o, "time", memhp_json_u64(now - (boot - ev->ns)));
+	json_object_object_add(o, "start", memhp_json_u64(
+				       memhp_module_event_get_start(ev)));
+	json_object_object_add(o, "size", memhp_json_u64(
+				       memhp_module_event_get_size(ev)));
+	json_object_object_add(o, "node", json_object_new_int(
+				       memhp_module_event_get_node(ev)));
+	json_object_object_add(o, "errno", json_object_new_int(
+				       memhp_module_event_get_errno(ev)));
+	/* memhp.ko's ranges are its own, named by their start as memhp list
+	 * names them */
+	snprintf(start, sizeof(start), "0x%" PRIx64,
+		 memhp_module_event_get_start(ev));
+	add_owner(o, memhp_owner_name(MEMHP_OWNER_MEMHP), start);
+	json_object_object_add(o, "time", memhp_json_u64(
+		now - (boot - memhp_module_event_get_ns(ev))));
 	return o;
 }
 
@@ -182,16 +253,22 @@ static int read_module_log(struct memhp_cli *cli, struct module_log *m,
 	m->len += (size_t)n;
 	m->buf[m->len] = '\0';
 	while ((nl = strchr(m->buf, '\n'))) {
-		struct memhp_module_event ev;
+		struct memhp_module_event *ev = NULL;
+		uint64_t ns;
 
 		*nl = '\0';
 		/* the log starts at the oldest record it keeps: only news */
 		if (room && memhp_module_event_parse(m->buf, &ev) == 0 &&
-		    (!ev.ns || ev.ns >= m->since)) {
-			if (!emit(module_json(&ev)))
+		    (!(ns = memhp_module_event_get_ns(ev)) || ns >= m->since)) {
+			bool ok = emit(module_json(ev));
+
+			memhp_module_event_free(ev);
+			if (!ok)
 				return -1;
 			printed++;
 			room--;
+		} else {
+			memhp_module_event_free(ev);
 		}
 		m->len -= (size_t)(nl + 1 - m->buf);
 		memmove(m->buf, nl + 1, m->len + 1);
@@ -210,6 +287,7 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long long seen = 0;
 	struct memhp_ctx *ctx;
+	struct owners owners;
 	uint64_t deadline = 0;
 	int ufd, ret = EXIT_OK;
 
@@ -218,6 +296,10 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)
 		return EXIT_FAILED;
+	/* the owners as they are now; a tree without memory blocks is no
+	 * reason not to watch */
+	owners = (struct owners){ .ctx = ctx };
+	(void)memhp_blocks_scan(ctx, MEMHP_ATTR_OWNER);
 	ufd = memhp_uevent_open(ctx);
 	if (ufd < 0) {
 		memhp_cli_error(cli, ufd, "cannot listen to uevents");
@@ -259,10 +341,11 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 			break;
 		}
 		if (pfd[0].revents & POLLIN) {
-			struct memhp_uevent ev;
-
 			/* drain the socket: a DIMM sends a burst */
 			while (!o.count || seen < o.count) {
+				struct memhp_uevent *ev;
+				bool memory, ok;
+
 				r = memhp_uevent_receive(ctx, ufd, &ev);
 				if (r == -EAGAIN || r == -EINTR)
 					break;
@@ -273,11 +356,15 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli)
 						      "full)\n", stderr);
 					continue;
 				}
-				if (r < 0 || strcmp(ev.subsystem, "memory"))
+				if (r < 0)
 					continue;
-				if (!emit(uevent_json(&ev)))
+				memory = !strcmp(memhp_uevent_get_subsystem(ev),
+						 "memory");
+				ok = !memory || emit(uevent_json(&owners, ev));
+				memhp_uevent_free(ev);
+				if (!ok)
 					goto out;
-				seen++;
+				seen += memory;
 			}
 		}
 		if (mlog.fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {

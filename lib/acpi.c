@@ -146,7 +146,7 @@ static int add_device(const char *name, unsigned char type, void *data)
 	ret = read_device(w->ctx, name, &w->devs[w->nr]);
 	if (ret == -ENOENT)	/* removed while we looked */
 		return 0;
-	if (ret == 0 && !memhp_acpi_device_present(&w->devs[w->nr])) {
+	if (ret == 0 && !memhp_acpi_device_is_present(&w->devs[w->nr])) {
 		free(w->devs[w->nr].blocks);	/* an empty, ejected slot */
 		return 0;
 	}
@@ -168,62 +168,132 @@ static int cmp_device(const void *a, const void *b)
 	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x->name, y->name);
 }
 
-MEMHP_EXPORT int memhp_acpi_devices(struct memhp_ctx *ctx,
-				    struct memhp_acpi_device **devs,
-				    size_t *nr)
-{
-	struct list_walk w = { .ctx = ctx };
-	int ret;
-
-	*devs = NULL;
-	*nr = 0;
-	ret = memhp_walk_dir(ctx, AREA_ACPI_DEVICES, NULL, add_device, &w);
-	if (ret == -ENOENT)	/* no ACPI, or a tree without it */
-		ret = 0;
-	if (w.err)
-		ret = w.err;
-	if (ret < 0) {
-		memhp_acpi_devices_free(w.devs, w.nr);
-		return ret;
-	}
-	if (w.nr > 1)
-		qsort(w.devs, w.nr, sizeof(*w.devs), cmp_device);
-	*devs = w.devs;
-	*nr = w.nr;
-	return 0;
-}
-
-MEMHP_EXPORT void memhp_acpi_devices_free(struct memhp_acpi_device *devs,
-					  size_t nr)
+static void free_devices(struct memhp_acpi_device *devs, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)
 		free(devs[i].blocks);
 	free(devs);
 }
 
-MEMHP_EXPORT bool memhp_acpi_device_present(
+MEMHP_EXPORT int memhp_acpi_devices_new(struct memhp_ctx *ctx,
+					struct memhp_acpi_devices **devs)
+{
+	struct list_walk w = { .ctx = ctx };
+	int ret;
+
+	*devs = NULL;
+	ret = memhp_walk_dir(ctx, AREA_ACPI_DEVICES, NULL, add_device, &w);
+	if (ret == -ENOENT)	/* no ACPI, or a tree without it */
+		ret = 0;
+	if (w.err)
+		ret = w.err;
+	if (ret == 0) {
+		*devs = malloc(sizeof(**devs));
+		if (!*devs)
+			ret = -ENOMEM;
+	}
+	if (ret < 0) {
+		free_devices(w.devs, w.nr);
+		return ret;
+	}
+	if (w.nr > 1)
+		qsort(w.devs, w.nr, sizeof(*w.devs), cmp_device);
+	(*devs)->list = w.devs;
+	(*devs)->nr = w.nr;
+	return 0;
+}
+
+MEMHP_EXPORT void memhp_acpi_devices_free(struct memhp_acpi_devices *devs)
+{
+	if (!devs)
+		return;
+	free_devices(devs->list, devs->nr);
+	free(devs);
+}
+
+MEMHP_EXPORT size_t memhp_acpi_devices_get_count(
+	const struct memhp_acpi_devices *devs)
+{
+	return devs ? devs->nr : 0;
+}
+
+MEMHP_EXPORT const struct memhp_acpi_device *memhp_acpi_devices_get(
+	const struct memhp_acpi_devices *devs, size_t i)
+{
+	return i < devs->nr ? &devs->list[i] : NULL;
+}
+
+MEMHP_EXPORT bool memhp_acpi_device_is_present(
 	const struct memhp_acpi_device *dev)
 {
 	return dev->status < 0 || (dev->status & 1);
 }
 
-MEMHP_EXPORT int memhp_acpi_device_get(struct memhp_ctx *ctx,
+MEMHP_EXPORT int memhp_acpi_device_new(struct memhp_ctx *ctx,
 				       const char *name,
-				       struct memhp_acpi_device *dev)
+				       struct memhp_acpi_device **out)
 {
+	struct memhp_acpi_device *dev;
 	int ret;
 
-	if (!is_memory_device(name) || strchr(name, '/')) {
-		memset(dev, 0, sizeof(*dev));
+	*out = NULL;
+	if (!is_memory_device(name) || strchr(name, '/'))
 		return -EINVAL;
-	}
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
 	ret = read_device(ctx, name, dev);
 	if (ret < 0) {
-		free(dev->blocks);
-		dev->blocks = NULL;
-		dev->nr_blocks = 0;
+		memhp_acpi_device_free(dev);
+		return ret;
 	}
-	return ret;
+	*out = dev;
+	return 0;
+}
+
+MEMHP_EXPORT void memhp_acpi_device_free(struct memhp_acpi_device *dev)
+{
+	if (!dev)
+		return;
+	free(dev->blocks);
+	free(dev);
+}
+
+MEMHP_EXPORT const char *memhp_acpi_device_get_name(
+	const struct memhp_acpi_device *dev)
+{
+	return dev->name;
+}
+
+MEMHP_EXPORT const char *memhp_acpi_device_get_path(
+	const struct memhp_acpi_device *dev)
+{
+	return dev->path[0] ? dev->path : NULL;
+}
+
+MEMHP_EXPORT const char *memhp_acpi_device_get_uid(
+	const struct memhp_acpi_device *dev)
+{
+	return dev->uid[0] ? dev->uid : NULL;
+}
+
+MEMHP_EXPORT int memhp_acpi_device_get_status(
+	const struct memhp_acpi_device *dev)
+{
+	return dev->status;
+}
+
+MEMHP_EXPORT bool memhp_acpi_device_is_ejectable(
+	const struct memhp_acpi_device *dev)
+{
+	return dev->ejectable;
+}
+
+MEMHP_EXPORT size_t memhp_acpi_device_get_blocks(
+	const struct memhp_acpi_device *dev, const uint64_t **blocks)
+{
+	*blocks = dev->blocks;
+	return dev->nr_blocks;
 }
 
 MEMHP_EXPORT int memhp_acpi_hotplug_enabled(struct memhp_ctx *ctx)

@@ -19,6 +19,15 @@
 #define MAX_CONFIG_BYTES (64 * 1024)
 
 static const char *const zone_words[] = { "movable", "normal", "auto", NULL };
+#define ZONE_AUTO 2
+
+/* owners= when the config does not say: ACPI DIMMs, memhp.ko's ranges and
+ * memory from drivers memhp cannot name into zone=; virtio-mem into the
+ * kernel's choice (online_policy=auto-movable puts as much of it into
+ * ZONE_MOVABLE as it can keep safe, in whole device blocks, so the device
+ * can shrink again: the kernel's memory-hotplug documentation); dax/kmem
+ * left to daxctl, which onlines its own; boot memory is online already. */
+#define DEFAULT_OWNERS "acpi-dimm,memhp,unknown,virtio-mem:auto"
 
 static void set_error(struct memhp_autoonline *conf, const char *name,
 		      unsigned int line, const char *fmt, ...)
@@ -37,6 +46,62 @@ static void set_error(struct memhp_autoonline *conf, const char *name,
 	va_start(ap, fmt);
 	vsnprintf(conf->error + off, sizeof(conf->error) - off, fmt, ap);
 	va_end(ap);
+}
+
+/* owners=: "OWNER[:ZONE],..."; 0 or -EINVAL with @bad the entry */
+static int parse_owners(const char *v, struct memhp_autoonline *conf,
+			char *bad, size_t size)
+{
+	int8_t zone[MEMHP_NR_OWNERS];
+
+	for (int i = 0; i < MEMHP_NR_OWNERS; i++)
+		zone[i] = MEMHP_AUTOONLINE_LEAVE;
+	snprintf(bad, size, "%s", v);
+	if (!*v)
+		return -EINVAL;
+	while (*v) {
+		size_t n = strcspn(v, ","), c;
+		char entry[64], *colon;
+		int owner, z = MEMHP_AUTOONLINE_ZONE;
+
+		if (!n || n >= sizeof(entry)) {
+			snprintf(bad, size, "%.*s", (int)n, v);
+			return -EINVAL;
+		}
+		memcpy(entry, v, n);
+		entry[n] = '\0';
+		snprintf(bad, size, "%s", entry);
+		colon = strchr(entry, ':');
+		if (colon) {
+			*colon = '\0';
+			for (z = 0; zone_words[z]; z++)
+				if (!strcasecmp(colon + 1, zone_words[z]))
+					break;
+			if (!zone_words[z])
+				return -EINVAL;
+		}
+		c = strlen(entry);
+		while (c && isspace((unsigned char)entry[c - 1]))
+			entry[--c] = '\0';
+		owner = memhp_owner_from_name(entry + strspn(entry, " \t"));
+		if (owner < 0)
+			return -EINVAL;
+		zone[owner] = (int8_t)z;
+		v += n;
+		if (*v == ',' && v[1])
+			v++;
+		else if (*v) {
+			snprintf(bad, size, "%s", v);
+			return -EINVAL;
+		}
+	}
+	memcpy(conf->owner_zone, zone, sizeof(zone));
+	return 0;
+}
+
+static bool has_bit(const struct memhp_autoonline *c, int node)
+{
+	return c->nodes[node / 8] & (1u << (node % 8));
 }
 
 static int parse_bool(const char *v)
@@ -146,9 +211,22 @@ static int parse_line(char *line, const char *name, unsigned int lineno,
 		}
 		snprintf(conf->nodes_text, sizeof(conf->nodes_text), "%s",
 			 value);
+	} else if (!strcmp(key, "owners")) {
+		char bad[64];
+
+		if (strlen(value) >= sizeof(conf->owners_text) ||
+		    parse_owners(value, conf, bad, sizeof(bad)) < 0) {
+			set_error(conf, name, lineno, "owners: '%s' is not "
+				  "OWNER[:ZONE] (owners: unknown, boot, "
+				  "acpi-dimm, virtio-mem, dax-kmem, memhp; "
+				  "zones: movable, normal, auto)", bad);
+			return -EINVAL;
+		}
+		snprintf(conf->owners_text, sizeof(conf->owners_text), "%s",
+			 value);
 	} else {
 		set_error(conf, name, lineno, "unknown key '%s' (enabled, "
-			  "zone, nodes)", key);
+			  "zone, nodes, owners)", key);
 		return -EINVAL;
 	}
 	return 0;
@@ -156,14 +234,18 @@ static int parse_line(char *line, const char *name, unsigned int lineno,
 
 static void set_defaults(struct memhp_autoonline *conf)
 {
+	char bad[64];
+
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->zone, sizeof(conf->zone), "movable");
 	conf->any_node = true;
+	(void)parse_owners(DEFAULT_OWNERS, conf, bad, sizeof(bad));
+	snprintf(conf->owners_text, sizeof(conf->owners_text), "%s",
+		 DEFAULT_OWNERS);
 }
 
-MEMHP_EXPORT int memhp_autoonline_parse(const char *text, size_t len,
-					const char *name,
-					struct memhp_autoonline *conf)
+int memhp_autoonline_parse_into(const char *text, size_t len,
+				const char *name, struct memhp_autoonline *conf)
 {
 	unsigned int lineno = 0;
 	char line[512];
@@ -201,8 +283,8 @@ invalid:
 	return -EINVAL;
 }
 
-MEMHP_EXPORT int memhp_autoonline_read(int fd, const char *name,
-				       struct memhp_autoonline *conf)
+int memhp_autoonline_read_into(int fd, const char *name,
+			       struct memhp_autoonline *conf)
 {
 	size_t size = 4096, len = 0;
 	char *buf = malloc(size);
@@ -243,9 +325,102 @@ MEMHP_EXPORT int memhp_autoonline_read(int fd, const char *name,
 			break;
 		len += (size_t)n;
 	}
-	ret = memhp_autoonline_parse(buf, len, name, conf);
+	ret = memhp_autoonline_parse_into(buf, len, name, conf);
 	free(buf);
 	return ret;
+}
+
+MEMHP_EXPORT int memhp_autoonline_parse(const char *text, size_t len,
+					const char *name,
+					struct memhp_autoonline **conf)
+{
+	*conf = calloc(1, sizeof(**conf));
+	if (!*conf)
+		return -ENOMEM;
+	return memhp_autoonline_parse_into(text, len, name, *conf);
+}
+
+MEMHP_EXPORT int memhp_autoonline_read(int fd, const char *name,
+				       struct memhp_autoonline **conf)
+{
+	int ret;
+
+	*conf = calloc(1, sizeof(**conf));
+	if (!*conf)
+		return -ENOMEM;
+	ret = memhp_autoonline_read_into(fd, name, *conf);
+	if (ret == -ENOMEM) {
+		free(*conf);
+		*conf = NULL;
+	}
+	return ret;
+}
+
+MEMHP_EXPORT void memhp_autoonline_free(struct memhp_autoonline *conf)
+{
+	free(conf);
+}
+
+MEMHP_EXPORT bool memhp_autoonline_is_enabled(const struct memhp_autoonline *c)
+{
+	return c->enabled;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_zone(
+	const struct memhp_autoonline *c)
+{
+	return c->zone;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_nodes(
+	const struct memhp_autoonline *c)
+{
+	return c->any_node ? "" : c->nodes_text;
+}
+
+MEMHP_EXPORT size_t memhp_autoonline_get_node_count(
+	const struct memhp_autoonline *c)
+{
+	size_t n = 0;
+
+	for (int i = 0; !c->any_node && i < MEMHP_AUTOONLINE_MAX_NODES; i++)
+		n += has_bit(c, i);
+	return n;
+}
+
+MEMHP_EXPORT int memhp_autoonline_get_node(const struct memhp_autoonline *c,
+					   size_t i)
+{
+	for (int node = 0; !c->any_node && node < MEMHP_AUTOONLINE_MAX_NODES;
+	     node++)
+		if (has_bit(c, node) && i-- == 0)
+			return node;
+	return -1;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_owners(
+	const struct memhp_autoonline *c)
+{
+	return c->owners_text;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_owner_zone(
+	const struct memhp_autoonline *c, enum memhp_owner owner)
+{
+	int z;
+
+	if ((unsigned int)owner >= MEMHP_NR_OWNERS)
+		return NULL;
+	z = c->owner_zone[owner];
+	if (z == MEMHP_AUTOONLINE_LEAVE)
+		return NULL;
+	return z == MEMHP_AUTOONLINE_ZONE ? c->zone : zone_words[z];
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_get_error(
+	const struct memhp_autoonline *c)
+{
+	return c->error[0] ? c->error : NULL;
 }
 
 MEMHP_EXPORT bool memhp_autoonline_has_node(const struct memhp_autoonline *c,
@@ -255,7 +430,7 @@ MEMHP_EXPORT bool memhp_autoonline_has_node(const struct memhp_autoonline *c,
 		return true;
 	if (node < 0 || node >= MEMHP_AUTOONLINE_MAX_NODES)
 		return false;
-	return c->nodes[node / 8] & (1u << (node % 8));
+	return has_bit(c, node);
 }
 
 /* --- memhp's rule below the root, for memhp policy ----------------------- */
@@ -301,26 +476,70 @@ void memhp_autoonline_load_config(struct memhp_ctx *ctx,
 		dbg(ctx, "%s", rule->conf.error);
 		return;
 	}
-	rule->config_err = memhp_autoonline_read(fd, rule->config,
-						 &rule->conf);
+	rule->config_err = memhp_autoonline_read_into(fd, rule->config,
+						      &rule->conf);
 	close(fd);
 	if (rule->config_err < 0)
 		dbg(ctx, "%s", rule->conf.error);
 }
 
 MEMHP_EXPORT int memhp_autoonline_find(struct memhp_ctx *ctx,
-				       struct memhp_autoonline_rule *rule)
+				       struct memhp_autoonline_rule **rule)
 {
 	struct memhp_onliners o = { 0 };
 	int ret = memhp_scan_udev_rules(ctx, &o);
 
 	free(o.list);
-	memset(rule, 0, sizeof(*rule));
+	*rule = NULL;
 	if (ret < 0)
 		return ret;
 	if (!o.have_rule)
 		return -ENOENT;
-	*rule = o.rule;
-	memhp_autoonline_load_config(ctx, rule);
+	*rule = malloc(sizeof(**rule));
+	if (!*rule)
+		return -ENOMEM;
+	**rule = o.rule;
+	memhp_autoonline_load_config(ctx, *rule);
 	return 0;
+}
+
+MEMHP_EXPORT void memhp_autoonline_rule_free(struct memhp_autoonline_rule *r)
+{
+	free(r);
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_rule_get_file(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->file;
+}
+
+MEMHP_EXPORT unsigned int memhp_autoonline_rule_get_line(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->line;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_rule_get_text(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->text;
+}
+
+MEMHP_EXPORT const char *memhp_autoonline_rule_get_config(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->config;
+}
+
+MEMHP_EXPORT int memhp_autoonline_rule_get_config_errno(
+	const struct memhp_autoonline_rule *r)
+{
+	return r->config_err;
+}
+
+MEMHP_EXPORT const struct memhp_autoonline *memhp_autoonline_rule_get_conf(
+	const struct memhp_autoonline_rule *r)
+{
+	return &r->conf;
 }

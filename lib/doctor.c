@@ -24,8 +24,7 @@ struct facts {
 	int kc_err;
 	char release[128];
 	bool have_memory;	/* sys/devices/system/memory */
-	struct memhp_acpi_device *devs;
-	size_t nr_devs;
+	struct memhp_acpi_devices *devs;	/* NULL: devs_err */
 	int devs_err;
 	char *cmdline;
 	char *zoneinfo;
@@ -102,7 +101,7 @@ static void gather(struct memhp_ctx *ctx, struct facts *f)
 	if (memhp_kernel_release(ctx, f->release, sizeof(f->release)) < 0)
 		f->release[0] = '\0';
 	f->have_memory = memhp_area_exists(ctx, AREA_MEMORY);
-	f->devs_err = memhp_acpi_devices(ctx, &f->devs, &f->nr_devs);
+	f->devs_err = memhp_acpi_devices_new(ctx, &f->devs);
 	f->cmdline = read_proc(ctx, "cmdline");
 	f->zoneinfo = read_proc(ctx, "zoneinfo");
 	read_knob(ctx, "auto_online_blocks", f->auto_online, sizeof(f->auto_online));
@@ -113,8 +112,7 @@ static void gather(struct memhp_ctx *ctx, struct facts *f)
 static void release_facts(struct facts *f)
 {
 	memhp_kconfig_free(f->kc);
-	if (f->devs_err == 0)
-		memhp_acpi_devices_free(f->devs, f->nr_devs);
+	memhp_acpi_devices_free(f->devs);
 	free(f->cmdline);
 	free(f->zoneinfo);
 }
@@ -198,7 +196,7 @@ static int check_acpi(struct memhp_doctor *d, struct memhp_ctx *ctx,
 	evidence(c, "/%s/memory/enabled: %s", memhp_area_path(AREA_ACPI_HOTPLUG),
 		 enabled == 1 ? "1" : enabled == 0 ? "0" : "not there");
 	evidence(c, "/%s: %zu memory devices present (PNP0C80)", memhp_area_path(AREA_ACPI_DEVICES),
-		 f->devs_err ? 0 : f->nr_devs);
+		 f->devs_err ? 0 : f->devs->nr);
 	if (memhp_kconfig_get(f->kc, opt) && !kset(f, opt)) {
 		c->status = MEMHP_CHECK_FAIL;
 		summary(c, "the kernel has no ACPI memory hotplug driver: a "
@@ -270,9 +268,9 @@ static int check_probe(struct memhp_doctor *d, struct memhp_ctx *ctx,
 
 static bool in_window(const struct memhp_doctor *d, uint64_t start)
 {
-	for (size_t i = 0; i < d->nr_windows; i++)
-		if (start >= d->windows[i].start &&
-		    start - d->windows[i].start < d->windows[i].size)
+	for (size_t i = 0; d->windows && i < d->windows->nr; i++)
+		if (start >= d->windows->list[i].start &&
+		    start - d->windows->list[i].start < d->windows->list[i].size)
 			return true;
 	return false;
 }
@@ -285,16 +283,16 @@ struct slot_count {
 static int count_slot(const char *name, unsigned char type, void *data)
 {
 	struct slot_count *sc = data;
-	struct memhp_acpi_device dev;
+	struct memhp_acpi_device *dev;
 
 	(void)type;
 	/* every slot has its device, plugged (_STA present) or empty */
-	if (memhp_acpi_device_get(sc->ctx, name, &dev) < 0)
+	if (memhp_acpi_device_new(sc->ctx, name, &dev) < 0)
 		return 0;
 	sc->d->slots++;
-	if (dev.status > 0 && memhp_acpi_device_present(&dev))
+	if (dev->status > 0 && memhp_acpi_device_is_present(dev))
 		sc->d->slots_used++;
-	free(dev.blocks);
+	memhp_acpi_device_free(dev);
 	return 0;
 }
 
@@ -313,8 +311,9 @@ static void count_slots(struct memhp_ctx *ctx, struct memhp_doctor *d)
 static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 {
 	struct memhp_check *c = new_check(d, "hotplug-window");
-	struct memhp_srat_memory *mem = NULL;
-	size_t nr = 0, j = 0;
+	struct memhp_srat *srat = NULL;
+	struct memhp_srat_memory *w = NULL;
+	size_t nr = 0, nwin = 0;
 	uint64_t bs = memhp_get_block_size(ctx);
 	struct memhp_block *b;
 	int err;
@@ -322,19 +321,23 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 
 	if (!c)
 		return -ENOMEM;
-	err = memhp_srat_read(ctx, &mem, &nr);
-	for (size_t i = 0; i < nr; i++)
-		if (mem[i].enabled && mem[i].hotpluggable && mem[i].size)
-			mem[j++] = mem[i];
-	d->windows = mem;
-	d->nr_windows = j;
-	for (size_t i = 0; i < d->nr_windows; i++) {
-		d->window_bytes += d->windows[i].size;
+	err = memhp_srat_read(ctx, &srat);
+	if (srat) {
+		w = srat->list;
+		nr = srat->nr;
+		for (size_t i = 0; i < nr; i++)
+			if (w[i].enabled && w[i].hotpluggable && w[i].size)
+				w[nwin++] = w[i];
+		srat->nr = nwin;
+	}
+	d->windows = srat;
+	for (size_t i = 0; i < nwin; i++) {
+		d->window_bytes += w[i].size;
 		evidence(c, "SRAT: hot-pluggable 0x%016" PRIx64 "-0x%016" PRIx64
 			 " (%" PRIu64 " MiB), proximity domain %" PRIu32,
-			 d->windows[i].start,
-			 d->windows[i].start + d->windows[i].size - 1,
-			 d->windows[i].size / MIB, d->windows[i].proximity_domain);
+			 w[i].start,
+			 w[i].start + w[i].size - 1,
+			 w[i].size / MIB, w[i].proximity_domain);
 	}
 	if (bs)
 		memhp_block_foreach(ctx, b)
@@ -348,7 +351,7 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 			 strerror(-err));
 	else
 		evidence(c, "SRAT: %zu memory affinity entries, %zu hot-pluggable",
-			 nr, d->nr_windows);
+			 nr, nwin);
 	evidence(c, "ACPI memory devices (slots): %d, %d in use", d->slots,
 		 d->slots_used);
 	snprintf(size, sizeof(size), "%" PRIu64 " MiB",
@@ -358,7 +361,7 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 		summary(c, "cannot read the SRAT to find the hot-pluggable "
 			"windows");
 		advice(c, "run memhp doctor as root");
-	} else if (!d->nr_windows) {
+	} else if (!nwin) {
 		c->status = MEMHP_CHECK_WARN;
 		summary(c, "the firmware announced no hot-pluggable memory: no "
 			"DIMM can be plugged");
@@ -384,11 +387,11 @@ static int check_windows(struct memhp_doctor *d, struct memhp_ctx *ctx)
 		       "more maxmem/slots");
 	} else if (d->slots > 0) {
 		summary(c, "%s can be plugged in %zu window%s, %d of %d slots "
-			"free", size, d->nr_windows, d->nr_windows == 1 ? "" : "s",
+			"free", size, nwin, nwin == 1 ? "" : "s",
 			d->slots - d->slots_used, d->slots);
 	} else {
 		summary(c, "%s can be plugged in %zu window%s", size,
-			d->nr_windows, d->nr_windows == 1 ? "" : "s");
+			nwin, nwin == 1 ? "" : "s");
 	}
 	return 0;
 }
@@ -594,11 +597,16 @@ static bool hot_added(const struct memhp_doctor *d, const struct facts *f,
 {
 	uint64_t id = memhp_block_get_id(b);
 
+	enum memhp_owner owner = memhp_block_get_owner(b);
+
 	if (memhp_block_is_probed(b) || in_window(d, memhp_block_get_start(b)))
 		return true;
-	for (size_t i = 0; !f->devs_err && i < f->nr_devs; i++)
-		for (size_t j = 0; j < f->devs[i].nr_blocks; j++)
-			if (f->devs[i].blocks[j] == id)
+	if (owner == MEMHP_OWNER_ACPI_DIMM || owner == MEMHP_OWNER_VIRTIO_MEM ||
+	    owner == MEMHP_OWNER_DAX_KMEM || owner == MEMHP_OWNER_MEMHP)
+		return true;
+	for (size_t i = 0; !f->devs_err && i < f->devs->nr; i++)
+		for (size_t j = 0; j < f->devs->list[i].nr_blocks; j++)
+			if (f->devs->list[i].blocks[j] == id)
 				return true;
 	return false;
 }
@@ -665,33 +673,372 @@ static int check_blocks(struct memhp_doctor *d, struct memhp_ctx *ctx,
 	return 0;
 }
 
-static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
+/* --- the kinds of hot-pluggable memory: virtio-mem and dax/kmem ---------
+ * What doctor needs of them it reads here through small helpers (the
+ * devices' own listing is memhp devices'): the bus's devices, the driver
+ * each is bound to, and the blocks the kernel's records give each owner. */
+
+#define VIRTIO_ID_MEM 24	/* the virtio device id of virtio-mem */
+
+struct bus_device {
+	char name[64];		/* virtio0, dax0.0 */
+	char driver[64];	/* the bound driver; "" for none */
+	bool wanted;		/* virtio: a virtio-mem device */
+};
+
+struct bus_scan {
+	struct memhp_ctx *ctx;
+	enum memhp_area bus;	/* AREA_VIRTIO_DEVICES or AREA_DAX_DEVICES */
+	struct bus_device dev[16];	/* the first ones: evidence enough */
+	size_t nr, more;
+};
+
+/* The driver a device is bound to: the last part of its driver link. */
+static void bound_driver(int fd, char *buf, size_t size)
 {
-	struct memhp_check *c = new_check(d, "other-onliners");
-	struct memhp_onliners o;
+	char target[256];
+	ssize_t n = readlinkat(fd, "driver", target, sizeof(target) - 1);
+	const char *base;
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(buf, size, "%.*s", (int)size - 1, base ? base + 1 : target);
+}
+
+static int add_bus_device(const char *name, unsigned char type, void *data)
+{
+	struct bus_scan *s = data;
+	struct bus_device *dev;
+	char id[32];
+	uint64_t v;
+	int fd;
+
+	(void)type;
+	if (name[0] == '.')
+		return 0;
+	if (s->nr == sizeof(s->dev) / sizeof(s->dev[0])) {
+		s->more++;
+		return 0;
+	}
+	dev = &s->dev[s->nr];
+	memset(dev, 0, sizeof(*dev));
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	fd = memhp_area_follow(s->ctx, s->bus, name, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return 0;
+	bound_driver(fd, dev->driver, sizeof(dev->driver));
+	/* virtio's device attribute is the device id, 0x0018 for virtio-mem */
+	dev->wanted = s->bus != AREA_VIRTIO_DEVICES ||
+		      (memhp_read_at(s->ctx, fd, "device", id, sizeof(id)) > 0 &&
+		       memhp_parse_hex(id, &v) == 0 && v == VIRTIO_ID_MEM);
+	close(fd);
+	if (dev->wanted)
+		s->nr++;
+	return 0;
+}
+
+static void scan_bus(struct memhp_ctx *ctx, enum memhp_area bus,
+		     struct bus_scan *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->bus = bus;
+	(void)memhp_walk_dir(ctx, bus, NULL, add_bus_device, s);
+}
+
+/* Is the bus's driver @name there (registered, its module loaded)? */
+static bool have_driver(struct memhp_ctx *ctx, enum memhp_area drivers,
+			const char *name)
+{
+	int fd = memhp_area_open(ctx, drivers, name, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+struct owner_blocks {
+	size_t movable, other, offline;	/* online by zone, and offline */
+};
+
+static void count_owner_blocks(struct memhp_ctx *ctx, enum memhp_owner owner,
+			       struct owner_blocks *k)
+{
+	struct memhp_block *b;
+
+	memset(k, 0, sizeof(*k));
+	memhp_block_foreach(ctx, b) {
+		const uint8_t *z;
+
+		if (memhp_block_get_owner(b) != owner)
+			continue;
+		if (memhp_block_get_state(b) != MEMHP_STATE_ONLINE)
+			k->offline++;
+		else if (memhp_block_get_zones(b, &z) > 0 &&
+			 z[0] == MEMHP_ZONE_MOVABLE)
+			k->movable++;
+		else
+			k->other++;
+	}
+}
+
+/* The onliners that take @owner's blocks, named for people, into @buf;
+ * their number. */
+static size_t owner_onliners(struct memhp_ctx *ctx, enum memhp_owner owner,
+			     char *buf, size_t size)
+{
+	struct memhp_onliners *o;
+	size_t n = 0, len = 0;
+
+	buf[0] = '\0';
+	if (memhp_onliners_new(ctx, &o) < 0)
+		return 0;
+	for (size_t i = 0; i < o->nr; i++) {
+		const struct memhp_onliner *a = &o->list[i];
+
+		if (!memhp_onliner_applies_to(a, owner) || len >= size)
+			continue;
+		n++;
+		if (a->kind == MEMHP_ONLINER_KERNEL)
+			len += (size_t)snprintf(buf + len, size - len,
+						"%sthe kernel (%s)",
+						len ? ", " : "", a->text);
+		else if (a->kind == MEMHP_ONLINER_MEMHP)
+			len += (size_t)snprintf(buf + len, size - len,
+						"%smemhp's auto-online (zone "
+						"%s)", len ? ", " : "",
+						memhp_autoonline_get_owner_zone(
+							&o->rule.conf, owner));
+		else
+			len += (size_t)snprintf(buf + len, size - len,
+						"%sudev rule %s:%u",
+						len ? ", " : "", a->file,
+						a->line);
+	}
+	memhp_onliners_free(o);
+	return n;
+}
+
+static void bus_evidence(struct memhp_check *c, const struct bus_scan *s,
+			 const char *what)
+{
+	for (size_t i = 0; i < s->nr; i++)
+		evidence(c, "/%s/%s: %s, driver %s", memhp_area_path(s->bus),
+			 s->dev[i].name, what, s->dev[i].driver[0] ?
+			 s->dev[i].driver : "none");
+	if (s->more)
+		evidence(c, "/%s: %zu more", memhp_area_path(s->bus), s->more);
+}
+
+static void blocks_evidence(struct memhp_check *c, struct memhp_ctx *ctx,
+			    const char *owner, const struct owner_blocks *k)
+{
+	uint64_t bs = memhp_get_block_size(ctx);
+
+	evidence(c, "%s blocks: %zu online in ZONE_MOVABLE, %zu online in "
+		 "other zones, %zu offline (%" PRIu64 " MiB in all)", owner,
+		 k->movable, k->other, k->offline,
+		 (k->movable + k->other + k->offline) * bs / MIB);
+}
+
+/* What doctor knows of one kind: its bus's devices, whether its driver is
+ * there, the blocks its owner has and the onliners that take them. */
+struct kind {
+	struct bus_scan s;
+	bool driver;
+	struct owner_blocks k;
+	size_t onliners;
+	char who[384];
+};
+
+static void read_kind(struct memhp_ctx *ctx, enum memhp_area devices,
+		      enum memhp_area drivers, const char *driver,
+		      enum memhp_owner owner, struct kind *kd)
+{
+	scan_bus(ctx, devices, &kd->s);
+	kd->driver = have_driver(ctx, drivers, driver);
+	count_owner_blocks(ctx, owner, &kd->k);
+	kd->onliners = owner_onliners(ctx, owner, kd->who, sizeof(kd->who));
+}
+
+static int check_virtio_mem(struct memhp_doctor *d, struct memhp_ctx *ctx,
+			    const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "virtio-mem");
+	const struct owner_blocks *k;
+	size_t unbound = 0;
+	struct kind kd;
 
 	if (!c)
 		return -ENOMEM;
-	if (memhp_onliners_get(ctx, &o) < 0)
-		memset(&o, 0, sizeof(o));
+	read_kind(ctx, AREA_VIRTIO_DEVICES, AREA_VIRTIO_DRIVERS, "virtio_mem",
+		  MEMHP_OWNER_VIRTIO_MEM, &kd);
+	k = &kd.k;
+	evidence(c, "CONFIG_VIRTIO_MEM=%s", kval(f, "CONFIG_VIRTIO_MEM"));
+	evidence(c, "/%s/virtio_mem: %s", memhp_area_path(AREA_VIRTIO_DRIVERS),
+		 kd.driver ? "there" : "not there");
+	bus_evidence(c, &kd.s, "virtio-mem");
+	for (size_t i = 0; i < kd.s.nr; i++)
+		unbound += strcmp(kd.s.dev[i].driver, "virtio_mem") != 0;
+	blocks_evidence(c, ctx, "virtio-mem", k);
+	evidence(c, "onlined by: %s", kd.onliners ? kd.who : "nothing");
+	evidence(c, "online_policy=%s", f->online_policy[0] ?
+		 f->online_policy : "(not there)");
+	if (!kd.s.nr && !(k->movable + k->other + k->offline)) {
+		summary(c, "no virtio-mem device");
+	} else if (unbound) {
+		c->status = MEMHP_CHECK_FAIL;
+		summary(c, "%zu virtio-mem device%s without the virtio_mem "
+			"driver: %s memory cannot be plugged", unbound,
+			unbound == 1 ? "" : "s", unbound == 1 ? "its" : "their");
+		advice(c, "load the virtio_mem module (modprobe virtio_mem; "
+		       "CONFIG_VIRTIO_MEM)");
+	} else if (!kd.onliners) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "nothing onlines virtio-mem memory: what the device "
+			"plugs stays offline");
+		advice(c, "memhp policy auto_online_blocks=online "
+		       "online_policy=auto-movable, or memhp's auto-online with "
+		       "virtio-mem:auto in owners=");
+	} else if (strcmp(f->online_policy, "auto-movable") != 0) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "virtio-mem memory is onlined without the "
+			"auto-movable policy: most of it lands in a kernel "
+			"zone, and the device cannot shrink again");
+		advice(c, "memhp policy online_policy=auto-movable (the "
+		       "kernel's advice for virtio-mem: as much ZONE_MOVABLE "
+		       "as auto_movable_ratio keeps safe, in whole device "
+		       "blocks)");
+	} else {
+		summary(c, "%zu virtio-mem device%s, %" PRIu64 " MiB online "
+			"(%" PRIu64 " MiB in ZONE_MOVABLE), onlined by the "
+			"auto-movable policy", kd.s.nr, kd.s.nr == 1 ? "" : "s",
+			(k->movable + k->other) * memhp_get_block_size(ctx) / MIB,
+			k->movable * memhp_get_block_size(ctx) / MIB);
+	}
+	return 0;
+}
+
+static int check_dax_kmem(struct memhp_doctor *d, struct memhp_ctx *ctx,
+			  const struct facts *f)
+{
+	struct memhp_check *c = new_check(d, "dax-kmem");
+	const struct owner_blocks *k;
+	size_t ram = 0, n;
+	struct kind kd;
+
+	if (!c)
+		return -ENOMEM;
+	read_kind(ctx, AREA_DAX_DEVICES, AREA_DAX_DRIVERS, "kmem",
+		  MEMHP_OWNER_DAX_KMEM, &kd);
+	k = &kd.k;
+	n = kd.s.nr;
+	for (size_t i = 0; i < n; i++)
+		ram += !strcmp(kd.s.dev[i].driver, "kmem");
+	evidence(c, "CONFIG_DEV_DAX_KMEM=%s", kval(f, "CONFIG_DEV_DAX_KMEM"));
+	evidence(c, "/%s/kmem: %s", memhp_area_path(AREA_DAX_DRIVERS),
+		 kd.driver ? "there" : "not there");
+	bus_evidence(c, &kd.s, "dax device");
+	blocks_evidence(c, ctx, "dax-kmem", k);
+	evidence(c, "onlined besides daxctl by: %s", kd.onliners ? kd.who :
+		 "nothing");
+	if (!n && !(k->movable + k->other + k->offline)) {
+		summary(c, "no dax device");
+	} else if (n && !ram && !kd.driver) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "%zu dax device%s but no kmem driver: none can "
+			"become System RAM", n, n == 1 ? "" : "s");
+		advice(c, "load the kmem module (modprobe kmem; "
+		       "CONFIG_DEV_DAX_KMEM), then daxctl reconfigure-device "
+		       "--mode=system-ram");
+	} else if (kd.onliners) {
+		c->status = MEMHP_CHECK_WARN;
+		summary(c, "dax/kmem memory is onlined by %zu agent%s besides "
+			"daxctl: daxctl reconfigure-device --no-online cannot "
+			"keep it offline", kd.onliners,
+			kd.onliners == 1 ? "" : "s");
+		advice(c, "leave dax/kmem to daxctl: auto_online_blocks="
+		       "offline (memhp policy), no dax-kmem in memhp's "
+		       "owners=, no udev rule onlining every block; then "
+		       "daxctl online-memory when wanted");
+	} else if (ram) {
+		summary(c, "%zu dax device%s in system-ram mode, %zu of %zu "
+			"block%s online; only daxctl onlines them", ram,
+			ram == 1 ? "" : "s", k->movable + k->other,
+			k->movable + k->other + k->offline,
+			k->movable + k->other + k->offline == 1 ? "" : "s");
+	} else {
+		/* /proc/iomem names kmem memory the dax bus did not show */
+		summary(c, "%zu dax/kmem block%s, %zu online; only daxctl "
+			"onlines them", k->movable + k->other + k->offline,
+			k->movable + k->other + k->offline == 1 ? "" : "s",
+			k->movable + k->other);
+	}
+	return 0;
+}
+
+/* "every owner" when @mask holds every owner that hot-adds memory, else
+ * the names of those it holds */
+static const char *owner_names(unsigned int mask, char *buf, size_t size)
+{
+	unsigned int hotadd = ((1u << MEMHP_NR_OWNERS) - 1) &
+			      ~(1u << MEMHP_OWNER_BOOT);
+	size_t len = 0;
+
+	if ((mask & hotadd) == hotadd)
+		return "every owner";
+	buf[0] = '\0';
+	for (int i = 0; i < MEMHP_NR_OWNERS && len < size; i++)
+		if (mask & (1u << i))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						len ? ", " : "",
+						memhp_owner_name(
+							(enum memhp_owner)i));
+	return buf[0] ? buf : "no owner";
+}
+
+static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
+{
+	unsigned int seen = 0, shared = 0;
+	char owners[128];
+	struct memhp_check *c = new_check(d, "other-onliners");
+	struct memhp_onliners empty = { 0 }, *on = NULL, o;
+
+	if (!c)
+		return -ENOMEM;
+	o = memhp_onliners_new(ctx, &on) == 0 ? *on : empty;
 	for (size_t i = 0; i < o.nr; i++) {
 		const struct memhp_onliner *a = &o.list[i];
+		const char *who = owner_names(a->owners, owners,
+					      sizeof(owners));
 
+		shared |= seen & a->owners;
+		seen |= a->owners;
 		if (a->kind == MEMHP_ONLINER_KERNEL)
-			evidence(c, "the kernel: %s", a->text);
+			evidence(c, "the kernel: %s (%s)", a->text, who);
 		else if (a->kind == MEMHP_ONLINER_MEMHP)
 			evidence(c, "memhp's auto-online: enabled (%s), "
-				 "zone=%s", o.rule.config, a->value);
+				 "zone=%s, owners=%s", o.rule.config, a->value,
+				 o.rule.conf.owners_text);
 		else
-			evidence(c, "%s:%u: %s", a->file, a->line, a->text);
+			evidence(c, "%s:%u: %s (%s)", a->file, a->line,
+				 a->text, who);
 	}
-	if (o.nr > 1) {
+	if (shared) {
 		c->status = MEMHP_CHECK_WARN;
-		summary(c, "%zu agents online hot-added memory on their own: they "
-			"race, and the first one decides the zone", o.nr);
+		summary(c, "%zu agents online hot-added memory on their own "
+			"(%s): they race, and the first one decides the zone",
+			o.nr, owner_names(shared, owners, sizeof(owners)));
 		advice(c, "keep one: memhp policy names them; disable the others "
 		       "(a udev rule, memhp's auto-online.conf, or "
 		       "auto_online_blocks=offline)");
+	} else if (o.nr > 1) {
+		summary(c, "%zu agents online hot-added memory, each its own "
+			"owners'", o.nr);
 	} else if (o.nr == 1) {
 		summary(c, "one agent onlines hot-added memory: %s",
 			o.list[0].kind == MEMHP_ONLINER_KERNEL ? "the kernel" :
@@ -700,7 +1047,7 @@ static int check_agents(struct memhp_doctor *d, struct memhp_ctx *ctx)
 	} else {
 		summary(c, "nothing onlines hot-added memory behind your back");
 	}
-	memhp_onliners_free(&o);
+	memhp_onliners_free(on);
 	return 0;
 }
 
@@ -760,15 +1107,18 @@ static int check_persisted(struct memhp_doctor *d, struct memhp_ctx *ctx)
 }
 
 MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
-				  struct memhp_doctor *d)
+				  struct memhp_doctor **out)
 {
+	struct memhp_doctor *d = calloc(1, sizeof(*d));
 	struct facts f = { 0 };
 	int err;
 
-	memset(d, 0, sizeof(*d));
+	*out = NULL;
+	if (!d)
+		return -ENOMEM;
 	/* blocks as far as they can be read; a missing tree is a finding */
 	(void)memhp_blocks_scan(ctx, MEMHP_ATTR_STATE | MEMHP_ATTR_ZONES |
-				     MEMHP_ATTR_PROBED);
+				     MEMHP_ATTR_PROBED | MEMHP_ATTR_OWNER);
 	gather(ctx, &f);
 	err = check_kernel_config(d, &f);
 	if (!err)
@@ -796,18 +1146,109 @@ MEMHP_EXPORT int memhp_doctor_run(struct memhp_ctx *ctx,
 	if (!err)
 		err = check_blocks(d, ctx, &f);
 	if (!err)
+		err = check_virtio_mem(d, ctx, &f);
+	if (!err)
+		err = check_dax_kmem(d, ctx, &f);
+	if (!err)
 		err = check_agents(d, ctx);
 	release_facts(&f);
 	if (err)
 		memhp_doctor_free(d);
+	else
+		*out = d;
 	return err;
 }
 
 MEMHP_EXPORT void memhp_doctor_free(struct memhp_doctor *d)
 {
+	if (!d)
+		return;
 	free(d->checks);
-	free(d->windows);
-	memset(d, 0, sizeof(*d));
+	memhp_srat_free(d->windows);
+	free(d);
+}
+
+MEMHP_EXPORT size_t memhp_doctor_get_count(const struct memhp_doctor *d)
+{
+	return d->nr_checks;
+}
+
+MEMHP_EXPORT const struct memhp_check *memhp_doctor_get(
+	const struct memhp_doctor *d, size_t i)
+{
+	return i < d->nr_checks ? &d->checks[i] : NULL;
+}
+
+MEMHP_EXPORT size_t memhp_doctor_get_window_count(const struct memhp_doctor *d)
+{
+	return d->windows ? d->windows->nr : 0;
+}
+
+MEMHP_EXPORT const struct memhp_srat_memory *memhp_doctor_get_window(
+	const struct memhp_doctor *d, size_t i)
+{
+	return d->windows ? memhp_srat_get(d->windows, i) : NULL;
+}
+
+MEMHP_EXPORT uint64_t memhp_doctor_get_window_bytes(
+	const struct memhp_doctor *d)
+{
+	return d->window_bytes;
+}
+
+MEMHP_EXPORT uint64_t memhp_doctor_get_plugged_bytes(
+	const struct memhp_doctor *d)
+{
+	return d->plugged_bytes;
+}
+
+MEMHP_EXPORT int memhp_doctor_get_slots(const struct memhp_doctor *d)
+{
+	return d->slots;
+}
+
+MEMHP_EXPORT int memhp_doctor_get_slots_used(const struct memhp_doctor *d)
+{
+	return d->slots_used;
+}
+
+MEMHP_EXPORT uint64_t memhp_doctor_get_movable_bytes(
+	const struct memhp_doctor *d)
+{
+	return d->movable_bytes;
+}
+
+MEMHP_EXPORT const char *memhp_check_get_id(const struct memhp_check *c)
+{
+	return c->id;
+}
+
+MEMHP_EXPORT enum memhp_check_status memhp_check_get_status(
+	const struct memhp_check *c)
+{
+	return c->status;
+}
+
+MEMHP_EXPORT const char *memhp_check_get_summary(const struct memhp_check *c)
+{
+	return c->summary;
+}
+
+MEMHP_EXPORT const char *memhp_check_get_advice(const struct memhp_check *c)
+{
+	return c->advice[0] ? c->advice : NULL;
+}
+
+MEMHP_EXPORT size_t memhp_check_get_evidence_count(
+	const struct memhp_check *c)
+{
+	return c->nr_evidence;
+}
+
+MEMHP_EXPORT const char *memhp_check_get_evidence(const struct memhp_check *c,
+						  size_t i)
+{
+	return i < c->nr_evidence ? c->evidence[i] : NULL;
 }
 
 MEMHP_EXPORT const char *memhp_check_status_name(enum memhp_check_status s)

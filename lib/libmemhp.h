@@ -15,8 +15,7 @@
  *   object the library makes for the caller (memhp_X_new(), a transaction's
  *   result, a parsed file) belongs to the caller, who frees it with
  *   memhp_X_free(); a NULL object is a no-op.  Strings handed out through a
- *   char ** and the plain arrays some reads still return with a count are
- *   freed with free(3).
+ *   char ** are freed with free(3).
  * - Constructors take the context first (where they need one), flags next,
  *   then their other inputs, and the new object last, as an
  *   out-parameter; they return 0 or a negative errno.
@@ -300,17 +299,6 @@ int memhp_policy_persist_reset(struct memhp_ctx *ctx);
 const char *memhp_policy_persist_file(void);
 void memhp_policy_persist_free(struct memhp_policy_persist *persist);
 
-/* The udev rules among memhp_onliners_get()'s agents (below), read with
- * udev's precedence: rules that assign a memory block's state or run an
- * onliner, memhp's own rule left out. */
-struct memhp_agent {
-	char file[256];		/* as seen from the root: /etc/udev/... */
-	unsigned int line;
-	char text[256];
-};
-int memhp_onlining_agents(struct memhp_ctx *ctx, struct memhp_agent **agents,
-			  size_t *nr);
-
 /*
  * memhp's own auto-online: the udev rule 60-memhp-auto-online.rules runs
  * "memhp online --udev" for hot-added memory blocks, and a small config
@@ -320,46 +308,74 @@ int memhp_onlining_agents(struct memhp_ctx *ctx, struct memhp_agent **agents,
  *   enabled=no      yes or no (true/false, on/off, 1/0); default no
  *   zone=movable    movable, normal or auto; default movable
  *   nodes=          only blocks on these NUMA nodes (0,2-3); empty: all
+ *   owners=acpi-dimm,memhp,unknown,virtio-mem:auto
+ *                   whose blocks (memhp_block_get_owner) are onlined, each
+ *                   into zone= or the zone after its colon; the others'
+ *                   are left alone.  The default leaves dax-kmem to daxctl
+ *                   and lets the kernel's online_policy place virtio-mem.
  * Any other key or value makes the whole file invalid: nothing is onlined.
  */
 #define MEMHP_AUTOONLINE_CONFIG "/etc/memhp/auto-online.conf"
-#define MEMHP_AUTOONLINE_MAX_NODES 1024
 
-struct memhp_autoonline {
-	bool enabled;
-	char zone[16];		/* "movable", "normal" or "auto" */
-	bool any_node;		/* no nodes= restriction */
-	uint8_t nodes[MEMHP_AUTOONLINE_MAX_NODES / 8];	/* bitmap */
-	char nodes_text[128];	/* nodes= as written */
-	char error[384];	/* why reading failed: "FILE:LINE: ..." */
-};
+struct memhp_autoonline;
 /* Parses @len bytes of config text named @name (for messages): 0, or
- * -EINVAL with @conf->error set and @conf disabled. */
+ * -EINVAL (the config is disabled and memhp_autoonline_get_error() says
+ * why), -ENOMEM.  *@conf is set on every return but -ENOMEM. */
 int memhp_autoonline_parse(const char *text, size_t len, const char *name,
-			   struct memhp_autoonline *conf);
+			   struct memhp_autoonline **conf);
 /* The same from an open file (not closed): 0, -EINVAL, -EFBIG (over 64
- * KiB) or a read errno, with @conf->error set on failure. */
+ * KiB) or a read errno, with the error set on failure; *@conf is set on
+ * every return but -ENOMEM. */
 int memhp_autoonline_read(int fd, const char *name,
-			  struct memhp_autoonline *conf);
+			  struct memhp_autoonline **conf);
+void memhp_autoonline_free(struct memhp_autoonline *conf);
+bool memhp_autoonline_is_enabled(const struct memhp_autoonline *conf);
+/* "movable", "normal" or "auto" */
+const char *memhp_autoonline_get_zone(const struct memhp_autoonline *conf);
+/* nodes= as written; "" when there is no restriction */
+const char *memhp_autoonline_get_nodes(const struct memhp_autoonline *conf);
+/* the node ids nodes= names, ascending; 0 when there is no restriction,
+ * memhp_autoonline_get_node() -1 past the end */
+size_t memhp_autoonline_get_node_count(const struct memhp_autoonline *conf);
+int memhp_autoonline_get_node(const struct memhp_autoonline *conf, size_t i);
 /* Does nodes= let blocks of @node be onlined? */
 bool memhp_autoonline_has_node(const struct memhp_autoonline *conf,
 			       int node);
+/* owners= as written, or the default */
+const char *memhp_autoonline_get_owners(const struct memhp_autoonline *conf);
+/* the zone ("movable", "normal", "auto") blocks @owner added go into;
+ * NULL when memhp leaves them alone */
+const char *memhp_autoonline_get_owner_zone(
+	const struct memhp_autoonline *conf, enum memhp_owner owner);
+/* why reading failed ("FILE:LINE: ..."); NULL when it did not */
+const char *memhp_autoonline_get_error(const struct memhp_autoonline *conf);
 
 /* memhp's rule as udev would read it below the root (a file of the same
  * name in etc/ or run/udev/rules.d overriding the packaged one), and the
  * config it names (--config=, or MEMHP_AUTOONLINE_CONFIG) read below the
  * root. */
-struct memhp_autoonline_rule {
-	char file[256];		/* as seen from the root */
-	unsigned int line;
-	char text[256];
-	char config[256];
-	int config_err;		/* 0, -ENOENT, -EINVAL (see conf.error), ... */
-	struct memhp_autoonline conf;	/* disabled unless config_err is 0 */
-};
+struct memhp_autoonline_rule;
 /* 0, or -ENOENT when no rule runs memhp online --udev. */
 int memhp_autoonline_find(struct memhp_ctx *ctx,
-			  struct memhp_autoonline_rule *rule);
+			  struct memhp_autoonline_rule **rule);
+void memhp_autoonline_rule_free(struct memhp_autoonline_rule *rule);
+/* the rules file as seen from the root, the line and its text */
+const char *memhp_autoonline_rule_get_file(
+	const struct memhp_autoonline_rule *rule);
+unsigned int memhp_autoonline_rule_get_line(
+	const struct memhp_autoonline_rule *rule);
+const char *memhp_autoonline_rule_get_text(
+	const struct memhp_autoonline_rule *rule);
+/* the config it names, as seen from the root */
+const char *memhp_autoonline_rule_get_config(
+	const struct memhp_autoonline_rule *rule);
+/* 0, or why the config could not be read: -ENOENT, -EINVAL, ... */
+int memhp_autoonline_rule_get_config_errno(
+	const struct memhp_autoonline_rule *rule);
+/* the config as read (never NULL): disabled unless the errno is 0, with
+ * the reason in its error */
+const struct memhp_autoonline *memhp_autoonline_rule_get_conf(
+	const struct memhp_autoonline_rule *rule);
 
 /*
  * Who onlines hot-added memory on its own, in the order they get to a new
@@ -375,21 +391,31 @@ enum memhp_onliner_kind {
 	MEMHP_ONLINER_UDEV,
 	MEMHP_ONLINER_MEMHP,
 };
-struct memhp_onliner {
-	enum memhp_onliner_kind kind;
-	char file[256];		/* udev, memhp: the rules file from the root */
-	unsigned int line;
-	char text[256];		/* the rule; kernel: auto_online_blocks=V */
-	char value[32];		/* kernel: auto_online_blocks; memhp: zone */
-};
-struct memhp_onliners {
-	size_t nr;
-	struct memhp_onliner *list;
-	bool have_rule;		/* memhp's rule is installed (even disabled) */
-	struct memhp_autoonline_rule rule;
-};
-int memhp_onliners_get(struct memhp_ctx *ctx, struct memhp_onliners *o);
+struct memhp_onliners;
+struct memhp_onliner;
+int memhp_onliners_new(struct memhp_ctx *ctx, struct memhp_onliners **o);
 void memhp_onliners_free(struct memhp_onliners *o);
+size_t memhp_onliners_get_count(const struct memhp_onliners *o);
+/* NULL past the end */
+const struct memhp_onliner *memhp_onliners_get(const struct memhp_onliners *o,
+					       size_t i);
+/* memhp's rule when it is installed (even disabled), else NULL */
+const struct memhp_autoonline_rule *memhp_onliners_get_rule(
+	const struct memhp_onliners *o);
+enum memhp_onliner_kind memhp_onliner_get_kind(const struct memhp_onliner *a);
+/* udev, memhp: the rules file as seen from the root and the line; the
+ * kernel: "" and 0 */
+const char *memhp_onliner_get_file(const struct memhp_onliner *a);
+unsigned int memhp_onliner_get_line(const struct memhp_onliner *a);
+/* the rule; the kernel: "auto_online_blocks=VALUE" */
+const char *memhp_onliner_get_text(const struct memhp_onliner *a);
+/* the kernel: auto_online_blocks' value; memhp: the zone; udev: "" */
+const char *memhp_onliner_get_value(const struct memhp_onliner *a);
+/* Does it online the blocks @owner adds?  The kernel and udev rules take
+ * every hot-added block (boot memory is online before either runs); memhp
+ * the owners of its config. */
+bool memhp_onliner_applies_to(const struct memhp_onliner *a,
+			      enum memhp_owner owner);
 const char *memhp_onliner_kind_name(enum memhp_onliner_kind kind);
 
 /* Is memhp.ko loaded (its sysfs directory present)? */
@@ -398,28 +424,40 @@ bool memhp_module_loaded(struct memhp_ctx *ctx);
 /*
  * ACPI memory devices (PNP0C80; a DIMM on a VM): the memory blocks each one
  * holds, and asking the firmware to eject one.  Listed from
- * sys/bus/acpi/devices; none (and 0) on a machine without ACPI.  An
+ * sys/bus/acpi/devices; an empty list on a machine without ACPI.  An
  * ejected device stays in sysfs with _STA "not present" until its slot is
- * plugged again: memhp_acpi_devices() leaves those out.
+ * plugged again: memhp_acpi_devices_new() leaves those out.
  */
-struct memhp_acpi_device {
-	char name[32];		/* PNP0C80:00, as under sys/bus/acpi/devices */
-	char path[128];		/* ACPI namespace path (\_SB_.MHPC.MP00); "" */
-	char uid[32];		/* _UID (QEMU: the DIMM slot); "" */
-	int status;		/* _STA (15: present, enabled, functional); -1 */
-	bool ejectable;		/* has an eject attribute (firmware _EJ0) */
-	size_t nr_blocks;
-	uint64_t *blocks;	/* its memory blocks, ascending ids */
-};
-int memhp_acpi_devices(struct memhp_ctx *ctx, struct memhp_acpi_device **devs,
-		       size_t *nr);
-void memhp_acpi_devices_free(struct memhp_acpi_device *devs, size_t nr);
-/* _STA says present (or the firmware has no _STA) */
-bool memhp_acpi_device_present(const struct memhp_acpi_device *dev);
+struct memhp_acpi_devices;
+struct memhp_acpi_device;
+/* The present devices, by instance number (PNP0C80:9 before :10). */
+int memhp_acpi_devices_new(struct memhp_ctx *ctx,
+			   struct memhp_acpi_devices **devs);
+void memhp_acpi_devices_free(struct memhp_acpi_devices *devs);
+size_t memhp_acpi_devices_get_count(const struct memhp_acpi_devices *devs);
+/* NULL past the end */
+const struct memhp_acpi_device *memhp_acpi_devices_get(
+	const struct memhp_acpi_devices *devs, size_t i);
 /* One device by name, present or not: 0; -EINVAL not a PNP0C80 name;
- * -ENOENT not there.  Free @dev->blocks after success. */
-int memhp_acpi_device_get(struct memhp_ctx *ctx, const char *name,
-			  struct memhp_acpi_device *dev);
+ * -ENOENT not there. */
+int memhp_acpi_device_new(struct memhp_ctx *ctx, const char *name,
+			  struct memhp_acpi_device **dev);
+void memhp_acpi_device_free(struct memhp_acpi_device *dev);
+/* PNP0C80:00, as under sys/bus/acpi/devices */
+const char *memhp_acpi_device_get_name(const struct memhp_acpi_device *dev);
+/* the ACPI namespace path (\_SB_.MHPC.MP00); NULL when not known */
+const char *memhp_acpi_device_get_path(const struct memhp_acpi_device *dev);
+/* _UID (QEMU: the DIMM slot); NULL when not known */
+const char *memhp_acpi_device_get_uid(const struct memhp_acpi_device *dev);
+/* _STA (15: present, enabled, functional); -1 when not known */
+int memhp_acpi_device_get_status(const struct memhp_acpi_device *dev);
+/* _STA says present (or the firmware has no _STA) */
+bool memhp_acpi_device_is_present(const struct memhp_acpi_device *dev);
+/* has an eject attribute (firmware _EJ0) */
+bool memhp_acpi_device_is_ejectable(const struct memhp_acpi_device *dev);
+/* its memory blocks, ascending ids, valid while @dev is: the count */
+size_t memhp_acpi_device_get_blocks(const struct memhp_acpi_device *dev,
+				    const uint64_t **blocks);
 /* The kernel's ACPI memory hotplug handler (sys/firmware/acpi/hotplug/
  * memory/enabled): 1 enabled, 0 disabled, or a negative errno. */
 int memhp_acpi_hotplug_enabled(struct memhp_ctx *ctx);
@@ -761,36 +799,48 @@ void memhp_hotadd_free(struct memhp_hotadd *hotadd);
  * (dev/memhp below the sysfs root).  Both descriptors are non-blocking:
  * poll(2) them.
  */
-struct memhp_uevent {
-	char action[16];	/* add, remove, online, offline, change, ... */
-	char devpath[256];	/* /devices/system/memory/memory37 */
-	char subsystem[32];	/* memory; empty when the message has none */
-	uint64_t seqnum;	/* 0 when the message has none */
-	int64_t block;		/* memoryN's N; -1 when not a memory block */
-};
+struct memhp_uevent;
 /* Parses one message "ACTION@DEVPATH\0KEY=VALUE\0..." of @len bytes:
- * 0; -EINVAL not a kernel uevent; -EOVERFLOW a field too long. */
-int memhp_uevent_parse(const char *msg, size_t len, struct memhp_uevent *ev);
+ * 0; -EINVAL not a kernel uevent; -EOVERFLOW a field too long; -ENOMEM. */
+int memhp_uevent_parse(const char *msg, size_t len, struct memhp_uevent **ev);
 /* The socket, bound to the kernel's uevents: an fd or a negative errno. */
 int memhp_uevent_open(struct memhp_ctx *ctx);
 /* Receives one message: 0 and @ev; -EAGAIN nothing waiting; -ENOMSG a
  * message that is not a kernel uevent (skip it); -ENOBUFS some were lost. */
 int memhp_uevent_receive(struct memhp_ctx *ctx, int fd,
-			 struct memhp_uevent *ev);
+			 struct memhp_uevent **ev);
+void memhp_uevent_free(struct memhp_uevent *ev);
+/* add, remove, online, offline, change, ... */
+const char *memhp_uevent_get_action(const struct memhp_uevent *ev);
+/* /devices/system/memory/memory37 */
+const char *memhp_uevent_get_devpath(const struct memhp_uevent *ev);
+/* memory; "" when the message has none */
+const char *memhp_uevent_get_subsystem(const struct memhp_uevent *ev);
+/* 0 when the message has none */
+uint64_t memhp_uevent_get_seqnum(const struct memhp_uevent *ev);
+/* memoryN's N; -1 when not a memory block */
+int64_t memhp_uevent_get_block(const struct memhp_uevent *ev);
 
-struct memhp_module_event {
-	uint64_t ns;		/* CLOCK_BOOTTIME */
-	char event[16];		/* add, remove, going-online, online, ...,
-				   or "lost" (then @lost says how many) */
-	uint64_t start, size;	/* bytes */
-	int node;
-	int err;		/* 0 or a positive errno */
-	uint64_t lost;
-};
+struct memhp_module_event;
 /* Parses one line of the event log (without or with its newline):
  * "<ns> <event> <start-hex> <size-hex> <node> <errno>" or "lost N".
- * 0 or -EINVAL. */
-int memhp_module_event_parse(const char *line, struct memhp_module_event *ev);
+ * 0, -EINVAL or -ENOMEM. */
+int memhp_module_event_parse(const char *line,
+			     struct memhp_module_event **ev);
+void memhp_module_event_free(struct memhp_module_event *ev);
+/* CLOCK_BOOTTIME; 0 for "lost" */
+uint64_t memhp_module_event_get_ns(const struct memhp_module_event *ev);
+/* add, remove, going-online, online, ..., or "lost" */
+const char *memhp_module_event_get_event(const struct memhp_module_event *ev);
+/* the range, in bytes */
+uint64_t memhp_module_event_get_start(const struct memhp_module_event *ev);
+uint64_t memhp_module_event_get_size(const struct memhp_module_event *ev);
+/* -1: none */
+int memhp_module_event_get_node(const struct memhp_module_event *ev);
+/* 0 or a positive errno */
+int memhp_module_event_get_errno(const struct memhp_module_event *ev);
+/* "lost": how many events were lost */
+uint64_t memhp_module_event_get_lost(const struct memhp_module_event *ev);
 /* memhp.ko's event log, opened non-blocking: an fd or a negative errno
  * (-ENOENT: the module is not loaded). Each read(2) hands out whole lines
  * and needs a buffer of at least 128 bytes. */
@@ -821,20 +871,28 @@ int memhp_kernel_release(struct memhp_ctx *ctx, char *buf, size_t size);
  * The memory affinity entries of the ACPI SRAT (sys/firmware/acpi/tables/
  * SRAT): the physical ranges the firmware describes, with the proximity
  * domain (the NUMA node, as the firmware numbers it) and whether memory
- * can be hot-plugged there.  Free @mem with free(3).
+ * can be hot-plugged there, as a list in table order.
  */
-struct memhp_srat_memory {
-	uint64_t start, size;	/* bytes */
-	uint32_t proximity_domain;
-	bool enabled, hotpluggable, nonvolatile;
-};
+struct memhp_srat;
+struct memhp_srat_memory;
 /* a table's bytes: 0, or -EINVAL (not a valid SRAT), -ENOMEM */
-int memhp_srat_parse(const void *table, size_t len,
-		     struct memhp_srat_memory **mem, size_t *nr);
+int memhp_srat_parse(const void *table, size_t len, struct memhp_srat **srat);
 /* 0, or -ENOENT (no SRAT: no NUMA or hotplug description), -EACCES
  * (reading it needs root), -EINVAL */
-int memhp_srat_read(struct memhp_ctx *ctx, struct memhp_srat_memory **mem,
-		    size_t *nr);
+int memhp_srat_read(struct memhp_ctx *ctx, struct memhp_srat **srat);
+void memhp_srat_free(struct memhp_srat *srat);
+size_t memhp_srat_get_count(const struct memhp_srat *srat);
+/* NULL past the end */
+const struct memhp_srat_memory *memhp_srat_get(const struct memhp_srat *srat,
+					       size_t i);
+/* bytes */
+uint64_t memhp_srat_memory_get_start(const struct memhp_srat_memory *m);
+uint64_t memhp_srat_memory_get_size(const struct memhp_srat_memory *m);
+uint32_t memhp_srat_memory_get_proximity_domain(
+	const struct memhp_srat_memory *m);
+bool memhp_srat_memory_is_enabled(const struct memhp_srat_memory *m);
+bool memhp_srat_memory_is_hotpluggable(const struct memhp_srat_memory *m);
+bool memhp_srat_memory_is_nonvolatile(const struct memhp_srat_memory *m);
 
 /*
  * memhp doctor: whether memory hotplug will work here, and why not.  Each
@@ -847,30 +905,40 @@ enum memhp_check_status {
 	MEMHP_CHECK_WARN,
 	MEMHP_CHECK_FAIL,
 };
-#define MEMHP_CHECK_MAX_EVIDENCE 12
-struct memhp_check {
-	char id[32];		/* "kernel-config", "hotplug-window", ... */
-	enum memhp_check_status status;
-	char summary[256];
-	char advice[320];	/* "" when there is nothing to do */
-	size_t nr_evidence;
-	char evidence[MEMHP_CHECK_MAX_EVIDENCE][224];
-};
-struct memhp_doctor {
-	struct memhp_check *checks;
-	size_t nr_checks;
-	/* the hot-pluggable windows of the SRAT (enabled entries) */
-	struct memhp_srat_memory *windows;
-	size_t nr_windows;
-	uint64_t window_bytes;	/* their total size */
-	uint64_t plugged_bytes;	/* memory blocks present inside them */
-	int slots;		/* ACPI memory devices (PNP0C80); -1 unknown */
-	int slots_used;		/* of those, present (_STA) */
-	uint64_t movable_bytes;	/* ZONE_MOVABLE present, all nodes */
-};
+struct memhp_doctor;
+struct memhp_check;
 /* 0, or -ENOMEM; every check runs, whatever it finds */
-int memhp_doctor_run(struct memhp_ctx *ctx, struct memhp_doctor *doctor);
+int memhp_doctor_run(struct memhp_ctx *ctx, struct memhp_doctor **doctor);
 void memhp_doctor_free(struct memhp_doctor *doctor);
+/* the checks, in the order they ran; NULL past the end */
+size_t memhp_doctor_get_count(const struct memhp_doctor *doctor);
+const struct memhp_check *memhp_doctor_get(const struct memhp_doctor *doctor,
+					   size_t i);
+/* the hot-pluggable windows of the SRAT (enabled entries); NULL past the
+ * end */
+size_t memhp_doctor_get_window_count(const struct memhp_doctor *doctor);
+const struct memhp_srat_memory *memhp_doctor_get_window(
+	const struct memhp_doctor *doctor, size_t i);
+/* their total size, and the memory blocks present inside them (bytes) */
+uint64_t memhp_doctor_get_window_bytes(const struct memhp_doctor *doctor);
+uint64_t memhp_doctor_get_plugged_bytes(const struct memhp_doctor *doctor);
+/* ACPI memory devices (PNP0C80), -1 unknown; of those, present (_STA) */
+int memhp_doctor_get_slots(const struct memhp_doctor *doctor);
+int memhp_doctor_get_slots_used(const struct memhp_doctor *doctor);
+/* ZONE_MOVABLE present, all nodes (bytes) */
+uint64_t memhp_doctor_get_movable_bytes(const struct memhp_doctor *doctor);
+/* "kernel-config", "hotplug-window", ... */
+const char *memhp_check_get_id(const struct memhp_check *check);
+enum memhp_check_status memhp_check_get_status(
+	const struct memhp_check *check);
+/* the finding, one line */
+const char *memhp_check_get_summary(const struct memhp_check *check);
+/* what to do; NULL when there is nothing to do */
+const char *memhp_check_get_advice(const struct memhp_check *check);
+/* the files it read and what they said; NULL past the end */
+size_t memhp_check_get_evidence_count(const struct memhp_check *check);
+const char *memhp_check_get_evidence(const struct memhp_check *check,
+				     size_t i);
 const char *memhp_check_status_name(enum memhp_check_status status);
 
 #ifdef __cplusplus

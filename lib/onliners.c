@@ -96,6 +96,8 @@ static int add_onliner(struct memhp_onliners *o, enum memhp_onliner_kind kind,
 	n = &o->list[o->nr++];
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
+	/* the kernel and udev rules see every block that is hot-added */
+	n->owners = ((1u << MEMHP_NR_OWNERS) - 1) & ~(1u << MEMHP_OWNER_BOOT);
 	snprintf(n->file, sizeof(n->file), "%s", file);
 	n->line = line;
 	snprintf(n->text, sizeof(n->text), "%s", text);
@@ -176,13 +178,11 @@ out:
 	return ret;
 }
 
-MEMHP_EXPORT int memhp_onliners_get(struct memhp_ctx *ctx,
-				    struct memhp_onliners *o)
+static int onliners_fill(struct memhp_ctx *ctx, struct memhp_onliners *o)
 {
 	char *v = NULL;
-	int ret;
+	int ret = 0;
 
-	memset(o, 0, sizeof(*o));
 	/* the kernel first: it gets to a new block before any rule runs */
 	if (memhp_policy_read(ctx, "auto_online_blocks", &v) == 0 &&
 	    strcmp(v, "offline") != 0) {
@@ -191,37 +191,106 @@ MEMHP_EXPORT int memhp_onliners_get(struct memhp_ctx *ctx,
 		snprintf(text, sizeof(text), "auto_online_blocks=%s", v);
 		ret = add_onliner(o, MEMHP_ONLINER_KERNEL, "", 0, text);
 		if (ret < 0)
-			goto fail;
+			goto out;
 		snprintf(o->list[0].value, sizeof(o->list[0].value), "%s", v);
 	}
 	ret = memhp_scan_udev_rules(ctx, o);
-	if (ret < 0)
-		goto fail;
-	if (o->have_rule) {
-		memhp_autoonline_load_config(ctx, &o->rule);
-		if (o->rule.config_err == 0 && o->rule.conf.enabled) {
-			ret = add_onliner(o, MEMHP_ONLINER_MEMHP, o->rule.file,
-					  o->rule.line, o->rule.text);
-			if (ret < 0)
-				goto fail;
-			snprintf(o->list[o->nr - 1].value,
-				 sizeof(o->list[o->nr - 1].value), "%s",
-				 o->rule.conf.zone);
-		}
+	if (ret < 0 || !o->have_rule)
+		goto out;
+	memhp_autoonline_load_config(ctx, &o->rule);
+	if (o->rule.config_err == 0 && o->rule.conf.enabled) {
+		ret = add_onliner(o, MEMHP_ONLINER_MEMHP, o->rule.file,
+				  o->rule.line, o->rule.text);
+		if (ret < 0)
+			goto out;
+		snprintf(o->list[o->nr - 1].value,
+			 sizeof(o->list[o->nr - 1].value), "%s",
+			 o->rule.conf.zone);
+		o->list[o->nr - 1].owners = 0;
+		for (int i = 0; i < MEMHP_NR_OWNERS; i++)
+			if (memhp_autoonline_get_owner_zone(&o->rule.conf,
+							    (enum memhp_owner)i))
+				o->list[o->nr - 1].owners |= 1u << i;
 	}
+out:
 	free(v);
-	return 0;
-fail:
-	free(v);
-	memhp_onliners_free(o);
 	return ret;
+}
+
+MEMHP_EXPORT int memhp_onliners_new(struct memhp_ctx *ctx,
+				    struct memhp_onliners **out)
+{
+	struct memhp_onliners *o = calloc(1, sizeof(*o));
+	int ret;
+
+	*out = NULL;
+	if (!o)
+		return -ENOMEM;
+	ret = onliners_fill(ctx, o);
+	if (ret < 0) {
+		memhp_onliners_free(o);
+		return ret;
+	}
+	*out = o;
+	return 0;
 }
 
 MEMHP_EXPORT void memhp_onliners_free(struct memhp_onliners *o)
 {
+	if (!o)
+		return;
 	free(o->list);
-	o->list = NULL;
-	o->nr = 0;
+	free(o);
+}
+
+MEMHP_EXPORT size_t memhp_onliners_get_count(const struct memhp_onliners *o)
+{
+	return o->nr;
+}
+
+MEMHP_EXPORT const struct memhp_onliner *memhp_onliners_get(
+	const struct memhp_onliners *o, size_t i)
+{
+	return i < o->nr ? &o->list[i] : NULL;
+}
+
+MEMHP_EXPORT const struct memhp_autoonline_rule *memhp_onliners_get_rule(
+	const struct memhp_onliners *o)
+{
+	return o->have_rule ? &o->rule : NULL;
+}
+
+MEMHP_EXPORT enum memhp_onliner_kind memhp_onliner_get_kind(
+	const struct memhp_onliner *a)
+{
+	return a->kind;
+}
+
+MEMHP_EXPORT const char *memhp_onliner_get_file(const struct memhp_onliner *a)
+{
+	return a->file;
+}
+
+MEMHP_EXPORT unsigned int memhp_onliner_get_line(const struct memhp_onliner *a)
+{
+	return a->line;
+}
+
+MEMHP_EXPORT const char *memhp_onliner_get_text(const struct memhp_onliner *a)
+{
+	return a->text;
+}
+
+MEMHP_EXPORT const char *memhp_onliner_get_value(const struct memhp_onliner *a)
+{
+	return a->value;
+}
+
+MEMHP_EXPORT bool memhp_onliner_applies_to(const struct memhp_onliner *a,
+					   enum memhp_owner owner)
+{
+	return (unsigned int)owner < MEMHP_NR_OWNERS &&
+	       (a->owners & (1u << owner));
 }
 
 MEMHP_EXPORT const char *memhp_onliner_kind_name(enum memhp_onliner_kind k)
@@ -235,32 +304,4 @@ MEMHP_EXPORT const char *memhp_onliner_kind_name(enum memhp_onliner_kind k)
 		return "memhp";
 	}
 	return "unknown";
-}
-
-/* The udev part of memhp_onliners_get(), kept for its callers. */
-MEMHP_EXPORT int memhp_onlining_agents(struct memhp_ctx *ctx,
-				       struct memhp_agent **agents, size_t *nr)
-{
-	struct memhp_onliners o = { 0 };
-	struct memhp_agent *a = NULL;
-	int ret = memhp_scan_udev_rules(ctx, &o);
-
-	if (ret == 0 && o.nr) {
-		a = calloc(o.nr, sizeof(*a));
-		if (!a)
-			ret = -ENOMEM;
-	}
-	for (size_t i = 0; ret == 0 && i < o.nr; i++) {
-		snprintf(a[i].file, sizeof(a[i].file), "%s", o.list[i].file);
-		a[i].line = o.list[i].line;
-		snprintf(a[i].text, sizeof(a[i].text), "%s", o.list[i].text);
-	}
-	free(o.list);
-	if (ret < 0) {
-		free(a);
-		return ret;
-	}
-	*agents = a;
-	*nr = o.nr;
-	return 0;
 }

@@ -179,12 +179,13 @@ static void owners_from_iomem(struct memhp_ctx *ctx)
 /* Plain System RAM (or none known) bound to an ACPI memory device. */
 static void owners_from_acpi(struct memhp_ctx *ctx)
 {
+	struct memhp_acpi_devices *list;
 	struct memhp_acpi_device *devs;
-	size_t nr;
 
-	if (memhp_acpi_devices(ctx, &devs, &nr) < 0)
+	if (memhp_acpi_devices_new(ctx, &list) < 0)
 		return;
-	for (size_t d = 0; d < nr; d++)
+	devs = list->list;
+	for (size_t d = 0; d < list->nr; d++)
 		for (size_t k = 0; k < devs[d].nr_blocks; k++) {
 			struct memhp_block *b =
 				memhp_block_get_by_id(ctx, devs[d].blocks[k]);
@@ -196,7 +197,7 @@ static void owners_from_acpi(struct memhp_ctx *ctx)
 			b->owner = MEMHP_OWNER_ACPI_DIMM;
 			b->owner_dev = keep_dev(ctx, devs[d].name);
 		}
-	memhp_acpi_devices_free(devs, nr);
+	memhp_acpi_devices_free(list);
 }
 
 /* The blocks in memhp.ko's ranges, named by the range's start. */

@@ -37,6 +37,8 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_VIRTIO_DEVICES] = "sys/bus/virtio/devices",
 	[AREA_DAX_DEVICES] = "sys/bus/dax/devices",
 	[AREA_FIRMWARE_MEMORY] = "sys/firmware/memory",
+	[AREA_VIRTIO_DRIVERS] = "sys/bus/virtio/drivers",
+	[AREA_DAX_DRIVERS] = "sys/bus/dax/drivers",
 };
 
 const char *memhp_area_path(enum memhp_area area)

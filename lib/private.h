@@ -26,6 +26,8 @@ enum memhp_area {
 	AREA_VIRTIO_DEVICES,	/* sys/bus/virtio/devices: links into sys/devices */
 	AREA_DAX_DEVICES,	/* sys/bus/dax/devices: links into sys/devices */
 	AREA_FIRMWARE_MEMORY,	/* sys/firmware/memory: s390 memory config */
+	AREA_VIRTIO_DRIVERS,	/* sys/bus/virtio/drivers */
+	AREA_DAX_DRIVERS,	/* sys/bus/dax/drivers */
 	NR_AREAS,
 };
 
@@ -66,6 +68,114 @@ struct memhp_filter {
 };
 #define MEMHP_FILTER_INIT { .node = -1, .state = MEMHP_STATE_UNKNOWN, \
 			    .zone = MEMHP_ZONE_ANY, .owner = MEMHP_OWNER_ANY }
+
+/* The objects libmemhp.h declares opaque: their layout is the library's
+ * own and may change in any release. */
+#define MEMHP_AUTOONLINE_MAX_NODES 1024
+struct memhp_autoonline {
+	bool enabled;
+	char zone[16];		/* "movable", "normal" or "auto" */
+	bool any_node;		/* no nodes= restriction */
+	uint8_t nodes[MEMHP_AUTOONLINE_MAX_NODES / 8];	/* bitmap */
+	char nodes_text[128];	/* nodes= as written */
+	/* owners=: per owner, the index of its zone word, or one of these */
+#define MEMHP_AUTOONLINE_LEAVE (-2)	/* not in owners=: left alone */
+#define MEMHP_AUTOONLINE_ZONE (-1)	/* follows zone= */
+	int8_t owner_zone[MEMHP_NR_OWNERS];
+	char owners_text[128];	/* owners= as written, or the default */
+	char error[384];	/* why reading failed: "FILE:LINE: ..." */
+};
+
+struct memhp_autoonline_rule {
+	char file[256];		/* as seen from the root */
+	unsigned int line;
+	char text[256];
+	char config[256];
+	int config_err;		/* 0, -ENOENT, -EINVAL (see conf.error), ... */
+	struct memhp_autoonline conf;	/* disabled unless config_err is 0 */
+};
+
+struct memhp_onliner {
+	enum memhp_onliner_kind kind;
+	char file[256];		/* udev, memhp: the rules file from the root */
+	unsigned int line;
+	char text[256];		/* the rule; kernel: auto_online_blocks=V */
+	char value[32];		/* kernel: auto_online_blocks; memhp: zone */
+	unsigned int owners;	/* 1 << enum memhp_owner it onlines */
+};
+
+struct memhp_onliners {
+	size_t nr;
+	struct memhp_onliner *list;
+	bool have_rule;		/* memhp's rule is installed (even disabled) */
+	struct memhp_autoonline_rule rule;
+};
+
+struct memhp_acpi_device {
+	char name[32];		/* PNP0C80:00, as under sys/bus/acpi/devices */
+	char path[128];		/* ACPI namespace path (\_SB_.MHPC.MP00); "" */
+	char uid[32];		/* _UID (QEMU: the DIMM slot); "" */
+	int status;		/* _STA (15: present, enabled, functional); -1 */
+	bool ejectable;		/* has an eject attribute (firmware _EJ0) */
+	size_t nr_blocks;
+	uint64_t *blocks;	/* its memory blocks, ascending ids */
+};
+
+struct memhp_acpi_devices {
+	size_t nr;
+	struct memhp_acpi_device *list;
+};
+
+struct memhp_uevent {
+	char action[16];	/* add, remove, online, offline, change, ... */
+	char devpath[256];	/* /devices/system/memory/memory37 */
+	char subsystem[32];	/* memory; empty when the message has none */
+	uint64_t seqnum;	/* 0 when the message has none */
+	int64_t block;		/* memoryN's N; -1 when not a memory block */
+};
+
+struct memhp_module_event {
+	uint64_t ns;		/* CLOCK_BOOTTIME */
+	char event[16];		/* add, remove, going-online, online, ...,
+				   or "lost" (then @lost says how many) */
+	uint64_t start, size;	/* bytes */
+	int node;
+	int err;		/* 0 or a positive errno */
+	uint64_t lost;
+};
+
+struct memhp_srat_memory {
+	uint64_t start, size;	/* bytes */
+	uint32_t proximity_domain;
+	bool enabled, hotpluggable, nonvolatile;
+};
+
+struct memhp_srat {
+	size_t nr;
+	struct memhp_srat_memory *list;
+};
+
+#define MEMHP_CHECK_MAX_EVIDENCE 12
+struct memhp_check {
+	char id[32];		/* "kernel-config", "hotplug-window", ... */
+	enum memhp_check_status status;
+	char summary[256];
+	char advice[320];	/* "" when there is nothing to do */
+	size_t nr_evidence;
+	char evidence[MEMHP_CHECK_MAX_EVIDENCE][224];
+};
+
+struct memhp_doctor {
+	struct memhp_check *checks;
+	size_t nr_checks;
+	/* the hot-pluggable windows of the SRAT (enabled entries) */
+	struct memhp_srat *windows;
+	uint64_t window_bytes;	/* their total size */
+	uint64_t plugged_bytes;	/* memory blocks present inside them */
+	int slots;		/* ACPI memory devices (PNP0C80); -1 unknown */
+	int slots_used;		/* of those, present (_STA) */
+	uint64_t movable_bytes;	/* ZONE_MOVABLE present, all nodes */
+};
 
 struct memhp_ctx {
 	int refcount;
@@ -289,6 +399,11 @@ bool memhp_is_autoonline_rule(const char *line);
 void memhp_autoonline_rule_config(const char *line, char *buf, size_t size);
 void memhp_autoonline_load_config(struct memhp_ctx *ctx,
 				  struct memhp_autoonline_rule *rule);
+/* memhp_autoonline_parse() and _read() into a config the caller has */
+int memhp_autoonline_parse_into(const char *text, size_t len,
+				const char *name, struct memhp_autoonline *conf);
+int memhp_autoonline_read_into(int fd, const char *name,
+			       struct memhp_autoonline *conf);
 /* lib/onliners.c: the udev rules as udev reads them (precedence, masking):
  * memhp's own rule into @o->rule (@o->have_rule), the other onlining
  * lines appended to @o->list. */

@@ -37,14 +37,13 @@ static uint64_t le64(const uint8_t *p)
 }
 
 MEMHP_EXPORT int memhp_srat_parse(const void *table, size_t len,
-				  struct memhp_srat_memory **out, size_t *nr)
+				  struct memhp_srat **out)
 {
 	const uint8_t *t = table;
 	struct memhp_srat_memory *mem = NULL;
 	size_t n = 0, off, total;
 
 	*out = NULL;
-	*nr = 0;
 	if (len < SRAT_HEADER || memcmp(t, "SRAT", 4))
 		return -EINVAL;
 	/* the table's own length: never past what was read */
@@ -89,8 +88,13 @@ MEMHP_EXPORT int memhp_srat_parse(const void *table, size_t len,
 		}
 		off += slen;
 	}
-	*out = mem;
-	*nr = n;
+	*out = malloc(sizeof(**out));
+	if (!*out) {
+		free(mem);
+		return -ENOMEM;
+	}
+	(*out)->list = mem;
+	(*out)->nr = n;
 	return 0;
 invalid:
 	free(mem);
@@ -98,21 +102,75 @@ invalid:
 }
 
 MEMHP_EXPORT int memhp_srat_read(struct memhp_ctx *ctx,
-				 struct memhp_srat_memory **mem, size_t *nr)
+				 struct memhp_srat **srat)
 {
 	char *buf;
 	size_t len;
 	int err;
 
-	*mem = NULL;
-	*nr = 0;
+	*srat = NULL;
 	err = memhp_read_file(ctx, AREA_ACPI_TABLES, "SRAT", SRAT_MAX_BYTES,
 			      &buf, &len);
 	if (err)
 		return err;
-	err = memhp_srat_parse(buf, len, mem, nr);
+	err = memhp_srat_parse(buf, len, srat);
 	free(buf);
 	if (err == -EINVAL)
 		err(ctx, "SRAT: not a valid ACPI SRAT table (%zu bytes)", len);
 	return err;
+}
+
+MEMHP_EXPORT void memhp_srat_free(struct memhp_srat *srat)
+{
+	if (!srat)
+		return;
+	free(srat->list);
+	free(srat);
+}
+
+MEMHP_EXPORT size_t memhp_srat_get_count(const struct memhp_srat *srat)
+{
+	return srat->nr;
+}
+
+MEMHP_EXPORT const struct memhp_srat_memory *memhp_srat_get(
+	const struct memhp_srat *srat, size_t i)
+{
+	return i < srat->nr ? &srat->list[i] : NULL;
+}
+
+MEMHP_EXPORT uint64_t memhp_srat_memory_get_start(
+	const struct memhp_srat_memory *m)
+{
+	return m->start;
+}
+
+MEMHP_EXPORT uint64_t memhp_srat_memory_get_size(
+	const struct memhp_srat_memory *m)
+{
+	return m->size;
+}
+
+MEMHP_EXPORT uint32_t memhp_srat_memory_get_proximity_domain(
+	const struct memhp_srat_memory *m)
+{
+	return m->proximity_domain;
+}
+
+MEMHP_EXPORT bool memhp_srat_memory_is_enabled(
+	const struct memhp_srat_memory *m)
+{
+	return m->enabled;
+}
+
+MEMHP_EXPORT bool memhp_srat_memory_is_hotpluggable(
+	const struct memhp_srat_memory *m)
+{
+	return m->hotpluggable;
+}
+
+MEMHP_EXPORT bool memhp_srat_memory_is_nonvolatile(
+	const struct memhp_srat_memory *m)
+{
+	return m->nonvolatile;
 }

@@ -31,8 +31,8 @@ static int copy_field(char *dst, size_t size, const char *src, size_t len)
 	return 0;
 }
 
-MEMHP_EXPORT int memhp_uevent_parse(const char *msg, size_t len,
-				    struct memhp_uevent *ev)
+/* memhp_uevent_parse() into an event the caller has */
+static int uevent_parse(const char *msg, size_t len, struct memhp_uevent *ev)
 {
 	const char *end = msg + len, *p, *at, *nul;
 	int ret;
@@ -103,6 +103,56 @@ MEMHP_EXPORT int memhp_uevent_parse(const char *msg, size_t len,
 	return 0;
 }
 
+MEMHP_EXPORT int memhp_uevent_parse(const char *msg, size_t len,
+				    struct memhp_uevent **out)
+{
+	struct memhp_uevent *ev = malloc(sizeof(*ev));
+	int ret;
+
+	*out = NULL;
+	if (!ev)
+		return -ENOMEM;
+	ret = uevent_parse(msg, len, ev);
+	if (ret < 0) {
+		free(ev);
+		return ret;
+	}
+	*out = ev;
+	return 0;
+}
+
+MEMHP_EXPORT void memhp_uevent_free(struct memhp_uevent *ev)
+{
+	free(ev);
+}
+
+MEMHP_EXPORT const char *memhp_uevent_get_action(const struct memhp_uevent *ev)
+{
+	return ev->action;
+}
+
+MEMHP_EXPORT const char *memhp_uevent_get_devpath(
+	const struct memhp_uevent *ev)
+{
+	return ev->devpath;
+}
+
+MEMHP_EXPORT const char *memhp_uevent_get_subsystem(
+	const struct memhp_uevent *ev)
+{
+	return ev->subsystem;
+}
+
+MEMHP_EXPORT uint64_t memhp_uevent_get_seqnum(const struct memhp_uevent *ev)
+{
+	return ev->seqnum;
+}
+
+MEMHP_EXPORT int64_t memhp_uevent_get_block(const struct memhp_uevent *ev)
+{
+	return ev->block;
+}
+
 MEMHP_EXPORT int memhp_uevent_open(struct memhp_ctx *ctx)
 {
 	struct sockaddr_nl sa = {
@@ -131,7 +181,7 @@ MEMHP_EXPORT int memhp_uevent_open(struct memhp_ctx *ctx)
 }
 
 MEMHP_EXPORT int memhp_uevent_receive(struct memhp_ctx *ctx, int fd,
-				      struct memhp_uevent *ev)
+				      struct memhp_uevent **ev)
 {
 	char buf[8192];
 	struct sockaddr_nl sa;
@@ -143,7 +193,9 @@ MEMHP_EXPORT int memhp_uevent_receive(struct memhp_ctx *ctx, int fd,
 		.msg_iovlen = 1,
 	};
 	ssize_t n;
+	int ret;
 
+	*ev = NULL;
 	n = recvmsg(fd, &msg, MSG_DONTWAIT);
 	if (n < 0) {
 		int e = errno;
@@ -156,13 +208,11 @@ MEMHP_EXPORT int memhp_uevent_receive(struct memhp_ctx *ctx, int fd,
 	if (msg.msg_namelen != sizeof(sa) || sa.nl_pid != 0 ||
 	    (msg.msg_flags & MSG_TRUNC))
 		return -ENOMSG;
-	if (memhp_uevent_parse(buf, (size_t)n, ev) < 0)
-		return -ENOMSG;
-	return 0;
+	ret = memhp_uevent_parse(buf, (size_t)n, ev);
+	return ret == -ENOMEM ? ret : ret < 0 ? -ENOMSG : 0;
 }
 
-MEMHP_EXPORT int memhp_module_event_parse(const char *line,
-					  struct memhp_module_event *ev)
+static int module_event_parse(const char *line, struct memhp_module_event *ev)
 {
 	char name[sizeof(ev->event)], tail;
 	unsigned long long ns, start, size, lost;
@@ -192,6 +242,71 @@ MEMHP_EXPORT int memhp_module_event_parse(const char *line,
 	ev->node = node;
 	ev->err = e;
 	return 0;
+}
+
+MEMHP_EXPORT int memhp_module_event_parse(const char *line,
+					  struct memhp_module_event **out)
+{
+	struct memhp_module_event *ev = malloc(sizeof(*ev));
+	int ret;
+
+	*out = NULL;
+	if (!ev)
+		return -ENOMEM;
+	ret = module_event_parse(line, ev);
+	if (ret < 0) {
+		free(ev);
+		return ret;
+	}
+	*out = ev;
+	return 0;
+}
+
+MEMHP_EXPORT void memhp_module_event_free(struct memhp_module_event *ev)
+{
+	free(ev);
+}
+
+MEMHP_EXPORT uint64_t memhp_module_event_get_ns(
+	const struct memhp_module_event *ev)
+{
+	return ev->ns;
+}
+
+MEMHP_EXPORT const char *memhp_module_event_get_event(
+	const struct memhp_module_event *ev)
+{
+	return ev->event;
+}
+
+MEMHP_EXPORT uint64_t memhp_module_event_get_start(
+	const struct memhp_module_event *ev)
+{
+	return ev->start;
+}
+
+MEMHP_EXPORT uint64_t memhp_module_event_get_size(
+	const struct memhp_module_event *ev)
+{
+	return ev->size;
+}
+
+MEMHP_EXPORT int memhp_module_event_get_node(
+	const struct memhp_module_event *ev)
+{
+	return ev->node;
+}
+
+MEMHP_EXPORT int memhp_module_event_get_errno(
+	const struct memhp_module_event *ev)
+{
+	return ev->err;
+}
+
+MEMHP_EXPORT uint64_t memhp_module_event_get_lost(
+	const struct memhp_module_event *ev)
+{
+	return ev->lost;
 }
 
 MEMHP_EXPORT int memhp_module_events_open(struct memhp_ctx *ctx)

@@ -143,16 +143,13 @@ static int wait_gone(struct memhp_ctx *ctx, const char *name,
 	uint64_t deadline = memhp_now_ms(ctx) + wait_ms;
 
 	for (;;) {
-		struct memhp_acpi_device d;
-		int ret = memhp_acpi_device_get(ctx, name, &d);
+		struct memhp_acpi_device *d;
+		int ret = memhp_acpi_device_new(ctx, name, &d);
+		bool present = ret < 0 || memhp_acpi_device_is_present(d);
 
-		if (ret == -ENOENT)
+		memhp_acpi_device_free(d);
+		if (ret == -ENOENT || !present)
 			return 0;
-		if (ret == 0) {
-			free(d.blocks);
-			if (!memhp_acpi_device_present(&d))
-				return 0;
-		}
 		if (ctx->cancel)
 			return -ECANCELED;
 		if (memhp_now_ms(ctx) >= deadline)
@@ -165,7 +162,7 @@ MEMHP_EXPORT int memhp_eject_run(struct memhp_ctx *ctx, const char *name,
 				 unsigned int timeout_ms, unsigned int wait_ms,
 				 struct memhp_unplug **out)
 {
-	struct memhp_acpi_device dev;
+	struct memhp_acpi_device *dev = NULL;
 	struct memhp_unplug *u;
 	int ret;
 
@@ -175,21 +172,19 @@ MEMHP_EXPORT int memhp_eject_run(struct memhp_ctx *ctx, const char *name,
 	ret = memhp_lock(ctx, timeout_ms);
 	if (ret < 0)
 		return ret;
-	ret = memhp_acpi_device_get(ctx, name, &dev);
-	if (ret == 0 && !memhp_acpi_device_present(&dev)) {
-		free(dev.blocks);
+	ret = memhp_acpi_device_new(ctx, name, &dev);
+	if (ret == 0 && !memhp_acpi_device_is_present(dev))
 		ret = -ENOENT;		/* ejected already */
-	}
 	if (ret < 0)
-		goto unlock;
-	if (!dev.ejectable) {
+		goto free_dev;
+	if (!dev->ejectable) {
 		ret = -EOPNOTSUPP;
 		goto free_dev;
 	}
 	ret = unplug_new(&u);
 	if (ret < 0)
 		goto free_dev;
-	ret = remember_online(ctx, u, dev.blocks, dev.nr_blocks);
+	ret = remember_online(ctx, u, dev->blocks, dev->nr_blocks);
 	if (ret == 0)
 		ret = take_offline(ctx, u, timeout_ms);
 	if (ret < 0) {
@@ -216,8 +211,7 @@ done:
 	*out = u;
 	ret = 0;
 free_dev:
-	free(dev.blocks);
-unlock:
+	memhp_acpi_device_free(dev);
 	memhp_unlock(ctx);
 	return ret;
 }

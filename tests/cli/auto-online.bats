@@ -61,7 +61,7 @@ install_into() { # ROOT PREFIX: cmake --install of the build under test
 	assert_output 'RUN+="/usr/bin/memhp online --udev --config=/etc/memhp/auto-online.conf %k"'
 	# the config: shipped disabled, movable
 	run grep -v -e '^#' -e '^$' "$T/$CONF"
-	assert_output $'enabled=no\nzone=movable\nnodes='
+	assert_output $'enabled=no\nzone=movable\nnodes=\nowners=acpi-dimm,memhp,unknown,virtio-mem:auto'
 	# what the rule runs, run on the tree: nothing done
 	before=$(tree_sum "$T")
 	run --separate-stderr udev --config="$T/$CONF" memory57
@@ -147,7 +147,8 @@ memory59 online 0"
 		run syslog_line
 		assert_output "daemon.err memhp: memory57: nothing done: $C:$error (auto-online, $C)"
 	done <<-'EOF'
-	enabled=yes\nzon=movable\n|2: unknown key 'zon' (enabled, zone, nodes)
+	enabled=yes\nzon=movable\n|2: unknown key 'zon' (enabled, zone, nodes, owners)
+	enabled=yes\nowners=acpi-dimm,dimms\n|2: owners: 'dimms' is not OWNER[:ZONE] (owners: unknown, boot, acpi-dimm, virtio-mem, dax-kmem, memhp; zones: movable, normal, auto)
 	enabled=yes\nzone=sideways\n|2: zone: 'sideways' is not movable, normal or auto
 	# on\nenabled=maybe\n|2: enabled: 'maybe' is not yes or no
 	enabled=yes\nnodes=1-0\n|2: nodes: '1-0' is not a list of node ids below 1024 (0,2-3) or empty
@@ -169,6 +170,65 @@ memory59 online 0"
 	run udev --config="$C" memory57
 	assert_success
 	assert_equal "$(cat "$M/memory57/state")" online
+}
+
+# the owners fixture with the blocks of an ACPI DIMM (32), virtio-mem (37),
+# dax/kmem (42), memhp.ko (47) and an unknown driver (50) offline, as just
+# after they were added: each could go into Normal or Movable
+owners_tree() {
+	T=$BATS_TEST_TMPDIR/owners
+	cp -a "$FIXDIR/owners" "$T"
+	M=$T/sys/devices/system/memory
+	for b in 32 37 42 47 50; do
+		echo offline >"$M/memory$b/state"
+		echo 0 >"$M/memory$b/online"
+		echo "Normal Movable" >"$M/memory$b/valid_zones"
+	done
+}
+
+@test "owners: by default an ACPI DIMM's block goes online, dax/kmem's is left to daxctl" {
+	owners_tree
+	printf 'enabled=yes\n' >"$C"
+	before=$(cat "$M/memory42/state")
+	run udev --config="$C" memory42
+	assert_success
+	[ ! -s "$MEMHP_FAKE_LOG" ]
+	assert_equal "$(cat "$M/memory42/state")" "$before"
+	run syslog_line
+	assert_output "daemon.info memhp: memory42: left alone: its owner dax-kmem (dax0.0) is not in owners=acpi-dimm,memhp,unknown,virtio-mem:auto (auto-online, $C)"
+	: >"$SYSLOG"
+	run udev --config="$C" memory32
+	assert_success
+	assert_equal "$(cat "$MEMHP_FAKE_LOG")" "memory32 online_movable 0"
+	assert_equal "$(cat "$M/memory32/state")" online
+	run syslog_line
+	assert_output "daemon.info memhp: memory32: online Movable (auto-online, $C)"
+}
+
+@test "owners: each owner into its zone in one run; virtio-mem to the kernel's online_policy by default" {
+	owners_tree
+	printf 'enabled=yes\n' >"$C"
+	run udev --config="$C" memory32 memory37 memory42 memory47 memory50
+	assert_success
+	# one plan a zone: Movable first, then the kernel's choice ("online")
+	assert_equal "$(cat "$MEMHP_FAKE_LOG")" "memory32 online_movable 0
+memory47 online_movable 0
+memory50 online_movable 0
+memory37 online 0"
+	run syslog_line
+	assert_output "daemon.info memhp: memory42: left alone: its owner dax-kmem (dax0.0) is not in owners=acpi-dimm,memhp,unknown,virtio-mem:auto; memory32: online Movable; memory47: online Movable; memory50: online Movable; memory37: online Normal (auto-online, $C)"
+	assert_equal "$(cat "$M/memory42/state")" offline
+}
+
+@test "owners=: only the owners it names, each into zone= or its own zone" {
+	owners_tree
+	printf 'enabled=yes\nzone=normal\nowners=dax-kmem:movable,acpi-dimm\n' >"$C"
+	run udev --config="$C" memory32 memory37 memory42
+	assert_success
+	assert_equal "$(cat "$MEMHP_FAKE_LOG")" "memory42 online_movable 0
+memory32 online_kernel 0"
+	run syslog_line
+	assert_output "daemon.info memhp: memory37: left alone: its owner virtio-mem (virtio0) is not in owners=dax-kmem:movable,acpi-dimm; memory42: online Movable; memory32: online Normal (auto-online, $C)"
 }
 
 @test "a block another onliner got to first is left as is, with a warning naming it" {
@@ -247,19 +307,26 @@ memory59 online 0"
 	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
 	assert_success
 	run jq -c '[.auto_online, [.agents[].kind]]' <<<"$output"
-	assert_output "[{\"rule\":\"/$RULE\",\"line\":15,\"config\":\"/etc/memhp/auto-online.conf\",\"enabled\":false,\"zone\":\"movable\",\"nodes\":null,\"error\":null},[]]"
+	assert_output "[{\"rule\":\"/$RULE\",\"line\":15,\"config\":\"/etc/memhp/auto-online.conf\",\"enabled\":false,\"zone\":\"movable\",\"nodes\":null,\"owners\":[{\"owner\":\"unknown\",\"zone\":\"movable\"},{\"owner\":\"acpi-dimm\",\"zone\":\"movable\"},{\"owner\":\"virtio-mem\",\"zone\":\"auto\"},{\"owner\":\"memhp\",\"zone\":\"movable\"}],\"error\":null},[]]"
 
 	sed -i 's/^enabled=no$/enabled=yes/; s/^nodes=$/nodes=1,3/' "$T/$CONF"
 	echo online >"$M/auto_online_blocks"
 	run "$MEMHP" --sysfs-root "$T" policy
 	assert_success
 	assert_output --partial "Other agents that online hot-added memory:
-  kernel: auto_online_blocks=online onlines it as it is added
-  memhp auto-online: zone=movable, nodes=1,3 (/etc/memhp/auto-online.conf; rule /$RULE:15)
+  kernel: auto_online_blocks=online onlines it as it is added (every owner)
+  memhp auto-online: zone=movable, nodes=1,3, owners=acpi-dimm,memhp,unknown,virtio-mem:auto (/etc/memhp/auto-online.conf; rule /$RULE:15)
   More than one: whichever writes a new block's state first decides its zone; keep one."
 	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
-	run jq -c '[.auto_online.enabled, .auto_online.nodes, [.agents[] | [.kind, .file, .config]]]' <<<"$output"
-	assert_output "[true,[1,3],[[\"kernel\",null,null],[\"memhp\",\"/$RULE\",\"/etc/memhp/auto-online.conf\"]]]"
+	run jq -c '[.auto_online.enabled, .auto_online.nodes, [.agents[] | [.kind, .file, .config, (.owners | join(","))]]]' <<<"$output"
+	assert_output "[true,[1,3],[[\"kernel\",null,null,\"unknown,acpi-dimm,virtio-mem,dax-kmem,memhp\"],[\"memhp\",\"/$RULE\",\"/etc/memhp/auto-online.conf\",\"unknown,acpi-dimm,virtio-mem,memhp\"]]]"
+	# owners= in the config: the agent and the config follow it
+	echo "owners=virtio-mem:normal" >>"$T/$CONF"
+	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
+	run jq -c '[.auto_online.owners, .agents[1].owners]' <<<"$output"
+	assert_output '[[{"owner":"virtio-mem","zone":"normal"}],["virtio-mem"]]'
+	run "$MEMHP" --sysfs-root "$T" policy
+	assert_output --partial "memhp auto-online: zone=movable, nodes=1,3, owners=virtio-mem:normal ("
 
 	echo "zone=up" >>"$T/$CONF"
 	run "$MEMHP" --sysfs-root "$T" policy

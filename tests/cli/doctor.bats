@@ -162,6 +162,28 @@ tree_sum() { (cd "$T" && find . -print0 | sort -z | xargs -0 stat -c '%n %s %Y')
 	assert_equal "$(check other-onliners status <<<"$output")" warn
 	check other-onliners evidence <<<"$output" | grep -q '/etc/udev/rules.d/80-hotplug.rules:1'
 	check other-onliners evidence <<<"$output" | grep -q 'auto_online_blocks=online'
+	# each names whose blocks it onlines: both take every owner's
+	run check other-onliners "evidence[]" <<<"$output"
+	assert_line 'the kernel: auto_online_blocks=online (every owner)'
+	assert_line '/etc/udev/rules.d/80-hotplug.rules:1: SUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="online" (every owner)'
+	run doctor --json
+	run check other-onliners summary <<<"$output"
+	assert_output --partial "2 agents online hot-added memory on their own (every owner)"
+}
+
+@test "memhp's auto-online with its owners: it races the kernel only for those" {
+	echo online >"$M/auto_online_blocks"
+	mkdir -p "$T/usr/lib/udev/rules.d" "$T/etc/memhp"
+	echo 'SUBSYSTEM=="memory", ACTION=="add", RUN+="/usr/bin/memhp online --udev %k"' \
+		>"$T/usr/lib/udev/rules.d/60-memhp-auto-online.rules"
+	printf 'enabled=yes\nowners=acpi-dimm,virtio-mem:auto\n' >"$T/etc/memhp/auto-online.conf"
+	run doctor --json
+	assert_equal "$(check other-onliners status <<<"$output")" warn
+	run check other-onliners "evidence[]" <<<"$output"
+	assert_line "memhp's auto-online: enabled (/etc/memhp/auto-online.conf), zone=movable, owners=acpi-dimm,virtio-mem:auto"
+	run doctor --json
+	run check other-onliners summary <<<"$output"
+	assert_output --partial "(acpi-dimm, virtio-mem): they race"
 }
 
 @test "the table: one line a check, the evidence and advice of what is not ok" {
@@ -195,4 +217,110 @@ tree_sum() { (cd "$T" && find . -print0 | sort -z | xargs -0 stat -c '%n %s %Y')
 	run doctor extra
 	assert_failure 2
 	assert_equal "${#lines[@]}" 1
+}
+
+# The owners fixture (a virtio-mem device's blocks 37-38, dax0.0's 42-45 in
+# /proc/iomem) with the buses as the kernel shows them: virtio0, a
+# virtio-mem device (id 0x0018) bound to virtio_mem, and dax0.0 bound to
+# kmem.  $1: the virtio device's driver ("" for none).
+kinds_tree() {
+	local drv=${1-virtio_mem} v d
+	T=$BATS_TEST_TMPDIR/kinds
+	cp -a "$FIXDIR/owners" "$T"
+	M=$T/sys/devices/system/memory
+	P=$T/sys/module/memory_hotplug/parameters
+	v=$T/sys/devices/pci0000:00/0000:00:04.0/virtio0
+	d=$T/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0
+	mkdir -p "$v" "$d" "$T/sys/bus/virtio/devices" "$T/sys/bus/dax/devices" \
+		"$T/sys/bus/virtio/drivers/virtio_mem" "$T/sys/bus/dax/drivers/kmem" \
+		"$T/sys/bus/dax/drivers/device_dax"
+	echo 0x0018 >"$v/device"
+	rm -f "$v/driver" "$d/driver"
+	[ -z "$drv" ] || ln -s "../../../../bus/virtio/drivers/$drv" "$v/driver"
+	ln -sfn ../../../devices/pci0000:00/0000:00:04.0/virtio0 "$T/sys/bus/virtio/devices/virtio0"
+	ln -s ../../../../../../bus/dax/drivers/kmem "$d/driver"
+	ln -sfn ../../../devices/platform/e820_pmem/ndbus0/region0/dax0.0 "$T/sys/bus/dax/devices/dax0.0"
+}
+
+kdoctor() { "$MEMHP" --sysfs-root "$T" --json doctor; }
+
+@test "virtio-mem: no device, no finding; its driver missing fails" {
+	run kdoctor
+	assert_equal "$(check virtio-mem status <<<"$output")" ok
+	assert_equal "$(check virtio-mem summary <<<"$output")" "no virtio-mem device"
+	assert_equal "$(check dax-kmem summary <<<"$output")" "no dax device"
+	kinds_tree ""
+	run kdoctor
+	assert_equal "$(check virtio-mem status <<<"$output")" fail
+	run check virtio-mem summary <<<"$output"
+	assert_output "1 virtio-mem device without the virtio_mem driver: its memory cannot be plugged"
+	run kdoctor
+	run check virtio-mem "evidence[]" <<<"$output"
+	assert_line "/sys/bus/virtio/devices/virtio0: virtio-mem, driver none"
+	assert_line "virtio-mem blocks: 2 online in ZONE_MOVABLE, 0 online in other zones, 0 offline (256 MiB in all)"
+}
+
+@test "virtio-mem: nothing onlining it, then the kernel without, then with auto-movable" {
+	kinds_tree
+	echo contig-zones >"$P/online_policy"
+	run kdoctor
+	assert_equal "$(check virtio-mem status <<<"$output")" warn
+	assert_equal "$(check virtio-mem summary <<<"$output")" "nothing onlines virtio-mem memory: what the device plugs stays offline"
+	echo online >"$M/auto_online_blocks"
+	run kdoctor
+	assert_equal "$(check virtio-mem status <<<"$output")" warn
+	run check virtio-mem advice <<<"$output"
+	assert_output --partial "memhp policy online_policy=auto-movable"
+	run kdoctor
+	run check virtio-mem "evidence[]" <<<"$output"
+	assert_line "onlined by: the kernel (auto_online_blocks=online)"
+	assert_line "online_policy=contig-zones"
+	echo auto-movable >"$P/online_policy"
+	run kdoctor
+	assert_equal "$(check virtio-mem status <<<"$output")" ok
+	assert_equal "$(check virtio-mem summary <<<"$output")" "1 virtio-mem device, 256 MiB online (256 MiB in ZONE_MOVABLE), onlined by the auto-movable policy"
+}
+
+@test "dax/kmem: left to daxctl is ok; the kernel or memhp onlining it too warns" {
+	kinds_tree
+	run kdoctor
+	assert_equal "$(check dax-kmem status <<<"$output")" ok
+	assert_equal "$(check dax-kmem summary <<<"$output")" "1 dax device in system-ram mode, 0 of 4 blocks online; only daxctl onlines them"
+	# memhp's auto-online with its default owners leaves it alone
+	mkdir -p "$T/usr/lib/udev/rules.d" "$T/etc/memhp"
+	echo 'SUBSYSTEM=="memory", ACTION=="add", RUN+="/usr/bin/memhp online --udev %k"' \
+		>"$T/usr/lib/udev/rules.d/60-memhp-auto-online.rules"
+	echo enabled=yes >"$T/etc/memhp/auto-online.conf"
+	run kdoctor
+	assert_equal "$(check dax-kmem status <<<"$output")" ok
+	printf 'enabled=yes\nowners=acpi-dimm,dax-kmem:movable\n' >"$T/etc/memhp/auto-online.conf"
+	run kdoctor
+	assert_equal "$(check dax-kmem status <<<"$output")" warn
+	run check dax-kmem "evidence[]" <<<"$output"
+	assert_line "onlined besides daxctl by: memhp's auto-online (zone movable)"
+	echo enabled=yes >"$T/etc/memhp/auto-online.conf"
+	echo online >"$M/auto_online_blocks"
+	run kdoctor
+	assert_equal "$(check dax-kmem summary <<<"$output")" "dax/kmem memory is onlined by 1 agent besides daxctl: daxctl reconfigure-device --no-online cannot keep it offline"
+	run kdoctor
+	run check dax-kmem "evidence[]" <<<"$output"
+	assert_line "/sys/bus/dax/devices/dax0.0: dax device, driver kmem"
+	assert_line "onlined besides daxctl by: the kernel (auto_online_blocks=online)"
+	assert_line "dax-kmem blocks: 0 online in ZONE_MOVABLE, 0 online in other zones, 4 offline (512 MiB in all)"
+}
+
+@test "dax/kmem: dax devices without the kmem driver cannot become System RAM" {
+	kinds_tree
+	rm "$T/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0/driver"
+	ln -s ../../../../../../bus/dax/drivers/device_dax \
+		"$T/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0/driver"
+	rm -rf "$T/sys/bus/dax/drivers/kmem"
+	run kdoctor
+	assert_equal "$(check dax-kmem status <<<"$output")" warn
+	assert_equal "$(check dax-kmem summary <<<"$output")" "2 dax devices but no kmem driver: none can become System RAM"
+	# kmem memory in /proc/iomem with no dax device on the bus: no such claim
+	rm -rf "$T/sys/bus/dax"
+	run kdoctor
+	assert_equal "$(check dax-kmem status <<<"$output")" ok
+	assert_equal "$(check dax-kmem summary <<<"$output")" "4 dax/kmem blocks, 0 online; only daxctl onlines them"
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bats
 # memhp watch on a fixture tree: memhp.ko's event log read from dev/memhp
 # below the sysfs root (a plain file standing for the device), and the
-# options.  The uevents themselves are tested in the guest (tests/vm).
+# options.  Uevents come from the fake kernel's socket here (the preload
+# shim, MEMHP_FAKE_UEVENTS); the kernel's own are tested in the guest
+# (tests/vm).
 
 load fixture_helper
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	fixtures_setup_file
+	fakekernel_setup_file
 }
 
 # a copy of the module-loaded tree with dev/memhp holding the lines given
@@ -31,7 +33,29 @@ module_tree() {
 	assert_success
 	assert_equal "${#lines[@]}" 4
 	run jq -c -s 'map(del(.time))' <<<"$output"
-	assert_output '[{"source":"memhp.ko","event":"add","start":5368709120,"size":536870912,"node":1,"errno":0},{"source":"memhp.ko","event":"going-online","start":5368709120,"size":134217728,"node":1,"errno":0},{"source":"memhp.ko","event":"cancel-online","start":5368709120,"size":134217728,"node":1,"errno":12},{"source":"memhp.ko","event":"lost","lost":3}]'
+	assert_output '[{"source":"memhp.ko","event":"add","start":5368709120,"size":536870912,"node":1,"errno":0,"owner":"memhp","owner_device":"0x140000000"},{"source":"memhp.ko","event":"going-online","start":5368709120,"size":134217728,"node":1,"errno":0,"owner":"memhp","owner_device":"0x140000000"},{"source":"memhp.ko","event":"cancel-online","start":5368709120,"size":134217728,"node":1,"errno":12,"owner":"memhp","owner_device":"0x140000000"},{"source":"memhp.ko","event":"lost","lost":3}]'
+}
+
+@test "watch: a block's uevent names its owner and device; other devices' are skipped" {
+	local m=/devices/system/memory ev=$BATS_TEST_TMPDIR/uevents
+	T=$BATS_TEST_TMPDIR/tree
+	cp -a "$FIXDIR/owners" "$T"
+	# as the kernel sends them, one a line, spaces for the NULs
+	cat >"$ev" <<-EOF
+	online@$m/memory32 ACTION=online DEVPATH=$m/memory32 SUBSYSTEM=memory SEQNUM=11
+	online@/devices/system/cpu/cpu1 ACTION=online SUBSYSTEM=cpu SEQNUM=12
+	add@$m/memory42 ACTION=add SUBSYSTEM=memory SEQNUM=13
+	online@$m/memory37 ACTION=online SUBSYSTEM=memory SEQNUM=14
+	offline@$m/memory47 ACTION=offline SUBSYSTEM=memory SEQNUM=15
+	online@$m/memory3 ACTION=online SUBSYSTEM=memory SEQNUM=16
+	add@$m/memory50 ACTION=add SUBSYSTEM=memory SEQNUM=17
+	remove@$m/memory45 ACTION=remove SUBSYSTEM=memory SEQNUM=18
+	add@$m/memory99 ACTION=add SUBSYSTEM=memory SEQNUM=19
+	EOF
+	MEMHP_FAKE_UEVENTS=$ev run --separate-stderr fmemhp watch --count 8 --timeout 10
+	assert_success
+	run jq -c -s 'map([.seqnum, .action, .block, .owner, .owner_device])' <<<"$output"
+	assert_output '[[11,"online",32,"acpi-dimm","PNP0C80:00"],[13,"add",42,"dax-kmem","dax0.0"],[14,"online",37,"virtio-mem","virtio0"],[15,"offline",47,"memhp","0x178000000"],[16,"online",3,"boot",null],[17,"add",50,"unknown","hv_balloon"],[18,"remove",45,"dax-kmem","dax0.0"],[19,"add",99,null,null]]'
 }
 
 @test "watch: every line is one plain JSON object with a time in ns since the epoch" {

@@ -7,13 +7,17 @@
  * other write, and every write when MEMHP_FAKE_ROOT is unset or "/", goes
  * through untouched: the shim can never act on the real /sys.
  * With MEMHP_FAKE_SYSLOG set, syslog(3) messages go to that file (below);
- * with MEMHP_FAKE_NO_OPENAT2 set, openat2() fails with ENOSYS.
+ * with MEMHP_FAKE_NO_OPENAT2 set, openat2() fails with ENOSYS; with
+ * MEMHP_FAKE_UEVENTS set, the kernel's uevent socket hands out the
+ * messages of that file (below).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <syslog.h>
 #include <limits.h>
@@ -203,4 +207,94 @@ void __syslog_chk(int priority, int flag, const char *format, ...)
 	va_start(ap, format);
 	vsyslog(priority, format, ap);
 	va_end(ap);
+}
+
+/*
+ * Uevents: with MEMHP_FAKE_UEVENTS=FILE, a NETLINK_KOBJECT_UEVENT socket
+ * is a datagram socket pair already holding one message for each line of
+ * FILE, its spaces turned into the NULs between the message's strings
+ * ("add@/devices/system/memory/memory42 ACTION=add SUBSYSTEM=memory"), and
+ * each message seems to come from the kernel (netlink port 0).  The other
+ * end stays open: once they are read, the socket has nothing waiting, as
+ * a quiet kernel's.  Unset, socket(), bind() and recvmsg() are the C
+ * library's.
+ */
+static int fake_uevent_fd = -1;
+
+typedef int (*socket_fn)(int, int, int);
+typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
+typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
+
+static int fake_uevent_socket(const char *file, int type)
+{
+	static socket_fn real_socket;
+	char line[4096];
+	int sv[2];
+	FILE *f;
+
+	if (!real_socket)
+		real_socket = (socket_fn)dlsym(RTLD_NEXT, "socket");
+	f = fopen(file, "r");
+	if (!f)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_DGRAM |
+		       (type & (SOCK_CLOEXEC | SOCK_NONBLOCK)), 0, sv) < 0) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, "\n");
+
+		for (size_t i = 0; i < n; i++)
+			if (line[i] == ' ')
+				line[i] = '\0';
+		if (n && send(sv[1], line, n, 0) < 0)
+			break;
+	}
+	fclose(f);
+	fake_uevent_fd = sv[0];
+	return sv[0];
+}
+
+int socket(int domain, int type, int protocol)
+{
+	static socket_fn real_socket;
+	const char *file = getenv("MEMHP_FAKE_UEVENTS");
+
+	if (!real_socket)
+		real_socket = (socket_fn)dlsym(RTLD_NEXT, "socket");
+	if (file && *file && domain == AF_NETLINK &&
+	    protocol == NETLINK_KOBJECT_UEVENT)
+		return fake_uevent_socket(file, type);
+	return real_socket(domain, type, protocol);
+}
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	static bind_fn real_bind;
+
+	if (!real_bind)
+		real_bind = (bind_fn)dlsym(RTLD_NEXT, "bind");
+	if (fd >= 0 && fd == fake_uevent_fd)
+		return 0;
+	return real_bind(fd, addr, len);
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	static recvmsg_fn real_recvmsg;
+	socklen_t room = msg->msg_namelen;
+	ssize_t n;
+
+	if (!real_recvmsg)
+		real_recvmsg = (recvmsg_fn)dlsym(RTLD_NEXT, "recvmsg");
+	n = real_recvmsg(fd, msg, flags);
+	if (n >= 0 && fd >= 0 && fd == fake_uevent_fd && msg->msg_name &&
+	    room >= sizeof(struct sockaddr_nl)) {
+		struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+		memcpy(msg->msg_name, &kernel, sizeof(kernel));
+		msg->msg_namelen = sizeof(kernel);
+	}
+	return n;
 }

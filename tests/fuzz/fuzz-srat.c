@@ -8,8 +8,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct memhp_srat_memory *mem = NULL;
-	size_t nr = 99;
+	struct memhp_srat *srat = NULL;
+	size_t nr;
 	/* a copy of exactly @size bytes: ASan sees any read past it */
 	uint8_t *copy = malloc(size ? size : 1);
 	int err;
@@ -17,17 +17,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		abort();
 	memcpy(copy, data, size);
-	err = memhp_srat_parse(copy, size, &mem, &nr);
+	err = memhp_srat_parse(copy, size, &srat);
 	if (err) {
-		FUZZ_CHECK(err == -EINVAL && mem == NULL && nr == 0);
+		FUZZ_CHECK(err == -EINVAL && srat == NULL);
 	} else {
 		/* every entry took 40 bytes of the table after its header */
+		nr = memhp_srat_get_count(srat);
 		FUZZ_CHECK(nr <= (size - 48) / 40);
-		for (size_t i = 0; i < nr; i++)
-			FUZZ_CHECK(!mem[i].size ||
-				   mem[i].start + mem[i].size - 1 >= mem[i].start);
+		FUZZ_CHECK(memhp_srat_get(srat, nr) == NULL);
+		for (size_t i = 0; i < nr; i++) {
+			const struct memhp_srat_memory *m =
+				memhp_srat_get(srat, i);
+			uint64_t start = memhp_srat_memory_get_start(m);
+			uint64_t len = memhp_srat_memory_get_size(m);
+
+			FUZZ_CHECK(!len || start + len - 1 >= start);
+		}
 	}
-	free(mem);
+	memhp_srat_free(srat);
 	free(copy);
 	return 0;
 }

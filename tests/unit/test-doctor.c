@@ -197,70 +197,79 @@ static void qemu_srat(struct table *t)
 
 TEST(srat_memory_affinity_entries_with_their_flags)
 {
-	struct memhp_srat_memory *m;
+	const struct memhp_srat_memory *m;
+	struct memhp_srat *s;
 	struct table t;
-	size_t n;
 
 	qemu_srat(&t);
-	CHECK(memhp_srat_parse(t.b, t.len, &m, &n) == 0);
-	CHECK_EQ_U64(n, 3);
-	CHECK_EQ_U64(m[0].start, 0);
-	CHECK_EQ_U64(m[0].size, 0xa0000);
-	CHECK(m[0].enabled && !m[0].hotpluggable);
-	CHECK_EQ_U64(m[2].start, 0x100000000ULL);
-	CHECK_EQ_U64(m[2].size, 3 * GIB);
-	CHECK(m[2].enabled && m[2].hotpluggable && !m[2].nonvolatile);
-	CHECK_EQ_U64(m[2].proximity_domain, 0);
-	free(m);
+	CHECK(memhp_srat_parse(t.b, t.len, &s) == 0);
+	CHECK_EQ_U64(memhp_srat_get_count(s), 3);
+	m = memhp_srat_get(s, 0);
+	CHECK_EQ_U64(memhp_srat_memory_get_start(m), 0);
+	CHECK_EQ_U64(memhp_srat_memory_get_size(m), 0xa0000);
+	CHECK(memhp_srat_memory_is_enabled(m));
+	CHECK(!memhp_srat_memory_is_hotpluggable(m));
+	m = memhp_srat_get(s, 2);
+	CHECK_EQ_U64(memhp_srat_memory_get_start(m), 0x100000000ULL);
+	CHECK_EQ_U64(memhp_srat_memory_get_size(m), 3 * GIB);
+	CHECK(memhp_srat_memory_is_enabled(m));
+	CHECK(memhp_srat_memory_is_hotpluggable(m));
+	CHECK(!memhp_srat_memory_is_nonvolatile(m));
+	CHECK_EQ_U64(memhp_srat_memory_get_proximity_domain(m), 0);
+	CHECK(memhp_srat_get(s, 3) == NULL);
+	memhp_srat_free(s);
 	/* a second node's window, non-volatile too; more than 32 bits */
 	srat_begin(&t);
 	srat_mem(&t, 7, 0x2000000000ULL, 0x1000000000ULL, 7);
 	srat_end(&t);
-	CHECK(memhp_srat_parse(t.b, t.len, &m, &n) == 0 && n == 1);
-	CHECK_EQ_U64(m[0].start, 0x2000000000ULL);
-	CHECK_EQ_U64(m[0].size, 0x1000000000ULL);
-	CHECK(m[0].nonvolatile && m[0].proximity_domain == 7);
-	free(m);
+	CHECK(memhp_srat_parse(t.b, t.len, &s) == 0);
+	CHECK_EQ_U64(memhp_srat_get_count(s), 1);
+	m = memhp_srat_get(s, 0);
+	CHECK_EQ_U64(memhp_srat_memory_get_start(m), 0x2000000000ULL);
+	CHECK_EQ_U64(memhp_srat_memory_get_size(m), 0x1000000000ULL);
+	CHECK(memhp_srat_memory_is_nonvolatile(m));
+	CHECK(memhp_srat_memory_get_proximity_domain(m) == 7);
+	memhp_srat_free(s);
 	/* no memory entries at all is a valid table */
 	srat_begin(&t);
 	srat_cpu(&t, 0, 0);
 	srat_end(&t);
-	CHECK(memhp_srat_parse(t.b, t.len, &m, &n) == 0 && n == 0);
-	free(m);
+	CHECK(memhp_srat_parse(t.b, t.len, &s) == 0);
+	CHECK_EQ_U64(memhp_srat_get_count(s), 0);
+	memhp_srat_free(s);
 }
 
 TEST(srat_refuses_broken_tables_without_reading_past_them)
 {
-	struct memhp_srat_memory *m;
+	struct memhp_srat *s;
 	struct table t;
-	size_t n;
 
 	qemu_srat(&t);
-	CHECK(memhp_srat_parse(t.b, 47, &m, &n) == -EINVAL);
+	CHECK(memhp_srat_parse(t.b, 47, &s) == -EINVAL);
 	/* the table says it is longer than what was read */
-	CHECK(memhp_srat_parse(t.b, t.len - 1, &m, &n) == -EINVAL);
+	CHECK(memhp_srat_parse(t.b, t.len - 1, &s) == -EINVAL);
 	/* a structure running past the table's end */
 	put32(t.b + 4, (uint32_t)t.len - 8);
-	CHECK(memhp_srat_parse(t.b, t.len, &m, &n) == -EINVAL);
+	CHECK(memhp_srat_parse(t.b, t.len, &s) == -EINVAL);
 	/* a zero-length structure would loop forever */
 	qemu_srat(&t);
 	t.b[48 + 1] = 0;
-	CHECK(memhp_srat_parse(t.b, t.len, &m, &n) == -EINVAL);
+	CHECK(memhp_srat_parse(t.b, t.len, &s) == -EINVAL);
 	/* a memory affinity structure shorter than 40 bytes */
 	srat_begin(&t);
 	t.b[48] = 1;
 	t.b[49] = 24;
 	t.len += 24;
 	srat_end(&t);
-	CHECK(memhp_srat_parse(t.b, t.len, &m, &n) == -EINVAL);
+	CHECK(memhp_srat_parse(t.b, t.len, &s) == -EINVAL);
 	/* another table; a range that wraps */
 	qemu_srat(&t);
 	memcpy(t.b, "SLIT", 4);
-	CHECK(memhp_srat_parse(t.b, t.len, &m, &n) == -EINVAL);
+	CHECK(memhp_srat_parse(t.b, t.len, &s) == -EINVAL);
 	srat_begin(&t);
 	srat_mem(&t, 0, 0xffffffff00000000ULL, 0x200000000ULL, 3);
 	srat_end(&t);
-	CHECK(memhp_srat_parse(t.b, t.len, &m, &n) == -EINVAL);
+	CHECK(memhp_srat_parse(t.b, t.len, &s) == -EINVAL);
 }
 
 /* ---- doctor --------------------------------------------------------------- */
@@ -319,27 +328,37 @@ static const char *vm_tree(void)
 static const struct memhp_check *find(const struct memhp_doctor *d,
 				      const char *id)
 {
-	for (size_t i = 0; i < d->nr_checks; i++)
-		if (!strcmp(d->checks[i].id, id)) {
+	for (size_t i = 0; i < memhp_doctor_get_count(d); i++) {
+		const struct memhp_check *c = memhp_doctor_get(d, i);
+
+		if (!strcmp(memhp_check_get_id(c), id)) {
 			/* shown when a check of it fails */
 			fprintf(stderr, "# %s: %s: %s\n", id,
-				memhp_check_status_name(d->checks[i].status),
-				d->checks[i].summary);
-			return &d->checks[i];
+				memhp_check_status_name(
+					memhp_check_get_status(c)),
+				memhp_check_get_summary(c));
+			return c;
 		}
+	}
 	fprintf(stderr, "no check %s\n", id);
 	exit(1);
 }
 
+static enum memhp_check_status status(const struct memhp_doctor *d,
+				      const char *id)
+{
+	return memhp_check_get_status(find(d, id));
+}
+
 static bool has_evidence(const struct memhp_check *c, const char *part)
 {
-	for (size_t i = 0; i < c->nr_evidence; i++)
-		if (strstr(c->evidence[i], part))
+	for (size_t i = 0; i < memhp_check_get_evidence_count(c); i++)
+		if (strstr(memhp_check_get_evidence(c, i), part))
 			return true;
 	return false;
 }
 
-static void run(const char *root, struct memhp_doctor *d)
+static void run(const char *root, struct memhp_doctor **d)
 {
 	struct memhp_ctx *ctx;
 
@@ -351,33 +370,33 @@ static void run(const char *root, struct memhp_doctor *d)
 TEST(doctor_reports_the_window_slots_and_kernel_support)
 {
 	const char *root = vm_tree();
-	struct memhp_doctor d;
+	struct memhp_doctor *d;
 	const struct memhp_check *c;
 
 	run(root, &d);
-	CHECK(find(&d, "kernel-config")->status == MEMHP_CHECK_OK);
-	CHECK(find(&d, "memory-hotplug")->status == MEMHP_CHECK_OK);
-	CHECK(find(&d, "acpi-memory-hotplug")->status == MEMHP_CHECK_OK);
-	c = find(&d, "hotplug-window");
-	CHECK(c->status == MEMHP_CHECK_OK);
-	CHECK_EQ_U64(d.nr_windows, 1);
-	CHECK_EQ_U64(d.window_bytes, 3 * GIB);
-	CHECK_EQ_U64(d.plugged_bytes, 512ULL << 20);
-	CHECK(d.slots == 4 && d.slots_used == 1);
-	CHECK(strstr(c->summary, "2560 MiB can be plugged") != NULL);
-	CHECK(strstr(c->summary, "3 of 4 slots free") != NULL);
-	CHECK(find(&d, "zone-movable")->status == MEMHP_CHECK_WARN);
-	CHECK_EQ_U64(d.movable_bytes, 0);
-	CHECK(find(&d, "auto-online")->status == MEMHP_CHECK_OK);
-	CHECK(has_evidence(find(&d, "auto-online"), "built-in default online type: offline"));
-	CHECK(find(&d, "other-onliners")->status == MEMHP_CHECK_OK);
-	memhp_doctor_free(&d);
+	CHECK(status(d, "kernel-config") == MEMHP_CHECK_OK);
+	CHECK(status(d, "memory-hotplug") == MEMHP_CHECK_OK);
+	CHECK(status(d, "acpi-memory-hotplug") == MEMHP_CHECK_OK);
+	c = find(d, "hotplug-window");
+	CHECK(memhp_check_get_status(c) == MEMHP_CHECK_OK);
+	CHECK_EQ_U64(memhp_doctor_get_window_count(d), 1);
+	CHECK_EQ_U64(memhp_doctor_get_window_bytes(d), 3 * GIB);
+	CHECK_EQ_U64(memhp_doctor_get_plugged_bytes(d), 512ULL << 20);
+	CHECK(memhp_doctor_get_slots(d) == 4 && memhp_doctor_get_slots_used(d) == 1);
+	CHECK(strstr(memhp_check_get_summary(c), "2560 MiB can be plugged") != NULL);
+	CHECK(strstr(memhp_check_get_summary(c), "3 of 4 slots free") != NULL);
+	CHECK(status(d, "zone-movable") == MEMHP_CHECK_WARN);
+	CHECK_EQ_U64(memhp_doctor_get_movable_bytes(d), 0);
+	CHECK(status(d, "auto-online") == MEMHP_CHECK_OK);
+	CHECK(has_evidence(find(d, "auto-online"), "built-in default online type: offline"));
+	CHECK(status(d, "other-onliners") == MEMHP_CHECK_OK);
+	memhp_doctor_free(d);
 }
 
 TEST(doctor_each_finding_follows_its_input)
 {
 	const char *root = vm_tree();
-	struct memhp_doctor d;
+	struct memhp_doctor *d;
 	const struct memhp_check *c;
 
 	/* no ACPI memory hotplug driver: fail */
@@ -389,57 +408,58 @@ TEST(doctor_each_finding_follows_its_input)
 	tree_put(root, "proc/zoneinfo", "Node 0, zone  Movable\n  present 131072\n");
 	tree_rm(root, "sys/firmware/acpi/tables/SRAT");
 	run(root, &d);
-	CHECK(find(&d, "acpi-memory-hotplug")->status == MEMHP_CHECK_FAIL);
-	CHECK(find(&d, "memory-hotremove")->status == MEMHP_CHECK_OK);
-	c = find(&d, "auto-online");
-	CHECK(c->status == MEMHP_CHECK_WARN);
-	CHECK(strstr(c->summary, "cannot be unplugged") != NULL);
-	CHECK(c->advice[0] != '\0');
-	c = find(&d, "boot-parameters");
+	CHECK(status(d, "acpi-memory-hotplug") == MEMHP_CHECK_FAIL);
+	CHECK(status(d, "memory-hotremove") == MEMHP_CHECK_OK);
+	c = find(d, "auto-online");
+	CHECK(memhp_check_get_status(c) == MEMHP_CHECK_WARN);
+	CHECK(strstr(memhp_check_get_summary(c), "cannot be unplugged") != NULL);
+	CHECK(memhp_check_get_advice(c) != NULL);
+	c = find(d, "boot-parameters");
 	CHECK(has_evidence(c, "/proc/cmdline: memory_hotplug.memmap_on_memory=1"));
 	CHECK(has_evidence(c, "/proc/cmdline: kernelcore=2G"));
 	CHECK(!has_evidence(c, "quiet"));
-	CHECK(strstr(c->summary, "movable_node") == NULL);
-	CHECK(find(&d, "zone-movable")->status == MEMHP_CHECK_OK);
-	CHECK_EQ_U64(d.movable_bytes, 131072ULL * (uint64_t)sysconf(_SC_PAGESIZE));
+	CHECK(strstr(memhp_check_get_summary(c), "movable_node") == NULL);
+	CHECK(status(d, "zone-movable") == MEMHP_CHECK_OK);
+	CHECK_EQ_U64(memhp_doctor_get_movable_bytes(d),
+		     131072ULL * (uint64_t)sysconf(_SC_PAGESIZE));
 	/* movable_node: what is onlined by default goes to ZONE_MOVABLE */
-	memhp_doctor_free(&d);
+	memhp_doctor_free(d);
 	tree_put(root, "proc/cmdline", "quiet movable_node\n");
 	run(root, &d);
-	CHECK(find(&d, "auto-online")->status == MEMHP_CHECK_OK);
-	c = find(&d, "boot-parameters");
+	CHECK(status(d, "auto-online") == MEMHP_CHECK_OK);
+	c = find(d, "boot-parameters");
 	CHECK(has_evidence(c, "/proc/cmdline: movable_node"));
-	CHECK(strstr(c->summary, "movable_node") != NULL);
-	memhp_doctor_free(&d);
+	CHECK(strstr(memhp_check_get_summary(c), "movable_node") != NULL);
+	memhp_doctor_free(d);
 	tree_put(root, "proc/cmdline", "quiet movable_nodes=1 kernelcore=2G\n");
 	run(root, &d);
-	CHECK(find(&d, "auto-online")->status == MEMHP_CHECK_WARN);
-	c = find(&d, "hotplug-window");
-	CHECK(c->status == MEMHP_CHECK_WARN);
-	CHECK(strstr(c->summary, "no DIMM can be plugged") != NULL);
+	CHECK(status(d, "auto-online") == MEMHP_CHECK_WARN);
+	c = find(d, "hotplug-window");
+	CHECK(memhp_check_get_status(c) == MEMHP_CHECK_WARN);
+	CHECK(strstr(memhp_check_get_summary(c), "no DIMM can be plugged") != NULL);
 	CHECK(has_evidence(c, "SRAT: not there"));
 	/* the kernel and a udev rule both online: two agents */
 	tree_put(root, "etc/udev/rules.d/40-online.rules",
 		 "SUBSYSTEM==\"memory\", ACTION==\"add\", ATTR{state}=\"online\"\n");
-	memhp_doctor_free(&d);
+	memhp_doctor_free(d);
 	run(root, &d);
-	CHECK(find(&d, "other-onliners")->status == MEMHP_CHECK_WARN);
-	CHECK(has_evidence(find(&d, "other-onliners"), "40-online.rules"));
-	memhp_doctor_free(&d);
+	CHECK(status(d, "other-onliners") == MEMHP_CHECK_WARN);
+	CHECK(has_evidence(find(d, "other-onliners"), "40-online.rules"));
+	memhp_doctor_free(d);
 }
 
 TEST(doctor_without_config_says_so_and_uses_sysfs)
 {
 	const char *root = vm_tree();
-	struct memhp_doctor d;
+	struct memhp_doctor *d;
 
 	tree_rm(root, "boot/config-6.1.0-56-amd64");
 	run(root, &d);
-	CHECK(find(&d, "kernel-config")->status == MEMHP_CHECK_WARN);
-	CHECK(strstr(find(&d, "kernel-config")->summary,
+	CHECK(status(d, "kernel-config") == MEMHP_CHECK_WARN);
+	CHECK(strstr(memhp_check_get_summary(find(d, "kernel-config")),
 		     "/boot/config-6.1.0-56-amd64") != NULL);
 	/* the memory directory is there: hotplug is built in */
-	CHECK(find(&d, "memory-hotplug")->status == MEMHP_CHECK_OK);
-	CHECK(find(&d, "acpi-memory-hotplug")->status == MEMHP_CHECK_OK);
-	memhp_doctor_free(&d);
+	CHECK(status(d, "memory-hotplug") == MEMHP_CHECK_OK);
+	CHECK(status(d, "acpi-memory-hotplug") == MEMHP_CHECK_OK);
+	memhp_doctor_free(d);
 }

@@ -48,6 +48,11 @@ watch_wait() { # FILE
 		and (.time | type) == "number" and .time > 1500000000000000000
 		and (.seqnum | type) == "number")' <<<"$stdout"
 	assert_success
+	# by the time the blocks go online the kernel has bound them to the
+	# DIMM's ACPI device: each online line names it as the owner
+	run jq -e -s '[.[] | select(.action == "online")] | length == 4 and
+		all(.[]; .owner == "acpi-dimm" and (.owner_device | startswith("PNP0C80:")))' <<<"$stdout"
+	assert_success
 	want=$(jq -c -n --argjson b "$(jq -s -c . <<<"$blocks")" \
 		'[($b[] | ["add", .]), ($b[] | ["online", .])]')
 	run jq -c -s 'map([.action, .block])' <<<"$stdout"

@@ -6,7 +6,7 @@
 # memhp; one DIMM per case (four slots): shipped config (disabled), then
 # enabled with zone=movable, then a replayed add (udevadm trigger), then
 # the kernel auto-onlining too (the 6.12 default, set at run time), then
-# a broken config.
+# a broken config, then owners= without acpi-dimm (the DIMM is left alone).
 
 load vm_helper
 load checks
@@ -16,7 +16,7 @@ RULE=/usr/lib/udev/rules.d/60-memhp-auto-online.rules
 LOG=/tmp/messages
 
 setup_file() {
-	VM_INITRD=initramfs-udev.cpio.gz vm_boot -m 1G,slots=4,maxmem=4G -- memhp_default_state=offline
+	VM_INITRD=initramfs-udev.cpio.gz vm_boot -m 1G,slots=5,maxmem=4G -- memhp_default_state=offline
 	# syslogd and udevd for this file only; started here so that every
 	# test finds them (the first test checks that they run)
 	guest --timeout 60 "syslogd -O $LOG &&
@@ -115,7 +115,7 @@ blocks_state() {
 	guest_ok memhp policy auto_online_blocks=online
 	guest memhp policy
 	assert_output --partial "kernel: auto_online_blocks=online"
-	assert_output --partial "memhp auto-online: zone=movable ($CONF; rule $RULE:"
+	assert_output --partial "memhp auto-online: zone=movable, owners=acpi-dimm,memhp,unknown,virtio-mem:auto ($CONF; rule $RULE:"
 	assert_output --partial "More than one"
 	mark=$(log_mark)
 	add_dimm_settled dimm3
@@ -148,4 +148,20 @@ blocks_state() {
 	run memhp_log_since "$mark"
 	want=$(for b in $BLOCKS; do echo "daemon.err memhp: memory$b: nothing done: $CONF:$line: zone: 'sideways' is not movable, normal or auto (auto-online, $CONF)"; done)
 	assert_equal "$(sort <<<"$output")" "$(sort <<<"$want")"
+}
+
+@test "owners= without acpi-dimm: a hot-added DIMM is left alone, syslog names its owner" {
+	local mark
+	guest_ok "printf 'enabled=yes\\nzone=movable\\nowners=virtio-mem:auto\\n' >$CONF"
+	mark=$(log_mark)
+	add_dimm_settled dimm5
+	run blocks_state
+	assert_output "$(for b in $BLOCKS; do echo "offline Normal Movable"; done)"
+	# the kernel's records name the DIMM as the owner of its blocks
+	guest memhp list -r -n -o BLOCK,OWNER
+	assert_success
+	assert_line --regexp "^$(head -n1 <<<"$BLOCKS")-$(tail -n1 <<<"$BLOCKS") acpi-dimm:PNP0C80:[0-9]+\$"
+	run memhp_log_since "$mark"
+	assert_equal "$(wc -l <<<"$output")" "$(wc -w <<<"$BLOCKS")"
+	assert_equal "$(grep -Ec "^daemon.info memhp: memory[0-9]+: left alone: its owner acpi-dimm \(PNP0C80:[0-9]+\) is not in owners=virtio-mem:auto \(auto-online, $CONF\)\$" <<<"$output")" "$(wc -w <<<"$BLOCKS")"
 }

@@ -138,3 +138,24 @@ iomem_virtio_plugged() {
 	assert_success
 	assert_output --partial "virtio-mem:virtio0"
 }
+
+@test "doctor: the virtio-mem device on its driver, and the online policy it asks for" {
+	local json
+	guest memhp doctor --json
+	json=$stdout
+	run jq -r '.checks[] | select(.id == "virtio-mem") | .evidence[]' <<<"$json"
+	assert_line "/sys/bus/virtio/devices/virtio0: virtio-mem, driver virtio_mem"
+	assert_line "/sys/bus/virtio/drivers/virtio_mem: there"
+	assert_line --regexp "^virtio-mem blocks: [0-9]+ online in ZONE_MOVABLE, 0 online in other zones, 0 offline"
+	assert_line "onlined by: the kernel (auto_online_blocks=online_movable)"
+	# Debian's default policy, contig-zones: doctor asks for auto-movable
+	run jq -r '.checks[] | select(.id == "virtio-mem") | "\(.status) \(.advice)"' <<<"$json"
+	assert_output --regexp '^warn memhp policy online_policy=auto-movable'
+	guest_ok memhp policy online_policy=auto-movable >/dev/null
+	guest memhp doctor --json
+	run jq -r '.checks[] | select(.id == "virtio-mem") | "\(.status) \(.summary)"' <<<"$stdout"
+	assert_output --regexp '^ok 1 virtio-mem device, [0-9]+ MiB online \([0-9]+ MiB in ZONE_MOVABLE\), onlined by the auto-movable policy$'
+	# and no dax device here
+	run jq -r '.checks[] | select(.id == "dax-kmem") | "\(.status) \(.summary)"' <<<"$stdout"
+	assert_output "ok no dax device"
+}
