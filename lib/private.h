@@ -288,4 +288,32 @@ void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);
 /* valid_zones ("Normal Movable") into at most @max zone ids; the count */
 int memhp_parse_zones(const char *text, uint8_t *zones, size_t max);
 
+/* census.c: the bits of a proc/kpageflags word it reads (the kernel's
+ * include/uapi/linux/kernel-page-flags.h; 32 and up are the kernel's
+ * include/linux/kernel-page-flags.h) */
+enum {
+	MEMHP_KPF_LRU = 5,
+	MEMHP_KPF_SLAB = 7,
+	MEMHP_KPF_BUDDY = 10,
+	MEMHP_KPF_MMAP = 11,
+	MEMHP_KPF_ANON = 12,
+	MEMHP_KPF_COMPOUND_HEAD = 15,
+	MEMHP_KPF_COMPOUND_TAIL = 16,
+	MEMHP_KPF_HUGE = 17,
+	MEMHP_KPF_UNEVICTABLE = 18,
+	MEMHP_KPF_HWPOISON = 19,
+	MEMHP_KPF_NOPAGE = 20,
+	MEMHP_KPF_THP = 22,
+	MEMHP_KPF_OFFLINE = 23,
+	MEMHP_KPF_ZERO_PAGE = 24,
+	MEMHP_KPF_PGTABLE = 26,
+	MEMHP_KPF_RESERVED = 32,
+	MEMHP_KPF_MLOCKED = 33,
+};
+/* the kind of one page from its flags alone (a compound tail may take its
+ * head's kind, and a long hugetlb run is gigantic: the census decides) */
+enum memhp_page_kind memhp_kpf_kind(uint64_t flags);
+/* sets the census's verdict and why from its counts */
+void memhp_census_judge(struct memhp_census *census);
+
 #endif
