@@ -185,6 +185,7 @@ _memhp()
 		if [[ $cur == -* ]]; then
 			local udev=""
 			[ "$cmd" = online ] && udev="--udev --config --config="
+			[ "$cmd" = offline ] && udev="--explain"
 			COMPREPLY=($(compgen -W "$common --zone --node --owner --atomic
 				--timeout --dry-run --blocks --block $udev" -- "$cur"))
 		else
@@ -209,6 +210,13 @@ _memhp()
 		;;
 	doctor)
 		COMPREPLY=($(compgen -W "$common" -- "$cur"))
+		;;
+	why)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$common" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_memhp_blocks online)" -- "$cur"))
+		fi
 		;;
 	eject)
 		if [[ $cur == -* ]]; then

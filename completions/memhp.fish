@@ -147,6 +147,10 @@ complete -c memhp -n '__memhp_using online' -l udev -d "The auto-online udev rul
 complete -c memhp -n '__memhp_using online' -l config -r -F -d 'The auto-online config for --udev'
 complete -c memhp -n '__memhp_using online; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks offline)' -d 'offline block'
 complete -c memhp -n '__memhp_using offline; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks online)' -d 'online block'
+complete -c memhp -n '__memhp_using offline' -l explain -d 'Say what is in the blocks that failed or would be tried'
+
+# why
+complete -c memhp -n '__memhp_using why; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks online)' -d 'online block'
 
 # probe, remove
 complete -c memhp -n '__memhp_using probe' -l node -x -a '(__memhp_nodes)' -d 'Add the range to NUMA node N'

@@ -97,6 +97,8 @@ struct memhp_plan {
 	uint64_t short_bytes;	/* of the sizes, what could not be met */
 	char error[256];	/* why a size could not be met */
 	struct memhp_progress progress;
+	struct rank *order;	/* offline sizes: candidates by census */
+	size_t nr_order;
 };
 
 #define DEFAULT_TIMEOUT_MS 30000
@@ -192,6 +194,7 @@ MEMHP_EXPORT void memhp_plan_free(struct memhp_plan *p)
 	free(p->sizes);
 	free(p->changes);
 	free(p->planned);
+	free(p->order);
 	free(p);
 }
 
@@ -491,6 +494,103 @@ static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
 	       (pass == 0) == movable;
 }
 
+/*
+ * Offline by size with a census (lib/census.c) of every candidate: blocks
+ * that something holds (will-not-go) last; Movable before the others;
+ * then the fewest pages that may never move, the fewest pages to migrate,
+ * and the highest address.  Without proc/kpageflags the order stays
+ * Movable first, highest address first.
+ */
+struct rank {
+	size_t idx;		/* into ctx->blocks */
+	bool holds, movable;
+	uint64_t unmovable, in_use;
+	enum memhp_verdict verdict;
+};
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->holds != y->holds)
+		return x->holds ? 1 : -1;
+	if (x->movable != y->movable)
+		return x->movable ? -1 : 1;
+	if (x->unmovable != y->unmovable)
+		return x->unmovable < y->unmovable ? -1 : 1;
+	if (x->in_use != y->in_use)
+		return x->in_use < y->in_use ? -1 : 1;
+	return x->idx < y->idx ? 1 : -1;
+}
+
+static void rank_offline(struct memhp_plan *p)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	struct rank *r;
+	size_t n = 0;
+
+	free(p->order);
+	p->order = NULL;
+	p->nr_order = 0;
+	if (p->action != MEMHP_ACTION_OFFLINE || !p->nr_sizes)
+		return;
+	r = calloc(ctx->nr_blocks ? ctx->nr_blocks : 1, sizeof(*r));
+	if (!r)
+		return;
+	for (size_t k = 0; k < ctx->nr_blocks; k++) {
+		const struct memhp_block *b = &ctx->blocks[k];
+		struct memhp_census *c;
+		int ret;
+
+		if (b->state != MEMHP_STATE_ONLINE || b->removable == 0 ||
+		    !memhp_block_match(b, &p->filter))
+			continue;
+		ret = memhp_census_new(ctx, b->id, &c);
+		if (ret < 0) {
+			info(ctx, "offline by size: no census (proc/kpageflags:"
+			     " %s): Movable blocks first, highest address "
+			     "first", memhp_strerror(ret));
+			memhp_census_free(c);
+			free(r);
+			return;
+		}
+		r[n] = (struct rank){
+			.idx = k,
+			.verdict = memhp_census_get_verdict(c),
+			.movable = first_zone(b) == MEMHP_ZONE_MOVABLE,
+			.unmovable = memhp_census_get_unmovable(c),
+			.in_use = memhp_census_get_in_use(c),
+		};
+		r[n].holds = r[n].verdict == MEMHP_VERDICT_WONT_GO;
+		n++;
+		memhp_census_free(c);
+	}
+	qsort(r, n, sizeof(*r), cmp_rank);
+	p->order = r;
+	p->nr_order = n;
+}
+
+/* what -v says of a block a size picked */
+static void say_pick(struct memhp_plan *p, const struct memhp_block *b)
+{
+	if (p->ctx->log_priority < LOG_INFO)
+		return;
+	for (size_t i = 0; i < p->nr_order; i++) {
+		const struct rank *r = &p->order[i];
+
+		if (r->idx != block_index(p->ctx, b))
+			continue;
+		info(p->ctx, "offline by size: block %llu (rank %zu of %zu): "
+		     "%s, %llu pages that may not move, %llu in use, %s",
+		     (unsigned long long)b->id, i + 1, p->nr_order,
+		     r->movable ? "Movable" : "not Movable",
+		     (unsigned long long)r->unmovable,
+		     (unsigned long long)r->in_use,
+		     memhp_verdict_name(r->verdict));
+		return;
+	}
+}
+
 /* Calls @fn for each candidate in order until it returns nonzero. */
 static int foreach_candidate(struct memhp_plan *p,
 			     int (*fn)(struct memhp_plan *p,
@@ -501,6 +601,17 @@ static int foreach_candidate(struct memhp_plan *p,
 	bool online = p->action == MEMHP_ACTION_ONLINE;
 	int ret;
 
+	for (size_t i = 0; i < p->nr_order; i++) {
+		struct memhp_block *b = &ctx->blocks[p->order[i].idx];
+
+		if (!candidate(p, b, p->order[i].movable ? 0 : 1))
+			continue;
+		ret = fn(p, b, data);
+		if (ret)
+			return ret;
+	}
+	if (p->order)
+		return 0;
 	for (int pass = 0; pass < (online ? 1 : 2); pass++)
 		for (size_t k = 0; k < ctx->nr_blocks; k++) {
 			struct memhp_block *b = &ctx->blocks[online ? k :
@@ -531,6 +642,7 @@ static int count_or_add(struct memhp_plan *p, struct memhp_block *b,
 		if (!c)
 			return -ENOMEM;
 		c->sized = true;
+		say_pick(p, b);
 	}
 	return ++w->got >= w->want;
 }
@@ -557,6 +669,7 @@ static int check_sizes(struct memhp_plan *p)
 	uint64_t bs = p->ctx->block_size;
 	int ret;
 
+	rank_offline(p);
 	for (size_t i = 0; i < p->nr_sizes; i++) {
 		struct count_want w = { .want = p->sizes[i].bytes / bs,
 					.add = true };
@@ -1233,6 +1346,7 @@ MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
 	ret = check_explicit(p);
 	if (ret < 0)
 		goto out;
+	rank_offline(p);
 	p->progress = (struct memhp_progress){ .total = p->nr_explicit };
 	for (size_t i = 0; i < p->nr_sizes; i++)
 		p->progress.bytes_total += p->sizes[i].bytes;
