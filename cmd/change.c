@@ -198,7 +198,7 @@ static void explain_free(const struct memhp_plan *plan,
 
 /* the censuses as memhp why's table, after the report */
 static void explain_table(struct memhp_ctx *ctx, const struct memhp_plan *plan,
-			  struct memhp_census **cs)
+			  struct memhp_census **cs, bool after_table)
 {
 	size_t n = 0, count = memhp_plan_get_count(plan);
 	struct memhp_census **list;
@@ -209,7 +209,8 @@ static void explain_table(struct memhp_ctx *ctx, const struct memhp_plan *plan,
 		if (cs[i])
 			list[n++] = cs[i];
 	if (n) {
-		putchar('\n');
+		if (after_table)
+			putchar('\n');
 		memhp_census_table(ctx, list, n);
 	}
 	free(list);
@@ -479,7 +480,8 @@ int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
 		print_table(ctx, plan);
 	}
 	if (!cli->json)
-		explain_table(ctx, plan, cs);
+		explain_table(ctx, plan, cs,
+			      o->dry_run || cli->verbosity > 0);
 	explain_free(plan, cs);
 	if (!cli->json)
 		report_errors(cli, plan, name);

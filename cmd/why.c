@@ -164,14 +164,14 @@ int memhp_census_table(struct memhp_ctx *ctx, struct memhp_census *const *cs,
 	return 0;
 }
 
-/* "no census of block 32: proc/kpageflags: ..." once per run */
+/* "block 32: no census: proc/kpageflags: ...", said once per run */
 void memhp_census_warn(const struct memhp_census *c)
 {
 	int e = memhp_census_get_errno(c);
 
-	fprintf(stderr, "memhp: no census of block %" PRIu64 ": "
-		"/proc/kpageflags: %s%s\n", memhp_census_get_block(c),
-		strerror(e), e == EACCES || e == EPERM ? " (it needs root)" : "");
+	fprintf(stderr, "memhp: block %" PRIu64 ": %s%s\n",
+		memhp_census_get_block(c), memhp_census_get_why(c),
+		e == EACCES || e == EPERM ? " (it needs root)" : "");
 }
 
 /* ---- memhp why ------------------------------------------------------ */
