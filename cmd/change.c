@@ -214,6 +214,17 @@ static void explain_table(struct memhp_ctx *ctx, const struct memhp_plan *plan,
 		memhp_census_table(ctx, list, n);
 	}
 	free(list);
+	/* and what the kernel said of them */
+	for (size_t i = 0; i < count; i++) {
+		const struct memhp_change *c = memhp_plan_get(plan, i);
+
+		if (!cs[i] || !memhp_change_get_kmsg_count(c))
+			continue;
+		printf("block %" PRIu64 ", the kernel said:\n",
+		       memhp_change_get_block(c));
+		for (size_t j = 0; j < memhp_change_get_kmsg_count(c); j++)
+			printf("  %s\n", memhp_tty(memhp_change_get_kmsg(c, j)));
+	}
 }
 
 static struct json_object *plan_json(struct memhp_ctx *ctx,
@@ -262,8 +273,16 @@ static struct json_object *plan_json(struct memhp_ctx *ctx,
 				       memhp_json_str(error) : NULL);
 		json_object_object_add(b, "attempts", json_object_new_int(
 				(int)memhp_change_get_attempts(c)));
-		if (cs && cs[i])
+		if (cs && cs[i]) {
+			struct json_object *k = json_object_new_array();
+
 			memhp_census_json_add(b, cs[i]);
+			for (size_t j = 0; j < memhp_change_get_kmsg_count(c);
+			     j++)
+				json_object_array_add(k, memhp_json_str(
+						memhp_change_get_kmsg(c, j)));
+			json_object_object_add(b, "kmsg", k);
+		}
 		json_object_array_add(arr, b);
 	}
 	json_object_object_add(doc, "blocks", arr);

@@ -64,6 +64,9 @@ struct memhp_change {
 	bool sized;		/* picked for a size request */
 	bool retry;		/* sized and busy: worth a second pass */
 	char error[256];
+	char (*kmsg)[MEMHP_KMSG_LINE];	/* the kernel's words on a failed
+					   offline (lib/kmsg.c), or NULL */
+	size_t nr_kmsg;
 };
 
 struct size_req {
@@ -192,6 +195,8 @@ MEMHP_EXPORT void memhp_plan_free(struct memhp_plan *p)
 		return;
 	memhp_unref(p->ctx);
 	free(p->sizes);
+	for (size_t i = 0; i < p->nr; i++)
+		free(p->changes[i].kmsg);
 	free(p->changes);
 	free(p->planned);
 	free(p->order);
@@ -914,6 +919,29 @@ static bool retryable(int ret)
 /* Writes the target value to the block's state, retrying EBUSY/EAGAIN with
  * backoff and EINTR at once, until @budget_ms (0: no limit) or, with
  * @once, after the first refusal. */
+/* What the kernel logged about the block during an attempt that failed,
+ * kept up to MEMHP_KMSG_MAX lines over all attempts. */
+static void kmsg_keep(struct memhp_ctx *ctx, struct memhp_change *c, int fd)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t pages;
+
+	if (page <= 0 || c->nr_kmsg >= MEMHP_KMSG_MAX)
+		return;
+	if (!c->kmsg) {
+		c->kmsg = calloc(MEMHP_KMSG_MAX, sizeof(*c->kmsg));
+		if (!c->kmsg)
+			return;
+	}
+	pages = ctx->block_size / (uint64_t)page;
+	c->nr_kmsg = memhp_kmsg_collect(fd, c->id * pages, pages,
+					(uint64_t)page, c->kmsg, c->nr_kmsg,
+					MEMHP_KMSG_MAX);
+	if (c->nr_kmsg)
+		dbg(ctx, "memory%llu: the kernel said: %s",
+		    (unsigned long long)c->id, c->kmsg[0]);
+}
+
 static int write_state(struct memhp_plan *p, struct memhp_change *c,
 		       enum target t, unsigned int budget_ms, bool once)
 {
@@ -931,10 +959,18 @@ static int write_state(struct memhp_plan *p, struct memhp_change *c,
 	for (;;) {
 		c->attempts++;
 		report_progress(p, c, memhp_now_ms(ctx) - start);
-		if (t == TARGET_OFFLINE)
+		if (t == TARGET_OFFLINE) {
+			int kfd = memhp_kmsg_open(ctx);
+
 			ret = write_bounded(p, name, value, deadline);
-		else
+			if (kfd >= 0) {
+				if (ret < 0)
+					kmsg_keep(ctx, c, kfd);
+				close(kfd);
+			}
+		} else {
 			ret = memhp_write_attr(ctx, AREA_MEMORY, name, value);
+		}
 		dbg(ctx, "%s <- %s: %s (attempt %u)", name, value,
 		    ret ? strerror(-ret) : "ok", c->attempts);
 		if (ctx->cancel && !p->restore)
@@ -1429,6 +1465,17 @@ MEMHP_EXPORT unsigned int memhp_change_get_attempts(const struct memhp_change *c
 MEMHP_EXPORT const char *memhp_change_get_error(const struct memhp_change *c)
 {
 	return c->error[0] ? c->error : NULL;
+}
+
+MEMHP_EXPORT size_t memhp_change_get_kmsg_count(const struct memhp_change *c)
+{
+	return c->nr_kmsg;
+}
+
+MEMHP_EXPORT const char *memhp_change_get_kmsg(const struct memhp_change *c,
+					       size_t i)
+{
+	return i < c->nr_kmsg ? c->kmsg[i] : NULL;
 }
 
 /* A plan that puts blocks back into the zones they were in: @zones[i] is

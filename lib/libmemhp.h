@@ -823,6 +823,13 @@ enum memhp_verdict memhp_census_get_verdict(
 	const struct memhp_census *census);
 /* what decides the verdict, for people ("held by 1200 slab") */
 const char *memhp_census_get_why(const struct memhp_census *census);
+/* What the kernel logged (dev/kmsg below the root, read around each
+ * attempt) about the pages of a block whose offline failed: "migrating
+ * pfn N failed ret:-16", the page dump of an unmovable page, ...; at most
+ * 16 lines, without the record prefix.  0 and NULL past the end for a
+ * change without any (or where dev/kmsg cannot be read). */
+size_t memhp_change_get_kmsg_count(const struct memhp_change *c);
+const char *memhp_change_get_kmsg(const struct memhp_change *c, size_t i);
 
 #ifdef __cplusplus
 }

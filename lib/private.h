@@ -316,4 +316,23 @@ enum memhp_page_kind memhp_kpf_kind(uint64_t flags);
 /* sets the census's verdict and why from its counts */
 void memhp_census_judge(struct memhp_census *census);
 
+/* kmsg.c: the kernel's log around an offline attempt.  dev/kmsg below
+ * the root (the kernel's device, or a regular file in a fixture), opened
+ * at its end: an fd or -errno. */
+#define MEMHP_KMSG_LINE 200
+#define MEMHP_KMSG_MAX 16
+int memhp_kmsg_open(struct memhp_ctx *ctx);
+/* Appends to @lines (from @nr, at most @max) the text of the records in
+ * @buf (NUL-terminated, "PRIO,SEQ,USEC,FLAGS;TEXT" a line) that name a
+ * page of [@first_pfn, +@nr_pages) or overlap its bytes, with the page
+ * dump lines after them, each line once; the new count. */
+size_t memhp_kmsg_filter(const char *buf, uint64_t first_pfn,
+			 uint64_t nr_pages, uint64_t page_size,
+			 char (*lines)[MEMHP_KMSG_LINE], size_t nr,
+			 size_t max);
+/* The same over what arrived on @fd since it was opened (or last read). */
+size_t memhp_kmsg_collect(int fd, uint64_t first_pfn, uint64_t nr_pages,
+			  uint64_t page_size, char (*lines)[MEMHP_KMSG_LINE],
+			  size_t nr, size_t max);
+
 #endif

@@ -219,7 +219,7 @@ END { flush() }
 		online.blocks.zone ranges.offline.totals.ok hidden.usable_start \
 		module.ranges.start agents.config auto_online.nodes changed.from \
 		devices.eject_blocker put_back.totals.ok lost event \
-		blocks.census.slab blocks.census_errno blocks.verdict; do
+		blocks.census.slab blocks.census_errno blocks.verdict blocks.kmsg; do
 		jq -e --arg p "$p" -n '[inputs | paths | map(select(type == "string")) | join(".")] | index($p)' \
 			"$docs" >/dev/null || { echo "no $p in the documents"; false; }
 	done

@@ -164,3 +164,35 @@ EOF
 	run jq -c '[.blocks[] | .verdict]' <<<"$output"
 	assert_output '["will-go","may-retry"]'
 }
+
+@test "offline --explain: the kernel's words about the block, and only its own" {
+	mkdir -p "$T/dev"
+	# what the log held before the attempt is not this attempt's
+	echo "4,1,10,-;migrating pfn 120003 failed ret:-16" >"$T/dev/kmsg"
+	# block 36 is pfns 0x120000-0x127fff; 0x100000 is block 32's
+	printf '%s\n' "4,2,20,-;page:000000003a1b2c3d refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x120007" \
+		" SUBSYSTEM=memory" \
+		"4,3,20,-;flags: 0x200(slab|zone=1)" \
+		"4,4,20,-;raw: 0000000000000200 ffff888100042500 dead000000000122 0000000000000000" \
+		"4,5,20,-;page dumped because: unmovable page" \
+		"6,6,21,-;eth0: link up" \
+		"4,7,22,-;migrating pfn 100000 failed ret:-16" \
+		"4,8,22,-;flags: 0x10(lru)" >"$M/memory36/fake-kmsg"
+	# every attempt logs the same: kept once
+	echo "offline 16 -1" >"$M/memory36/fake-kernel"
+	run --separate-stderr fmemhp offline --timeout 1 --explain 36
+	assert_failure 1
+	assert_output "$(cat <<'EOF2'
+BLOCK ZONE   VERDICT      FREE SLAB WHY
+   36 Normal will-not-go 32268  500 held by 500 slab
+block 36, the kernel said:
+  page:000000003a1b2c3d refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x120007
+  flags: 0x200(slab|zone=1)
+  raw: 0000000000000200 ffff888100042500 dead000000000122 0000000000000000
+  page dumped because: unmovable page
+EOF2
+)"
+	run --separate-stderr fmemhp --json offline --timeout 1 --explain 36
+	run jq -c '.blocks[0].kmsg | [length, .[0], .[3]]' <<<"$output"
+	assert_output '[4,"page:000000003a1b2c3d refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x120007","page dumped because: unmovable page"]'
+}

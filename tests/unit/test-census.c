@@ -235,3 +235,42 @@ TEST(census_unavailable_without_kpageflags)
 	memhp_census_free(c);
 	memhp_unref(ctx);
 }
+
+/* ---- the kernel's words ------------------------------------------------- */
+
+TEST(kmsg_keeps_the_block_s_records_and_their_dump)
+{
+	char lines[MEMHP_KMSG_MAX][MEMHP_KMSG_LINE];
+	/* block 2 of 8 MiB blocks: pfns 0x1000-0x17ff, bytes 0x1000000- */
+	const char *log =
+		"4,1,5,-;migrating pfn fff failed ret:-16\n"
+		"4,2,5,-;flags: 0x10(lru)\n"
+		"4,3,6,-;migrating pfn 1000 failed ret:-16\n"
+		" SUBSYSTEM=memory\n"
+		"4,4,6,-;page:00000000abcd refcount:2 mapcount:0 pfn:0x17ff\n"
+		"4,5,6,-;flags: 0x80(slab)\n"
+		"4,6,6,-;page dumped because: unmovable page\n"
+		"6,7,7,-;eth0: link up\n"
+		"4,8,7,-;flags: 0x80(slab)\n"
+		"4,9,8,-;failed to isolate pfn 1800\n"
+		"7,10,9,-;memory offlining [mem 0x0001000000-0x00017fffff] failed due to failure to isolate range\n"
+		"4,11,9,-;a_pfn 1001 is not a pfn\n"
+		"4,12,10,-;migrating pfn 1000 failed ret:-16\n";
+	size_t n = memhp_kmsg_filter(log, 0x1000, 0x800, 4096, lines, 0,
+				     MEMHP_KMSG_MAX);
+
+	CHECK_EQ_U64(n, 5);
+	CHECK_STR(lines[0], "migrating pfn 1000 failed ret:-16");
+	CHECK_STR(lines[1], "page:00000000abcd refcount:2 mapcount:0 pfn:0x17ff");
+	CHECK_STR(lines[2], "flags: 0x80(slab)");
+	CHECK_STR(lines[3], "page dumped because: unmovable page");
+	CHECK_STR(lines[4], "memory offlining [mem 0x0001000000-0x00017fffff] "
+		  "failed due to failure to isolate range");
+	/* appending after what is kept: a repeat is kept once, and it stops
+	 * at the maximum */
+	strcpy(lines[1], "x");
+	strcpy(lines[2], "y");
+	CHECK_EQ_U64(memhp_kmsg_filter(log, 0x1000, 0x800, 4096, lines, 3, 4),
+		     4);
+	CHECK_STR(lines[3], "page:00000000abcd refcount:2 mapcount:0 pfn:0x17ff");
+}
