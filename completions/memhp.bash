@@ -73,7 +73,7 @@ _memhp()
 
 	local common="--sysfs-root --sysroot --json --verbose --quiet --help
 		--version"
-	local columns="RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES OWNER"
+	local columns="RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES OWNER MOVABLE%"
 	local zones="DMA DMA32 Normal HighMem Movable Device none"
 	local states="online offline going-offline"
 	local cmd="" i

@@ -85,7 +85,7 @@ end
 function __memhp_columns
     set -l cur (commandline -ct | string replace -r '^(-o|-S|--output=|--split=)' '')
     set -l head (string match -r '^.*[,+]' -- $cur)
-    for c in RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES OWNER $argv
+    for c in RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES OWNER MOVABLE% $argv
         echo $head$c
     end
 end

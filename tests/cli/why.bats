@@ -196,3 +196,34 @@ EOF2
 	run jq -c '.blocks[0].kmsg | [length, .[0], .[3]]' <<<"$output"
 	assert_output '[4,"page:000000003a1b2c3d refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x120007","page dumped because: unmovable page"]'
 }
+
+@test "list -o +MOVABLE%: each block's movable share from the census, never among the defaults" {
+	run --separate-stderr why list -a -o BLOCK,MOVABLE% --noheadings --raw
+	assert_success
+	# block 0: 8192 of 32768 slab or reserved; 36: 500 slab; 38: 10 page
+	# tables; 39 is offline (no pages)
+	assert_output "0 75%
+1 100%
+2 100%
+3 100%
+32 100%
+33 100%
+34 100%
+35 100%
+36 98%
+37 100%
+38 99%
+39 
+40 100%"
+	run why list --output-all
+	refute_output --partial "MOVABLE%"
+	run why list
+	refute_output --partial "MOVABLE%"
+	rm "$T/proc/kpageflags"
+	run --separate-stderr why list -o BLOCK,MOVABLE% --noheadings --raw
+	assert_success
+	assert_equal "$stderr" "memhp: block 0: no census: proc/kpageflags: No such file or directory"
+	# (no column splits the ranges here)
+	assert_output "0-3 
+32-40 "
+}
