@@ -200,7 +200,7 @@ _memhp()
 			--summary= --node --state --zone --owner" -- "$cur"))
 		;;
 	summary)
-		COMPREPLY=($(compgen -W "$common --bytes --format --format=" -- "$cur"))
+		COMPREPLY=($(compgen -W "$common --bytes --census --format --format=" -- "$cur"))
 		;;
 	watch)
 		COMPREPLY=($(compgen -W "$common --count --timeout" -- "$cur"))

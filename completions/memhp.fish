@@ -136,6 +136,7 @@ complete -c memhp -n '__memhp_using "list online offline"' -l owner -x -a 'boot 
 
 # summary
 complete -c memhp -n '__memhp_using summary' -l format -x -a 'table prometheus' -d 'Output format'
+complete -c memhp -n '__memhp_using summary' -l census -d "Each zone's pages by kind and how much can move"
 
 # online, offline
 complete -c memhp -n '__memhp_using "online offline"' -l atomic -d 'All or nothing'

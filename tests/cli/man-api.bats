@@ -127,6 +127,7 @@ all_documents() (
 	done
 	# why with and without a census, offline --explain of a dry run
 	"$MEMHP" --sysfs-root "$FIXDIR/census" --json why 36-39
+	"$MEMHP" --sysfs-root "$FIXDIR/census" --json summary --census
 	"$MEMHP" --sysfs-root "$FIXDIR/census" --json offline --dry-run --explain 512M
 	# online/offline: ok, unchanged, planned, failed, rolled-back, skipped
 	fresh nodes-2
@@ -219,7 +220,8 @@ END { flush() }
 		online.blocks.zone ranges.offline.totals.ok hidden.usable_start \
 		module.ranges.start agents.config auto_online.nodes changed.from \
 		devices.eject_blocker put_back.totals.ok lost event \
-		blocks.census.slab blocks.census_errno blocks.verdict blocks.kmsg; do
+		blocks.census.slab blocks.census_errno blocks.verdict blocks.kmsg \
+		summary.census.movable_percent; do
 		jq -e --arg p "$p" -n '[inputs | paths | map(select(type == "string")) | join(".")] | index($p)' \
 			"$docs" >/dev/null || { echo "no $p in the documents"; false; }
 	done

@@ -227,3 +227,33 @@ EOF2
 	assert_output "0-3 
 32-40 "
 }
+
+@test "summary --census: each zone's pages summed and how much can move" {
+	run --separate-stderr why summary --census
+	assert_success
+	assert_output --partial "$(cat <<'EOF2'
+ZONE    BLOCKS   FREE  FILE  ANON UNEVICTABLE HUGETLB SLAB PAGETABLE RESERVED MOVABLE%
+DMA32        4 122880     0     0           0       0 4096         0     4096      93%
+Normal       4 127646   868     0           0    2048  500        10        0      99%
+Movable      4  95528 18384 17152           8       0    0         0        0     100%
+EOF2
+)"
+	run --separate-stderr why --json summary --census
+	run jq -c '.summary.census[] | [.zone, .blocks, .movable_percent, .census.pages, .census.unmovable]' <<<"$output"
+	assert_output '["DMA32",4,93,131072,8192]
+["Normal",4,99,131072,510]
+["Movable",4,100,131072,0]'
+	# not asked: no census
+	run why --json summary
+	run jq 'has("census")' <<<"$(jq .summary <<<"$output")"
+	assert_output false
+	run why summary
+	refute_output --partial "MOVABLE%"
+	# without kpageflags: said, exit 1, null in JSON
+	rm "$T/proc/kpageflags"
+	run --separate-stderr why --json summary --census
+	assert_failure 1
+	assert_equal "$stderr" "memhp: block 0: no census: proc/kpageflags: No such file or directory"
+	run jq -c .summary.census <<<"$output"
+	assert_output null
+}
