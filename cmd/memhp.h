@@ -133,5 +133,7 @@ void memhp_census_json_add(struct json_object *obj,
 int memhp_census_table(struct memhp_ctx *ctx, struct memhp_census *const *cs,
 		       size_t n);
 void memhp_census_warn(const struct memhp_census *c);
+/* a page kind's table heading: its name in capitals ("SLAB") */
+void memhp_page_kind_header(int kind, char *buf, size_t size);
 
 #endif

@@ -235,9 +235,7 @@ static void print_zone_census(const struct zone_census *zc)
 	scols_table_new_column(tb, "ZONE", 0, 0);
 	scols_table_new_column(tb, "BLOCKS", 0, SCOLS_FL_RIGHT);
 	for (size_t k = 0; k < nk; k++) {
-		snprintf(buf, sizeof(buf), "%s", memhp_page_kind_name(kinds[k]));
-		for (char *p = buf; *p; p++)
-			*p = (char)(*p - 'a' + 'A');
+		memhp_page_kind_header(kinds[k], buf, sizeof(buf));
 		scols_table_new_column(tb, buf, 0, SCOLS_FL_RIGHT);
 	}
 	scols_table_new_column(tb, "MOVABLE%", 0, SCOLS_FL_RIGHT);

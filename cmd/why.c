@@ -103,8 +103,7 @@ static const char *zone_word(const struct memhp_block *b)
 	return memhp_zone_name(zones[0]);
 }
 
-/* Column header of a kind: its name in capitals */
-static void kind_header(int k, char *buf, size_t size)
+void memhp_page_kind_header(int k, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s", memhp_page_kind_name(k));
 	for (char *p = buf; *p; p++)
@@ -131,7 +130,7 @@ int memhp_census_table(struct memhp_ctx *ctx, struct memhp_census *const *cs,
 	for (int k = 0; k < MEMHP_NR_PAGE_KINDS; k++) {
 		if (!shown[k])
 			continue;
-		kind_header(k, buf, sizeof(buf));
+		memhp_page_kind_header(k, buf, sizeof(buf));
 		scols_table_new_column(tb, buf, 0, SCOLS_FL_RIGHT);
 		col[k] = ncol++;
 	}
