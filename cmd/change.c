@@ -148,10 +148,90 @@ static void count(const struct memhp_plan *plan, struct totals *t)
 		t->n[memhp_change_get_result(memhp_plan_get(plan, i))]++;
 }
 
+/* offline --explain: the blocks it tells of are those that failed or
+ * that a size moved past, and in a dry run those it would try */
+static bool explained(const struct change_opts *o, enum memhp_result r)
+{
+	if (!o->explain)
+		return false;
+	return o->dry_run ? r == MEMHP_RESULT_PLANNED :
+	       r == MEMHP_RESULT_FAILED || r == MEMHP_RESULT_PASSED_OVER;
+}
+
+/* The census of every change @o explains (NULL for the others), or NULL
+ * when none is; a census that cannot be read is said once. */
+static struct memhp_census **explain_censuses(struct memhp_cli *cli,
+					      const struct memhp_plan *plan,
+					      const struct change_opts *o)
+{
+	size_t n = memhp_plan_get_count(plan);
+	struct memhp_census **cs;
+	bool warned = false;
+
+	if (!o->explain || !n || !(cs = calloc(n, sizeof(*cs))))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct memhp_change *c = memhp_plan_get(plan, i);
+		int ret;
+
+		if (!explained(o, memhp_change_get_result(c)))
+			continue;
+		ret = memhp_census_new(memhp_cli_ctx(cli),
+				       memhp_change_get_block(c), &cs[i]);
+		if (ret < 0 && cs[i] && !warned && !cli->json) {
+			memhp_census_warn(cs[i]);
+			warned = true;
+		}
+	}
+	return cs;
+}
+
+static void explain_free(const struct memhp_plan *plan,
+			 struct memhp_census **cs)
+{
+	if (!cs)
+		return;
+	for (size_t i = 0; i < memhp_plan_get_count(plan); i++)
+		memhp_census_free(cs[i]);
+	free(cs);
+}
+
+/* the censuses as memhp why's table, after the report */
+static void explain_table(struct memhp_ctx *ctx, const struct memhp_plan *plan,
+			  struct memhp_census **cs, bool after_table)
+{
+	size_t n = 0, count = memhp_plan_get_count(plan);
+	struct memhp_census **list;
+
+	if (!cs || !(list = calloc(count, sizeof(*list))))
+		return;
+	for (size_t i = 0; i < count; i++)
+		if (cs[i])
+			list[n++] = cs[i];
+	if (n) {
+		if (after_table)
+			putchar('\n');
+		memhp_census_table(ctx, list, n);
+	}
+	free(list);
+	/* and what the kernel said of them */
+	for (size_t i = 0; i < count; i++) {
+		const struct memhp_change *c = memhp_plan_get(plan, i);
+
+		if (!cs[i] || !memhp_change_get_kmsg_count(c))
+			continue;
+		printf("block %" PRIu64 ", the kernel said:\n",
+		       memhp_change_get_block(c));
+		for (size_t j = 0; j < memhp_change_get_kmsg_count(c); j++)
+			printf("  %s\n", memhp_tty(memhp_change_get_kmsg(c, j)));
+	}
+}
+
 static struct json_object *plan_json(struct memhp_ctx *ctx,
 				     const struct memhp_plan *plan,
 				     const struct change_opts *o,
-				     const struct totals *t, int exit_code)
+				     const struct totals *t, int exit_code,
+				     struct memhp_census **cs)
 {
 	struct json_object *doc = memhp_json_document(ctx);
 	struct json_object *arr = json_object_new_array();
@@ -193,6 +273,16 @@ static struct json_object *plan_json(struct memhp_ctx *ctx,
 				       memhp_json_str(error) : NULL);
 		json_object_object_add(b, "attempts", json_object_new_int(
 				(int)memhp_change_get_attempts(c)));
+		if (cs && cs[i]) {
+			struct json_object *k = json_object_new_array();
+
+			memhp_census_json_add(b, cs[i]);
+			for (size_t j = 0; j < memhp_change_get_kmsg_count(c);
+			     j++)
+				json_object_array_add(k, memhp_json_str(
+						memhp_change_get_kmsg(c, j)));
+			json_object_object_add(b, "kmsg", k);
+		}
 		json_object_array_add(arr, b);
 	}
 	json_object_object_add(doc, "blocks", arr);
@@ -397,15 +487,21 @@ int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
 	int status, sig = memhp_cli_signal();
 	struct totals t;
 
+	struct memhp_census **cs = explain_censuses(cli, plan, o);
+
 	count(plan, &t);
 	status = o->dry_run ? EXIT_OK : exit_status(plan, &t);
 	if (cli->json && report) {
-		*report = plan_json(ctx, plan, o, &t, status);
+		*report = plan_json(ctx, plan, o, &t, status, cs);
 	} else if (cli->json) {
-		memhp_json_print(plan_json(ctx, plan, o, &t, status));
+		memhp_json_print(plan_json(ctx, plan, o, &t, status, cs));
 	} else if (o->dry_run || cli->verbosity > 0) {
 		print_table(ctx, plan);
 	}
+	if (!cli->json)
+		explain_table(ctx, plan, cs,
+			      o->dry_run || cli->verbosity > 0);
+	explain_free(plan, cs);
 	if (!cli->json)
 		report_errors(cli, plan, name);
 	if (o->dry_run)

@@ -15,6 +15,7 @@ enum {
 	OPT_OWNER,
 	OPT_UDEV,
 	OPT_CONFIG,
+	OPT_EXPLAIN,
 };
 
 struct change_opts {
@@ -23,6 +24,8 @@ struct change_opts {
 	struct memhp_cli_filter filter;
 	unsigned int timeout_ms;
 	bool atomic, dry_run, blocks_only;
+	bool explain;		/* offline --explain: census of the blocks
+				   that failed or would be picked */
 	bool zone_set;		/* --zone given */
 	bool udev;		/* online --udev: the auto-online rule's entry */
 	const char *config;	/* --config: the auto-online config */

@@ -26,6 +26,7 @@ enum {
 	COL_MEMMAP,
 	NR_LSMEM_COLUMNS,	/* --output-all: lsmem's own (2.42) */
 	COL_OWNER = NR_LSMEM_COLUMNS,
+	COL_MOVABLE,
 	NR_COLUMNS,
 };
 
@@ -66,6 +67,9 @@ static const struct coldesc {
 			 .memconfig = true },
 	[COL_OWNER] = { "OWNER", 0, 0, MEMHP_ATTR_OWNER, SCOLS_JSON_STRING,
 			"who added the memory, KIND:DEVICE (memhp-list(8))" },
+	[COL_MOVABLE] = { "MOVABLE%", 0, SCOLS_FL_RIGHT, 0, SCOLS_JSON_STRING,
+			  "share of the pages in use or free that can move "
+			  "(memhp why; root)" },
 };
 
 /* lsmem's spelling of zones in the table */
@@ -119,8 +123,9 @@ static const struct argp_option options[] = {
 	{ "output", OPT_OUTPUT, "LIST", 0,
 	  "Output columns (a leading + appends to the default list)", 0 },
 	{ "output-all", OPT_OUTPUT_ALL, NULL, 0,
-	  "Output all of lsmem's columns (OWNER only by name; CONFIGURED and "
-	  "MEMMAP-ON-MEMORY only where the firmware configures memory)", 0 },
+	  "Output all of lsmem's columns (OWNER and MOVABLE% only by name; "
+	  "CONFIGURED and MEMMAP-ON-MEMORY only where the firmware "
+	  "configures memory)", 0 },
 	{ "pairs", OPT_PAIRS, NULL, 0, "Use key=\"value\" output format", 0 },
 	{ "raw", OPT_RAW, NULL, 0, "Use raw output format", 0 },
 	{ "split", OPT_SPLIT, "LIST", 0,
@@ -340,6 +345,8 @@ static char *help_filter(int key, const char *text, void *input)
 	      "  memhp list -o +NODE,ZONES\n"
 	      "  memhp list -o +OWNER      (who added each range; root "
 	      "reads /proc/iomem)\n"
+	      "  memhp list -a -o +MOVABLE%  (how much of each block can "
+	      "move; root reads /proc/kpageflags)\n"
 	      "  memhp list --state offline --zone Movable --json\n"
 	      "  memhp list --sysfs-root /tmp/dump -a", f);
 	fclose(f);
@@ -434,9 +441,45 @@ static char *cell(const struct memhp_ctx *ctx, const struct memhp_range *r,
 	return strdup(buf);
 }
 
+/* MOVABLE%: of a range's pages (holes left out), those that are not
+ * slab, page tables, reserved, gigantic or other (memhp why), rounded
+ * down; NULL for a range without pages or without a census, which is
+ * said once. */
+static char *movable_cell(struct memhp_ctx *ctx, const struct memhp_range *r,
+			  bool *warned)
+{
+	uint64_t id = memhp_block_get_id(memhp_range_get_first_block(r));
+	uint64_t n = memhp_range_get_block_count(r), have = 0, fixed = 0;
+	char buf[32];
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct memhp_census *c;
+		int ret = memhp_census_new(ctx, id + i, &c);
+
+		if (ret < 0) {
+			if (c && !*warned)
+				memhp_census_warn(c);
+			*warned = true;
+			memhp_census_free(c);
+			return NULL;
+		}
+		have += memhp_census_get_total(c) -
+			memhp_census_get_pages(c, MEMHP_PAGE_HOLE);
+		fixed += memhp_census_get_unmovable(c);
+		memhp_census_free(c);
+	}
+	if (!have)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%" PRIu64 "%%",
+		 (have - fixed) * 100 / have);
+	return strdup(buf);
+}
+
 static int print_table(struct memhp_ctx *ctx, const struct list_opts *o,
 		       const struct memhp_ranges *rs, const struct memhp_cli *cli)
 {
+	bool warned = false;
+
 	struct libscols_table *tb = scols_new_table();
 	bool bytes = cli->bytes;
 	int cols[MAX_COLUMNS];
@@ -481,7 +524,9 @@ static int print_table(struct memhp_ctx *ctx, const struct list_opts *o,
 			goto out;
 		}
 		for (size_t c = 0; c < ncols; c++) {
-			char *s = cell(ctx, r, cols[c], bytes);
+			char *s = cols[c] == COL_MOVABLE ?
+				  movable_cell(ctx, r, &warned) :
+				  cell(ctx, r, cols[c], bytes);
 
 			if (s && scols_line_refer_data(ln, c, s) != 0) {
 				free(s);

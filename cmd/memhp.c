@@ -38,6 +38,7 @@ static const struct command commands[] = {
 	  "memory events as they happen, one JSON object a line" },
 	{ "doctor", cmd_doctor,
 	  "will memory hotplug work here, and if not, why" },
+	{ "why", cmd_why, "what is in memory blocks; can they go offline" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -133,5 +133,20 @@ int cmd_watch(int argc, char **argv, struct memhp_cli *cli);
 int cmd_devices(int argc, char **argv, struct memhp_cli *cli);
 int cmd_eject(int argc, char **argv, struct memhp_cli *cli);
 int cmd_doctor(int argc, char **argv, struct memhp_cli *cli);
+int cmd_why(int argc, char **argv, struct memhp_cli *cli);
+
+/* why.c: a census rendered, for memhp why and offline --explain.  The
+ * census object (NULL when not available); verdict, why, census and
+ * census_errno added to @obj; the table of @n censuses; the one line that
+ * says a census could not be read, and why. */
+struct memhp_census;
+struct json_object *memhp_census_json(const struct memhp_census *c);
+void memhp_census_json_add(struct json_object *obj,
+			   const struct memhp_census *c);
+int memhp_census_table(struct memhp_ctx *ctx, struct memhp_census *const *cs,
+		       size_t n);
+void memhp_census_warn(const struct memhp_census *c);
+/* a page kind's table heading: its name in capitals ("SLAB") */
+void memhp_page_kind_header(int kind, char *buf, size_t size);
 
 #endif

@@ -8,6 +8,9 @@
 static const struct argp_option options[] = {
 	{ "zone", 'z', "ZONE", 0,
 	  "Only blocks in ZONE (Movable, Normal, ...; a whole name)", 0 },
+	{ "explain", OPT_EXPLAIN, NULL, 0,
+	  "Say what is in the blocks that failed (or, with --dry-run, would "
+	  "be tried) and whether they can go: memhp why's census", 0 },
 	{ 0 }
 };
 
@@ -16,6 +19,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct change_opts *o = state->input;
 
 	switch (key) {
+	case OPT_EXPLAIN:
+		o->explain = true;
+		break;
 	case 'z':
 		o->filter.zone = memhp_zone_from_name(arg, strlen(arg));
 		if (o->filter.zone == MEMHP_ZONE_UNKNOWN)
@@ -53,12 +59,18 @@ static const struct argp offline_argp = {
 	       "stop the run cleanly: --atomic puts back what it changed, and "
 	       "the report is printed. Each run that writes leaves one line "
 	       "in the system log.\n"
+	       "A size ranks its candidates by what is in them when "
+	       "/proc/kpageflags can be read (memhp why): blocks that "
+	       "something holds last, Movable before the others, then the "
+	       "fewest pages that may not move, the fewest pages in use; -v "
+	       "says which blocks it chose and why.\n"
 	       "Exit status: 0 done, 1 failed with nothing changed, 2 invalid "
 	       "input (nothing written), 64 partial success.\n"
 	       "Examples:\n"
 	       "  memhp offline 32-39\n"
 	       "  memhp offline --zone Movable --timeout 120 2G\n"
-	       "  memhp offline --atomic --json 32-39",
+	       "  memhp offline --atomic --json 32-39\n"
+	       "  memhp offline --dry-run --explain 1G",
 	.children = children,
 };
 

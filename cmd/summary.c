@@ -14,7 +14,7 @@
 
 #include "memhp.h"
 
-enum { OPT_FORMAT = 0x100, OPT_OUTPUT_FILE };
+enum { OPT_FORMAT = 0x100, OPT_OUTPUT_FILE, OPT_CENSUS };
 
 static const struct argp_option options[] = {
 	{ "bytes", 'b', NULL, 0, "Print sizes in bytes", 0 },
@@ -25,30 +25,37 @@ static const struct argp_option options[] = {
 	  "Write to FILE instead of standard output, through a new file "
 	  "beside it renamed over it at the end: a reader never sees half "
 	  "a file, and a failure leaves FILE as it was", 0 },
+	{ "census", OPT_CENSUS, NULL, 0,
+	  "Add each zone's pages by kind and how much can move, from "
+	  "/proc/kpageflags (memhp why; root); not with prometheus", 0 },
 	{ 0 }
 };
 
 enum summary_format { FORMAT_TABLE, FORMAT_PROMETHEUS };
 
-struct summary_args {
+struct summary_opts {
 	enum summary_format format;
 	const char *output_file;
+	bool census;
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct memhp_cli *cli = memhp_parsing_cli();
-	struct summary_args *args = state->input;
+	struct summary_opts *o = state->input;
 
 	switch (key) {
 	case 'b':
 		cli->bytes = true;
 		break;
+	case OPT_CENSUS:
+		o->census = true;
+		break;
 	case OPT_FORMAT:
 		if (!strcmp(arg, "table"))
-			args->format = FORMAT_TABLE;
+			o->format = FORMAT_TABLE;
 		else if (!strcmp(arg, "prometheus"))
-			args->format = FORMAT_PROMETHEUS;
+			o->format = FORMAT_PROMETHEUS;
 		else
 			argp_error(state, "--format: '%s' is neither table "
 				   "nor prometheus", arg);
@@ -56,7 +63,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_OUTPUT_FILE:
 		if (!*arg)
 			argp_error(state, "--output-file: an empty name");
-		args->output_file = arg;
+		o->output_file = arg;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -75,6 +82,7 @@ static const struct argp summary_argp = {
 	       "onlining policy and whether memhp.ko is loaded.\v"
 	       "Examples:\n  memhp summary\n  memhp summary --json | jq "
 	       "'.summary.nodes[] | {node, online}'\n"
+	       "  memhp summary --census\n"
 	       "  memhp summary --format=prometheus \\\n"
 	       "      --output-file=/var/lib/prometheus/node-exporter/memhp.prom"
 	       "\n(node_exporter's textfile collector; the memhp-prometheus "
@@ -164,6 +172,138 @@ static int print_nodes_table(struct memhp_ctx *ctx,
 		scols_print_table(tb);
 	scols_unref_table(tb);
 	return ret;
+}
+
+/* --census: the online blocks' pages by kind, summed per zone (a block
+ * counts in its zone, the first of valid_zones) */
+struct zone_census {
+	uint64_t blocks, in_use, unmovable, hole;
+	uint64_t pages[MEMHP_NR_PAGE_KINDS];
+	uint64_t total;
+};
+
+/* 0, or the errno of the first census that could not be read (said) */
+static int zone_censuses(struct memhp_ctx *ctx, struct zone_census *zc)
+{
+	struct memhp_block *b;
+
+	memset(zc, 0, MEMHP_NR_ZONES * sizeof(*zc));
+	memhp_block_foreach(ctx, b) {
+		const uint8_t *zones;
+		struct memhp_census *c;
+		struct zone_census *z;
+		int ret;
+
+		if (memhp_block_get_state(b) != MEMHP_STATE_ONLINE ||
+		    memhp_block_get_zones(b, &zones) < 1 ||
+		    zones[0] >= MEMHP_NR_ZONES)
+			continue;
+		ret = memhp_census_new(ctx, memhp_block_get_id(b), &c);
+		if (ret < 0) {
+			if (c)
+				memhp_census_warn(c);
+			memhp_census_free(c);
+			return ret;
+		}
+		z = &zc[zones[0]];
+		z->blocks++;
+		z->total += memhp_census_get_total(c);
+		z->in_use += memhp_census_get_in_use(c);
+		z->unmovable += memhp_census_get_unmovable(c);
+		for (int k = 0; k < MEMHP_NR_PAGE_KINDS; k++)
+			z->pages[k] += memhp_census_get_pages(c, k);
+		memhp_census_free(c);
+	}
+	return 0;
+}
+
+/* of the zone's pages (holes left out), those that can move, rounded
+ * down; -1 without pages */
+static int movable_percent(const struct zone_census *z)
+{
+	uint64_t have = z->total - z->pages[MEMHP_PAGE_HOLE];
+
+	return have ? (int)((have - z->unmovable) * 100 / have) : -1;
+}
+
+/* the kinds some zone has, as memhp why's table shows them */
+static void print_zone_census(const struct zone_census *zc)
+{
+	struct libscols_table *tb = scols_new_table();
+	int kinds[MEMHP_NR_PAGE_KINDS];
+	size_t nk = 0;
+	char buf[64];
+
+	if (!tb)
+		return;
+	for (int k = 0; k < MEMHP_NR_PAGE_KINDS; k++)
+		for (int z = 0; z < MEMHP_NR_ZONES; z++)
+			if (zc[z].pages[k]) {
+				kinds[nk++] = k;
+				break;
+			}
+	scols_table_new_column(tb, "ZONE", 0, 0);
+	scols_table_new_column(tb, "BLOCKS", 0, SCOLS_FL_RIGHT);
+	for (size_t k = 0; k < nk; k++) {
+		memhp_page_kind_header(kinds[k], buf, sizeof(buf));
+		scols_table_new_column(tb, buf, 0, SCOLS_FL_RIGHT);
+	}
+	scols_table_new_column(tb, "MOVABLE%", 0, SCOLS_FL_RIGHT);
+	for (int z = 0; z < MEMHP_NR_ZONES; z++) {
+		struct libscols_line *ln;
+		size_t col = 2;
+		int pct;
+
+		if (!zc[z].blocks || !(ln = scols_table_new_line(tb, NULL)))
+			continue;
+		scols_line_set_data(ln, 0, memhp_zone_name(z));
+		snprintf(buf, sizeof(buf), "%llu",
+			 (unsigned long long)zc[z].blocks);
+		scols_line_set_data(ln, 1, buf);
+		for (size_t k = 0; k < nk; k++) {
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)
+				 zc[z].pages[kinds[k]]);
+			scols_line_set_data(ln, col++, buf);
+		}
+		pct = movable_percent(&zc[z]);
+		if (pct >= 0) {
+			snprintf(buf, sizeof(buf), "%d%%", pct);
+			scols_line_set_data(ln, col, buf);
+		}
+	}
+	putchar('\n');
+	scols_print_table(tb);
+	scols_unref_table(tb);
+}
+
+static struct json_object *zone_census_json(const struct zone_census *zc)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (int z = 0; z < MEMHP_NR_ZONES; z++) {
+		struct json_object *o, *c;
+		int pct = movable_percent(&zc[z]);
+
+		if (!zc[z].blocks)
+			continue;
+		o = json_object_new_object();
+		c = json_object_new_object();
+		json_object_object_add(o, "zone",
+				       memhp_json_str(memhp_zone_name(z)));
+		json_object_object_add(o, "blocks", memhp_json_u64(zc[z].blocks));
+		json_object_object_add(c, "pages", memhp_json_u64(zc[z].total));
+		json_object_object_add(c, "in_use", memhp_json_u64(zc[z].in_use));
+		json_object_object_add(c, "unmovable",
+				       memhp_json_u64(zc[z].unmovable));
+		for (int k = 0; k < MEMHP_NR_PAGE_KINDS; k++)
+			json_object_object_add(c, memhp_page_kind_name(k),
+					       memhp_json_u64(zc[z].pages[k]));
+		json_object_object_add(o, "census", c);
+		json_object_object_add(o, "movable_percent", pct >= 0 ?
+				       json_object_new_int(pct) : NULL);
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 /* one "Label:   value" line; the values right-aligned, as lsmem's
@@ -274,7 +414,8 @@ static struct json_object *owners_json(const struct memhp_usage *us)
 	return arr;
 }
 
-static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us)
+static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us,
+		      const struct zone_census *zc, int census_err)
 {
 	struct json_object *doc = memhp_json_document(ctx);
 	struct json_object *sum = json_object_new_object();
@@ -321,6 +462,9 @@ static int print_json(struct memhp_ctx *ctx, const struct memhp_usage *us)
 			       memhp_json_u64(memhp_block_get_count(ctx)));
 	json_object_object_add(sum, "nodes", nodes);
 	json_object_object_add(sum, "owners", owners_json(us));
+	if (zc)
+		json_object_object_add(sum, "census", census_err ? NULL :
+				       zone_census_json(zc));
 	json_object_object_add(doc, "summary", sum);
 
 	json_object_object_add(doc, "policy", memhp_json_policy(ctx));
@@ -426,13 +570,14 @@ static int output_end(struct output_file *of, bool keep)
 
 int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 {
-	struct summary_args args = { .format = FORMAT_TABLE };
+	struct summary_opts o = { .format = FORMAT_TABLE };
+	struct zone_census zc[MEMHP_NR_ZONES];
 	struct output_file of = { 0 };
 	struct memhp_usage *us = NULL;
 	struct memhp_ctx *ctx;
-	int ret, end;
+	int ret, end, census_err = 0;
 
-	if (memhp_parse(&summary_argp, argc, argv, cli, &args) < 0)
+	if (memhp_parse(&summary_argp, argc, argv, cli, &o) < 0)
 		return EXIT_USAGE;
 	ctx = memhp_cli_ctx(cli);
 	if (!ctx)
@@ -442,8 +587,10 @@ int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 		memhp_cli_error(cli, ret, "cannot read memory blocks");
 		return EXIT_FAILED;
 	}
-	if (args.output_file) {
-		of.path = args.output_file;
+	if (o.census && (cli->json || o.format == FORMAT_TABLE))
+		census_err = zone_censuses(ctx, zc);
+	if (o.output_file) {
+		of.path = o.output_file;
 		ret = output_begin(&of);
 		if (ret < 0) {
 			memhp_usage_free(us);
@@ -453,13 +600,16 @@ int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 		}
 	}
 	if (cli->json)
-		ret = print_json(ctx, us);
-	else if (args.format == FORMAT_PROMETHEUS)
+		ret = print_json(ctx, us, o.census ? zc : NULL, census_err);
+	else if (o.format == FORMAT_PROMETHEUS)
 		ret = memhp_prometheus_print(ctx, us);
 	else
 		ret = print_text(ctx, us, cli->bytes);
+	if (!ret && !cli->json && o.format == FORMAT_TABLE && o.census &&
+	    !census_err)
+		print_zone_census(zc);
 	memhp_usage_free(us);
-	if (args.output_file) {
+	if (o.output_file) {
 		end = output_end(&of, ret >= 0);
 		if (ret >= 0 && end < 0) {
 			memhp_cli_error(cli, end, "cannot write %s",
@@ -467,6 +617,8 @@ int cmd_summary(int argc, char **argv, struct memhp_cli *cli)
 			return EXIT_FAILED;
 		}
 	}
+	if (!ret && census_err)
+		return EXIT_FAILED;
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "cannot print the summary");
 		return EXIT_FAILED;

@@ -73,7 +73,7 @@ _memhp()
 
 	local common="--sysfs-root --sysroot --json --verbose --quiet --help
 		--version --color --color="
-	local columns="RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES CONFIGURED MEMMAP-ON-MEMORY OWNER"
+	local columns="RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES CONFIGURED MEMMAP-ON-MEMORY OWNER MOVABLE%"
 	local zones="DMA DMA32 Normal HighMem Movable Device none"
 	local states="online offline going-offline"
 	local cmd="" i
@@ -203,6 +203,7 @@ _memhp()
 		if [[ $cur == -* ]]; then
 			local udev=""
 			[ "$cmd" = online ] && udev="--udev --config --config="
+			[ "$cmd" = offline ] && udev="--explain"
 			COMPREPLY=($(compgen -W "$common --zone --node --owner --atomic
 				--timeout --dry-run --blocks --block $udev" -- "$cur"))
 		else
@@ -217,7 +218,7 @@ _memhp()
 			--summary= --node --state --zone --owner" -- "$cur"))
 		;;
 	summary)
-		COMPREPLY=($(compgen -W "$common --bytes --format --format= --output-file --output-file=" -- "$cur"))
+		COMPREPLY=($(compgen -W "$common --bytes --census --format --format= --output-file --output-file=" -- "$cur"))
 		;;
 	watch)
 		COMPREPLY=($(compgen -W "$common --count --timeout" -- "$cur"))
@@ -227,6 +228,13 @@ _memhp()
 		;;
 	doctor)
 		COMPREPLY=($(compgen -W "$common" -- "$cur"))
+		;;
+	why)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$common" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_memhp_blocks online)" -- "$cur"))
+		fi
 		;;
 	eject)
 		if [[ $cur == -* ]]; then

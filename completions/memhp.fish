@@ -85,7 +85,7 @@ end
 function __memhp_columns
     set -l cur (commandline -ct | string replace -r '^(-o|-S|--output=|--split=)' '')
     set -l head (string match -r '^.*[,+]' -- $cur)
-    for c in RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES CONFIGURED MEMMAP-ON-MEMORY OWNER $argv
+    for c in RANGE SIZE STATE REMOVABLE BLOCK NODE ZONES CONFIGURED MEMMAP-ON-MEMORY OWNER MOVABLE% $argv
         echo $head$c
     end
 end
@@ -143,6 +143,7 @@ complete -c memhp -n '__memhp_using "list online offline"' -l owner -x -a 'boot 
 complete -c memhp -n '__memhp_using devices' -l kind -x -a 'acpi-dimm virtio-mem dax' -d 'Only devices of KIND'
 complete -c memhp -n '__memhp_using summary' -l format -x -a 'table prometheus' -d 'Output format'
 complete -c memhp -n '__memhp_using summary' -l output-file -r -F -d 'Write to FILE by a rename'
+complete -c memhp -n '__memhp_using summary' -l census -d "Each zone's pages by kind and how much can move"
 
 # online, offline
 complete -c memhp -n '__memhp_using "online offline"' -l atomic -d 'All or nothing'
@@ -154,6 +155,10 @@ complete -c memhp -n '__memhp_using online' -l udev -d "The auto-online udev rul
 complete -c memhp -n '__memhp_using online' -l config -r -F -d 'The auto-online config for --udev'
 complete -c memhp -n '__memhp_using online; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks offline)' -d 'offline block'
 complete -c memhp -n '__memhp_using offline; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks online)' -d 'online block'
+complete -c memhp -n '__memhp_using offline' -l explain -d 'Say what is in the blocks that failed or would be tried'
+
+# why
+complete -c memhp -n '__memhp_using why; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks online)' -d 'online block'
 
 # probe, remove
 complete -c memhp -n '__memhp_using probe' -l node -x -a '(__memhp_nodes)' -d 'Add the range to NUMA node N'

@@ -64,6 +64,9 @@ struct memhp_change {
 	bool sized;		/* picked for a size request */
 	bool retry;		/* sized and busy: worth a second pass */
 	char error[256];
+	char (*kmsg)[MEMHP_KMSG_LINE];	/* the kernel's words on a failed
+					   offline (lib/kmsg.c), or NULL */
+	size_t nr_kmsg;
 };
 
 struct size_req {
@@ -97,6 +100,8 @@ struct memhp_plan {
 	uint64_t short_bytes;	/* of the sizes, what could not be met */
 	char error[256];	/* why a size could not be met */
 	struct memhp_progress progress;
+	struct rank *order;	/* offline sizes: candidates by census */
+	size_t nr_order;
 };
 
 #define DEFAULT_TIMEOUT_MS 30000
@@ -190,8 +195,11 @@ MEMHP_EXPORT void memhp_plan_free(struct memhp_plan *p)
 		return;
 	memhp_unref(p->ctx);
 	free(p->sizes);
+	for (size_t i = 0; i < p->nr; i++)
+		free(p->changes[i].kmsg);
 	free(p->changes);
 	free(p->planned);
+	free(p->order);
 	free(p);
 }
 
@@ -491,6 +499,103 @@ static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
 	       (pass == 0) == movable;
 }
 
+/*
+ * Offline by size with a census (lib/census.c) of every candidate: blocks
+ * that something holds (will-not-go) last; Movable before the others;
+ * then the fewest pages that may never move, the fewest pages to migrate,
+ * and the highest address.  Without proc/kpageflags the order stays
+ * Movable first, highest address first.
+ */
+struct rank {
+	size_t idx;		/* into ctx->blocks */
+	bool holds, movable;
+	uint64_t unmovable, in_use;
+	enum memhp_verdict verdict;
+};
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->holds != y->holds)
+		return x->holds ? 1 : -1;
+	if (x->movable != y->movable)
+		return x->movable ? -1 : 1;
+	if (x->unmovable != y->unmovable)
+		return x->unmovable < y->unmovable ? -1 : 1;
+	if (x->in_use != y->in_use)
+		return x->in_use < y->in_use ? -1 : 1;
+	return x->idx < y->idx ? 1 : -1;
+}
+
+static void rank_offline(struct memhp_plan *p)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	struct rank *r;
+	size_t n = 0;
+
+	free(p->order);
+	p->order = NULL;
+	p->nr_order = 0;
+	if (p->action != MEMHP_ACTION_OFFLINE || !p->nr_sizes)
+		return;
+	r = calloc(ctx->nr_blocks ? ctx->nr_blocks : 1, sizeof(*r));
+	if (!r)
+		return;
+	for (size_t k = 0; k < ctx->nr_blocks; k++) {
+		const struct memhp_block *b = &ctx->blocks[k];
+		struct memhp_census *c;
+		int ret;
+
+		if (b->state != MEMHP_STATE_ONLINE || b->removable == 0 ||
+		    !memhp_block_match(b, &p->filter))
+			continue;
+		ret = memhp_census_new(ctx, b->id, &c);
+		if (ret < 0) {
+			info(ctx, "offline by size: no census (proc/kpageflags:"
+			     " %s): Movable blocks first, highest address "
+			     "first", memhp_strerror(ret));
+			memhp_census_free(c);
+			free(r);
+			return;
+		}
+		r[n] = (struct rank){
+			.idx = k,
+			.verdict = memhp_census_get_verdict(c),
+			.movable = first_zone(b) == MEMHP_ZONE_MOVABLE,
+			.unmovable = memhp_census_get_unmovable(c),
+			.in_use = memhp_census_get_in_use(c),
+		};
+		r[n].holds = r[n].verdict == MEMHP_VERDICT_WONT_GO;
+		n++;
+		memhp_census_free(c);
+	}
+	qsort(r, n, sizeof(*r), cmp_rank);
+	p->order = r;
+	p->nr_order = n;
+}
+
+/* what -v says of a block a size picked */
+static void say_pick(struct memhp_plan *p, const struct memhp_block *b)
+{
+	if (p->ctx->log_priority < LOG_INFO)
+		return;
+	for (size_t i = 0; i < p->nr_order; i++) {
+		const struct rank *r = &p->order[i];
+
+		if (r->idx != block_index(p->ctx, b))
+			continue;
+		info(p->ctx, "offline by size: block %llu (rank %zu of %zu): "
+		     "%s, %llu pages that may not move, %llu in use, %s",
+		     (unsigned long long)b->id, i + 1, p->nr_order,
+		     r->movable ? "Movable" : "not Movable",
+		     (unsigned long long)r->unmovable,
+		     (unsigned long long)r->in_use,
+		     memhp_verdict_name(r->verdict));
+		return;
+	}
+}
+
 /* Calls @fn for each candidate in order until it returns nonzero. */
 static int foreach_candidate(struct memhp_plan *p,
 			     int (*fn)(struct memhp_plan *p,
@@ -501,6 +606,17 @@ static int foreach_candidate(struct memhp_plan *p,
 	bool online = p->action == MEMHP_ACTION_ONLINE;
 	int ret;
 
+	for (size_t i = 0; i < p->nr_order; i++) {
+		struct memhp_block *b = &ctx->blocks[p->order[i].idx];
+
+		if (!candidate(p, b, p->order[i].movable ? 0 : 1))
+			continue;
+		ret = fn(p, b, data);
+		if (ret)
+			return ret;
+	}
+	if (p->order)
+		return 0;
 	for (int pass = 0; pass < (online ? 1 : 2); pass++)
 		for (size_t k = 0; k < ctx->nr_blocks; k++) {
 			struct memhp_block *b = &ctx->blocks[online ? k :
@@ -531,6 +647,7 @@ static int count_or_add(struct memhp_plan *p, struct memhp_block *b,
 		if (!c)
 			return -ENOMEM;
 		c->sized = true;
+		say_pick(p, b);
 	}
 	return ++w->got >= w->want;
 }
@@ -557,6 +674,7 @@ static int check_sizes(struct memhp_plan *p)
 	uint64_t bs = p->ctx->block_size;
 	int ret;
 
+	rank_offline(p);
 	for (size_t i = 0; i < p->nr_sizes; i++) {
 		struct count_want w = { .want = p->sizes[i].bytes / bs,
 					.add = true };
@@ -801,6 +919,29 @@ static bool retryable(int ret)
 /* Writes the target value to the block's state, retrying EBUSY/EAGAIN with
  * backoff and EINTR at once, until @budget_ms (0: no limit) or, with
  * @once, after the first refusal. */
+/* What the kernel logged about the block during an attempt that failed,
+ * kept up to MEMHP_KMSG_MAX lines over all attempts. */
+static void kmsg_keep(struct memhp_ctx *ctx, struct memhp_change *c, int fd)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t pages;
+
+	if (page <= 0 || c->nr_kmsg >= MEMHP_KMSG_MAX)
+		return;
+	if (!c->kmsg) {
+		c->kmsg = calloc(MEMHP_KMSG_MAX, sizeof(*c->kmsg));
+		if (!c->kmsg)
+			return;
+	}
+	pages = ctx->block_size / (uint64_t)page;
+	c->nr_kmsg = memhp_kmsg_collect(fd, c->id * pages, pages,
+					(uint64_t)page, c->kmsg, c->nr_kmsg,
+					MEMHP_KMSG_MAX);
+	if (c->nr_kmsg)
+		dbg(ctx, "memory%llu: the kernel said: %s",
+		    (unsigned long long)c->id, c->kmsg[0]);
+}
+
 static int write_state(struct memhp_plan *p, struct memhp_change *c,
 		       enum target t, unsigned int budget_ms, bool once)
 {
@@ -818,10 +959,18 @@ static int write_state(struct memhp_plan *p, struct memhp_change *c,
 	for (;;) {
 		c->attempts++;
 		report_progress(p, c, memhp_now_ms(ctx) - start);
-		if (t == TARGET_OFFLINE)
+		if (t == TARGET_OFFLINE) {
+			int kfd = memhp_kmsg_open(ctx);
+
 			ret = write_bounded(p, name, value, deadline);
-		else
+			if (kfd >= 0) {
+				if (ret < 0)
+					kmsg_keep(ctx, c, kfd);
+				close(kfd);
+			}
+		} else {
 			ret = memhp_write_attr(ctx, AREA_MEMORY, name, value);
+		}
 		dbg(ctx, "%s <- %s: %s (attempt %u)", name, value,
 		    ret ? strerror(-ret) : "ok", c->attempts);
 		if (ctx->cancel && !p->restore)
@@ -1233,6 +1382,7 @@ MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
 	ret = check_explicit(p);
 	if (ret < 0)
 		goto out;
+	rank_offline(p);
 	p->progress = (struct memhp_progress){ .total = p->nr_explicit };
 	for (size_t i = 0; i < p->nr_sizes; i++)
 		p->progress.bytes_total += p->sizes[i].bytes;
@@ -1315,6 +1465,17 @@ MEMHP_EXPORT unsigned int memhp_change_get_attempts(const struct memhp_change *c
 MEMHP_EXPORT const char *memhp_change_get_error(const struct memhp_change *c)
 {
 	return c->error[0] ? c->error : NULL;
+}
+
+MEMHP_EXPORT size_t memhp_change_get_kmsg_count(const struct memhp_change *c)
+{
+	return c->nr_kmsg;
+}
+
+MEMHP_EXPORT const char *memhp_change_get_kmsg(const struct memhp_change *c,
+					       size_t i)
+{
+	return i < c->nr_kmsg ? c->kmsg[i] : NULL;
 }
 
 /* A plan that puts blocks back into the zones they were in: @zones[i] is

@@ -941,6 +941,85 @@ const char *memhp_check_get_evidence(const struct memhp_check *check,
 				     size_t i);
 const char *memhp_check_status_name(enum memhp_check_status status);
 
+/*
+ * What is in a block, and whether offline can empty it (memhp why).  A
+ * census sorts the block's pages by kind from proc/kpageflags below the
+ * root (one 64-bit word of page flags a page frame; pagemap.rst), read in
+ * a few large reads, and judges the block: will go (free pages and pages
+ * the kernel migrates), may need retries (pages that move only when memory
+ * elsewhere takes them, or that the flags do not explain), will not go
+ * (slab, page tables, reserved pages, gigantic hugetlb pages in use, from
+ * proc/kpagecount).  The files are root's only: without them a census is
+ * unavailable, never a guess.
+ */
+enum memhp_page_kind {
+	MEMHP_PAGE_FREE = 0,	/* in the buddy allocator */
+	MEMHP_PAGE_FILE,	/* on an LRU list, not anonymous: page cache,
+				   shmem */
+	MEMHP_PAGE_ANON,	/* anonymous (and KSM) */
+	MEMHP_PAGE_UNEVICTABLE,	/* unevictable or mlocked */
+	MEMHP_PAGE_HUGETLB,	/* hugetlb, the buddy allocator's size */
+	MEMHP_PAGE_GIGANTIC,	/* hugetlb, larger (1G on x86) */
+	MEMHP_PAGE_SLAB,
+	MEMHP_PAGE_PAGETABLE,
+	MEMHP_PAGE_RESERVED,	/* reserved, the zero page */
+	MEMHP_PAGE_OTHER,	/* in use, and the flags do not say by what:
+				   kernel allocations, per-cpu free lists */
+	MEMHP_PAGE_DRIVER,	/* taken by a driver (PageOffline: balloon,
+				   virtio-mem) */
+	MEMHP_PAGE_HWPOISON,
+	MEMHP_PAGE_HOLE,	/* no page: offline, or a hole */
+	MEMHP_NR_PAGE_KINDS,	/* the kinds this header names */
+};
+/* "free", "file", "anon", "unevictable", "hugetlb", "gigantic", "slab",
+ * "pagetable", "reserved", "other", "driver", "hwpoison", "hole"; NULL
+ * for a kind this library does not know */
+const char *memhp_page_kind_name(enum memhp_page_kind kind);
+
+enum memhp_verdict {
+	MEMHP_VERDICT_UNKNOWN = 0,	/* no census */
+	MEMHP_VERDICT_WILL_GO,
+	MEMHP_VERDICT_MAY_RETRY,
+	MEMHP_VERDICT_WONT_GO,
+	MEMHP_VERDICT_OFFLINE,		/* no online pages */
+};
+/* "unknown", "will-go", "may-retry", "will-not-go", "offline" */
+const char *memhp_verdict_name(enum memhp_verdict verdict);
+
+struct memhp_census;
+/* The census of block @block (its frames from the id and the block size).
+ * 0; -ERANGE a block past the end of memory; -ENOMEM; or why
+ * proc/kpageflags could not be read (-EACCES not root, -ENOENT no such
+ * file, ...): then *census is still set, to a census that is not
+ * available (verdict unknown), and must be freed too. */
+int memhp_census_new(struct memhp_ctx *ctx, uint64_t block,
+		     struct memhp_census **census);
+void memhp_census_free(struct memhp_census *census);
+uint64_t memhp_census_get_block(const struct memhp_census *census);
+bool memhp_census_is_available(const struct memhp_census *census);
+/* why it is not available (a positive errno), 0 when it is */
+int memhp_census_get_errno(const struct memhp_census *census);
+/* pages in the block, and of them @kind; 0 when not available */
+uint64_t memhp_census_get_total(const struct memhp_census *census);
+uint64_t memhp_census_get_pages(const struct memhp_census *census,
+				enum memhp_page_kind kind);
+/* pages in use (not free, hole, hwpoison or driver-owned) */
+uint64_t memhp_census_get_in_use(const struct memhp_census *census);
+/* pages that may never move: slab, page tables, reserved, gigantic and
+ * other */
+uint64_t memhp_census_get_unmovable(const struct memhp_census *census);
+enum memhp_verdict memhp_census_get_verdict(
+	const struct memhp_census *census);
+/* what decides the verdict, for people ("held by 1200 slab") */
+const char *memhp_census_get_why(const struct memhp_census *census);
+/* What the kernel logged (dev/kmsg below the root, read around each
+ * attempt) about the pages of a block whose offline failed: "migrating
+ * pfn N failed ret:-16", the page dump of an unmovable page, ...; at most
+ * 16 lines, without the record prefix.  0 and NULL past the end for a
+ * change without any (or where dev/kmsg cannot be read). */
+size_t memhp_change_get_kmsg_count(const struct memhp_change *c);
+const char *memhp_change_get_kmsg(const struct memhp_change *c, size_t i);
+
 #ifdef __cplusplus
 }
 #endif

@@ -447,4 +447,51 @@ void memhp_memconfig_apply(struct memhp_block *b);
 /* valid_zones ("Normal Movable") into at most @max zone ids; the count */
 int memhp_parse_zones(const char *text, uint8_t *zones, size_t max);
 
+/* census.c: the bits of a proc/kpageflags word it reads (the kernel's
+ * include/uapi/linux/kernel-page-flags.h; 32 and up are the kernel's
+ * include/linux/kernel-page-flags.h) */
+enum {
+	MEMHP_KPF_LRU = 5,
+	MEMHP_KPF_SLAB = 7,
+	MEMHP_KPF_BUDDY = 10,
+	MEMHP_KPF_MMAP = 11,
+	MEMHP_KPF_ANON = 12,
+	MEMHP_KPF_COMPOUND_HEAD = 15,
+	MEMHP_KPF_COMPOUND_TAIL = 16,
+	MEMHP_KPF_HUGE = 17,
+	MEMHP_KPF_UNEVICTABLE = 18,
+	MEMHP_KPF_HWPOISON = 19,
+	MEMHP_KPF_NOPAGE = 20,
+	MEMHP_KPF_THP = 22,
+	MEMHP_KPF_OFFLINE = 23,
+	MEMHP_KPF_ZERO_PAGE = 24,
+	MEMHP_KPF_PGTABLE = 26,
+	MEMHP_KPF_RESERVED = 32,
+	MEMHP_KPF_MLOCKED = 33,
+};
+/* the kind of one page from its flags alone (a compound tail may take its
+ * head's kind, and a long hugetlb run is gigantic: the census decides) */
+enum memhp_page_kind memhp_kpf_kind(uint64_t flags);
+/* sets the census's verdict and why from its counts */
+void memhp_census_judge(struct memhp_census *census);
+
+/* kmsg.c: the kernel's log around an offline attempt.  dev/kmsg below
+ * the root (the kernel's device, or a regular file in a fixture), opened
+ * at its end: an fd or -errno. */
+#define MEMHP_KMSG_LINE 200
+#define MEMHP_KMSG_MAX 16
+int memhp_kmsg_open(struct memhp_ctx *ctx);
+/* Appends to @lines (from @nr, at most @max) the text of the records in
+ * @buf (NUL-terminated, "PRIO,SEQ,USEC,FLAGS;TEXT" a line) that name a
+ * page of [@first_pfn, +@nr_pages) or overlap its bytes, with the page
+ * dump lines after them, each line once; the new count. */
+size_t memhp_kmsg_filter(const char *buf, uint64_t first_pfn,
+			 uint64_t nr_pages, uint64_t page_size,
+			 char (*lines)[MEMHP_KMSG_LINE], size_t nr,
+			 size_t max);
+/* The same over what arrived on @fd since it was opened (or last read). */
+size_t memhp_kmsg_collect(int fd, uint64_t first_pfn, uint64_t nr_pages,
+			  uint64_t page_size, char (*lines)[MEMHP_KMSG_LINE],
+			  size_t nr, size_t max);
+
 #endif

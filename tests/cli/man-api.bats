@@ -123,7 +123,12 @@ all_documents() (
 		"$MEMHP" --sysfs-root "$FIXDIR/$f" --json devices
 		"$MEMHP" --sysfs-root "$FIXDIR/$f" --json probe --scan
 		"$MEMHP" --sysfs-root "$FIXDIR/$f" --json doctor
+		"$MEMHP" --sysfs-root "$FIXDIR/$f" --json why
 	done
+	# why with and without a census, offline --explain of a dry run
+	"$MEMHP" --sysfs-root "$FIXDIR/census" --json why 36-39
+	"$MEMHP" --sysfs-root "$FIXDIR/census" --json summary --census
+	"$MEMHP" --sysfs-root "$FIXDIR/census" --json offline --dry-run --explain 512M
 	# online/offline: ok, unchanged, planned, failed, rolled-back, skipped
 	fresh nodes-2
 	fm --json online --zone=movable 56-57
@@ -214,7 +219,9 @@ END { flush() }
 	for p in ranges.probed summary.nodes.zones blocks.result totals.rolled_back \
 		online.blocks.zone ranges.offline.totals.ok hidden.usable_start \
 		module.ranges.start agents.config auto_online.nodes changed.from \
-		devices.eject_blocker put_back.totals.ok lost event; do
+		devices.eject_blocker put_back.totals.ok lost event \
+		blocks.census.slab blocks.census_errno blocks.verdict blocks.kmsg \
+		summary.census.movable_percent; do
 		jq -e --arg p "$p" -n '[inputs | paths | map(select(type == "string")) | join(".")] | index($p)' \
 			"$docs" >/dev/null || { echo "no $p in the documents"; false; }
 	done

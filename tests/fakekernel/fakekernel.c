@@ -176,6 +176,40 @@ static int do_offline(const char *dir, const char *zone)
 	return 0;
 }
 
+/* A refused offline logs what the kernel would: the records of
+ * memoryN/fake-kmsg are appended to dev/kmsg below the fixture root (the
+ * memoryN directory's fifth ancestor), when both files exist. */
+static void fake_kmsg(const char *dir)
+{
+	char root[PATH_MAX], path[PATH_MAX + 16], text[4096];
+	char *cut = NULL;
+	size_t n;
+	FILE *f;
+
+	/* every line (read_file keeps the first only) */
+	snprintf(path, sizeof(path), "%s/fake-kmsg", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	snprintf(root, sizeof(root), "%s", dir);
+	for (int i = 0; i < 5; i++) {
+		cut = strrchr(root, '/');
+		if (!cut)
+			return;
+		*cut = '\0';
+	}
+	snprintf(path, sizeof(path), "%s/dev/kmsg", root);
+	f = fopen(path, "r+");
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	fputs(text, f);
+	fclose(f);
+}
+
 static int state_write(const char *dir, const char *value)
 {
 	char state[64], zones[256] = "", arg[64];
@@ -198,8 +232,11 @@ static int state_write(const char *dir, const char *value)
 		write_file(dir, "valid_zones", arg);
 		return -EINVAL;
 	}
-	if (injected(dir, online ? "online" : "offline", arg, sizeof(arg)))
+	if (injected(dir, online ? "online" : "offline", arg, sizeof(arg))) {
+		if (!online)
+			fake_kmsg(dir);
 		return -atoi(arg);
+	}
 	if (online && injected(dir, "online-delay", arg, sizeof(arg)))
 		delay_ms(strtol(arg, NULL, 10));
 	return online ? do_online(dir, value, zones) : do_offline(dir, zones);

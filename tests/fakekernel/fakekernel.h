@@ -15,6 +15,9 @@
  *   online-foreign ZONE     another agent onlines the block into ZONE just
  *                           before the write, which the kernel then refuses
  *                           as redundant (EINVAL)
+ * An injected offline failure appends memoryN/fake-kmsg (kernel log
+ * records, "PRIO,SEQ,USEC,-;TEXT" a line) to dev/kmsg below the tree's
+ * root when both files exist, as the kernel logs its page dumps.
  * Every write is appended to MEMHP_FAKE_LOG when set: "memoryN VALUE RC".
  */
 #ifndef MEMHP_FAKEKERNEL_H
