@@ -3,7 +3,8 @@
 # one guest with boot memory, a virtio-mem device (grown from the host
 # through QMP) and an ACPI DIMM.  memhp's OWNER must name virtio-mem and the
 # device for exactly the blocks /proc/iomem puts under it, and memhp devices
-# the plugged size /proc/iomem shows.
+# the plugged size /proc/iomem shows; offline and online --owner=virtio-mem
+# take exactly those blocks.
 
 load vm_helper
 load checks
@@ -158,4 +159,21 @@ iomem_virtio_plugged() {
 	# and no dax device here
 	run jq -r '.checks[] | select(.id == "dax-kmem") | "\(.status) \(.summary)"' <<<"$stdout"
 	assert_output "ok no dax device"
+}
+
+@test "offline --owner=virtio-mem takes exactly virtio0's blocks offline, online --owner=virtio-mem brings them back Movable" {
+	local want others
+	want=$(memhp_owner_blocks virtio-mem:virtio0)
+	[ -n "$want" ]
+	others=$(guest_ok "memhp list -a -r -n -o BLOCK,STATE,OWNER" | awk '$3 !~ /^virtio-mem/')
+	guest memhp offline --owner=virtio-mem
+	assert_success
+	run guest_ok "memhp list -a -r -n -o BLOCK,STATE,OWNER"
+	assert_equal "$(awk '$3 == "virtio-mem:virtio0" && $2 == "offline" { print $1 }' <<<"$output")" "$want"
+	# nobody else's block moved
+	assert_equal "$(awk '$3 !~ /^virtio-mem/' <<<"$output")" "$others"
+	guest memhp online --owner=virtio-mem --zone=movable
+	assert_success
+	run guest_ok "memhp list -a -r -n -o BLOCK,STATE,ZONES,OWNER"
+	assert_equal "$(awk '$4 == "virtio-mem:virtio0" && $2 == "online" && $3 == "Movable" { print $1 }' <<<"$output")" "$want"
 }

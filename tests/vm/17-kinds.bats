@@ -85,6 +85,27 @@ iomem_kmem_blocks() { iomem_blocks 'System RAM (kmem)' "$1"; }
 	assert_line --index 1 --regexp '^dax0\.0 +system-ram +0 +0x[0-9a-f]+-0x[0-9a-f]+ +[0-9.]+M +0 +0B +[0-9]+-[0-9]+$'
 }
 
+@test "the auto-online rule's command, enabled with the shipped owners, leaves dax0.0's blocks to daxctl; doctor agrees" {
+	local bs b
+	bs=$(guest_block_size)
+	# what the udev rule runs for each added block, with the shipped
+	# config's owners (no dax-kmem) and enabled=yes
+	guest 'mkdir -p /tmp/ao && sed "s/^enabled=.*/enabled=yes/" /etc/memhp/auto-online.conf >/tmp/ao/auto-online.conf 2>/dev/null ||
+		printf "enabled=yes\nzone=movable\n" >/tmp/ao/auto-online.conf; grep -c "^enabled=yes" /tmp/ao/auto-online.conf'
+	assert_output 1
+	for b in $(iomem_kmem_blocks "$bs"); do
+		guest memhp online --udev --config=/tmp/ao/auto-online.conf "memory$b"
+		assert_success
+	done
+	guest memhp list -a -r -n -o BLOCK,STATE,OWNER
+	assert_success
+	assert_equal "$(awk '$3 == "dax-kmem:dax0.0" { print $2 }' <<<"$stdout" | sort -u)" offline
+	guest memhp doctor --json
+	run jq -r '.checks[] | select(.id == "dax-kmem") | "\(.status) \(.summary)"' <<<"$stdout"
+	assert_output --regexp '^ok '
+	assert_output --partial "only daxctl onlines them"
+}
+
 @test "online --owner=dax-kmem onlines dax0.0's blocks, and memhp devices follows" {
 	local bs n
 	bs=$(guest_block_size)
