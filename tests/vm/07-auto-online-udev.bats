@@ -6,7 +6,9 @@
 # memhp; one DIMM per case (four slots): shipped config (disabled), then
 # enabled with zone=movable, then a replayed add (udevadm trigger), then
 # the kernel auto-onlining too (the 6.12 default, set at run time), then
-# a broken config, then owners= without acpi-dimm (the DIMM is left alone).
+# a broken config, then owners= without acpi-dimm (the DIMM is left alone),
+# then a virtio-mem device (requested-size 0 at boot) grown twice from the
+# host: onlined with owners=virtio-mem:auto, left alone without it.
 
 load vm_helper
 load checks
@@ -16,7 +18,10 @@ RULE=/usr/lib/udev/rules.d/60-memhp-auto-online.rules
 LOG=/tmp/messages
 
 setup_file() {
-	VM_INITRD=initramfs-udev.cpio.gz vm_boot -m 1G,slots=5,maxmem=4G -- memhp_default_state=offline
+	VM_INITRD=initramfs-udev.cpio.gz vm_boot -m 1G,slots=5,maxmem=4G \
+		-object memory-backend-ram,id=vmem0,size=512M \
+		-device virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0 \
+		-- memhp_default_state=offline
 	# syslogd and udevd for this file only; started here so that every
 	# test finds them (the first test checks that they run)
 	guest --timeout 60 "syslogd -O $LOG &&
@@ -164,4 +169,47 @@ blocks_state() {
 	run memhp_log_since "$mark"
 	assert_equal "$(wc -l <<<"$output")" "$(wc -w <<<"$BLOCKS")"
 	assert_equal "$(grep -Ec "^daemon.info memhp: memory[0-9]+: left alone: its owner acpi-dimm \(PNP0C80:[0-9]+\) is not in owners=virtio-mem:auto \(auto-online, $CONF\)\$" <<<"$output")" "$(wc -w <<<"$BLOCKS")"
+}
+
+# virtio-mem's requested size from the host, and its blocks until there
+# are $2 of them (the driver adds a block at a time)
+virtio_grow() { # BYTES COUNT
+	local bs i
+	bs=$(guest_block_size)
+	qmp '{"execute":"qom-set","arguments":{"path":"/machine/peripheral/vm0","property":"requested-size","value":'"$1"'}}' >/dev/null
+	for i in $(seq 1 90); do
+		VBLOCKS=$(iomem_blocks 'System RAM (virtio_mem)' "$bs")
+		[ "$(grep -c . <<<"$VBLOCKS")" -ge "$2" ] && break
+		sleep 1
+	done
+	[ "$(grep -c . <<<"$VBLOCKS")" -ge "$2" ] || vm_fail "virtio-mem did not reach $2 blocks"
+	guest --timeout 90 udevadm settle --timeout=80
+}
+
+@test "virtio-mem under udevd: owners=virtio-mem:auto onlines its blocks as it grows; without virtio-mem they stay offline" {
+	local bs n first mark b
+	bs=$(guest_block_size)
+	n=$((256 * 1024 * 1024 / bs))
+	guest 'modprobe virtio_pci 2>/dev/null; modprobe virtio_mem 2>/dev/null; ls /sys/bus/virtio/devices'
+	assert_output --partial virtio0
+	guest_ok "printf 'enabled=yes\\nzone=movable\\nowners=virtio-mem:auto\\n' >$CONF"
+	virtio_grow 268435456 "$n"
+	first=$VBLOCKS
+	# auto: the kernel's online policy picks the zone; online either way
+	for b in $first; do
+		[ "$(guest_out cat /sys/devices/system/memory/memory$b/state)" = online ] ||
+			vm_fail "virtio-mem block $b not onlined by the rule"
+	done
+	guest memhp list -a -r -n -o BLOCK,OWNER
+	assert_success
+	for b in $first; do assert_line "$b virtio-mem:virtio0"; done
+	# owners without virtio-mem: its next blocks are left alone, and said so
+	guest_ok "printf 'enabled=yes\\nzone=movable\\nowners=acpi-dimm\\n' >$CONF"
+	mark=$(log_mark)
+	virtio_grow 536870912 $((2 * n))
+	for b in $(comm -13 <(echo "$first") <(echo "$VBLOCKS")); do
+		assert_equal "$(guest_out cat /sys/devices/system/memory/memory$b/state)" offline
+	done
+	run memhp_log_since "$mark"
+	assert_output --regexp "memory[0-9]+: left alone: its owner virtio-mem \\(virtio0\\) is not in owners=acpi-dimm"
 }
