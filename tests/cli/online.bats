@@ -124,6 +124,16 @@ memory59 online_movable 0"
 	assert_equal "$(cat "$M/memory59/state")" online
 }
 
+@test "the fake kernel reads every directive of its file, not only the first" {
+	# a directive for another operation first: the online failure on the
+	# second line must still be seen
+	printf 'offline 16 -1\nonline 12 -1\n' >"$M/memory58/fake-kernel"
+	run fmemhp online --zone=movable 58
+	assert_failure 1
+	assert_output --partial "online failed: Cannot allocate memory"
+	assert_equal "$(cat "$M/memory58/state")" offline
+}
+
 @test "--atomic puts every changed block back and exits 1" {
 	echo "online 12 -1" >"$M/memory58/fake-kernel"
 	run --separate-stderr fmemhp --json online --atomic --zone=movable 56-59

@@ -10,8 +10,9 @@
 
 #include "fakekernel.h"
 
-static int read_file(const char *dir, const char *name, char *buf,
-		     size_t size)
+/* The whole file, every line (at most @size - 1 bytes). */
+static int read_lines(const char *dir, const char *name, char *buf,
+		      size_t size)
 {
 	char path[PATH_MAX];
 	FILE *f;
@@ -24,8 +25,18 @@ static int read_file(const char *dir, const char *name, char *buf,
 	n = fread(buf, 1, size - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/* The first line, as an attribute's value. */
+static int read_file(const char *dir, const char *name, char *buf,
+		     size_t size)
+{
+	int ret = read_lines(dir, name, buf, size);
+
+	if (ret == 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ret;
 }
 
 /* Replaces the file whole (a new file renamed over it): a reader sees the
@@ -68,7 +79,8 @@ static bool injected(const char *dir, const char *op, char *arg, size_t size)
 	char buf[1024], out[1024] = "", *line, *save = NULL;
 	bool hit = false;
 
-	if (read_file(dir, "fake-kernel", buf, sizeof(buf)) < 0)
+	/* every directive, one a line */
+	if (read_lines(dir, "fake-kernel", buf, sizeof(buf)) < 0)
 		return false;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
