@@ -169,9 +169,11 @@ copy_with_libs() { # src dest-in-initramfs
 	done
 }
 
-# Debian's lsmem as the reference implementation, and Debian's daxctl,
-# which makes a dax device system RAM (17-kinds.bats).
+# Debian's lsmem as the reference implementation, its chmem for
+# bench/offline-pressure, and Debian's daxctl, which makes a dax device
+# system RAM (17-kinds.bats).
 copy_with_libs /usr/bin/lsmem /usr/bin/lsmem
+copy_with_libs /usr/sbin/chmem /usr/sbin/chmem
 copy_with_libs /usr/bin/daxctl /usr/bin/daxctl
 
 # The tests' own guest helpers (tests/vm/NN-name.c -> /usr/bin/NN-name),

@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# bench/offline-pressure's guest (run that script, not this file): one
+# QEMU guest, four hot-plugged 256M DIMMs, the lower two onlined Movable and
+# the upper two Normal, and per seed a load of page cache, anonymous memory
+# and slab sized from the seed; then the same size request made by memhp
+# (memhp offline SIZE) and by the guest's chmem (chmem -d SIZE), each from
+# the same state, the order alternating between seeds.  One line per seed
+# and tool on fd 3; bench/offline-pressure sums them up.
+
+load ../tests/vm/vm_helper
+load ../tests/vm/checks
+
+setup_file() {
+	vm_boot -m 1G,slots=4,maxmem=4G -- memhp_default_state=offline
+}
+teardown_file() { vm_shutdown; }
+setup() { vm_require; }
+
+SIZE=${BENCH_SIZE:-512M}
+
+# the DIMMs' blocks back online in their zones (d1 d2 Movable, d3 d4 Normal)
+restore() {
+	guest_ok "memhp online --zone=movable $MOVABLE >/dev/null 2>&1; memhp online --zone=normal $NORMAL >/dev/null 2>&1; true" >/dev/null
+}
+
+# "BLOCK STATE ZONE" of each DIMM block, for before/after
+dimm_state() {
+	guest_ok "for b in $ALL; do d=/sys/devices/system/memory/memory\$b; echo \$b \$(cat \$d/state) \$(cat \$d/valid_zones | cut -d' ' -f1); done"
+}
+
+# one tool from the current state: "seed tool bytes movable normal ms tried"
+measure() { # SEED TOOL
+	local before after t ms off mov nor tried out
+	before=$(dimm_state)
+	case $2 in
+	memhp) cmd="memhp -v --json offline $SIZE" ;;
+	chmem) cmd="chmem -v -d $SIZE" ;;
+	esac
+	# busybox date has no %N: /proc/uptime, in hundredths of a second
+	out=$(guest_out "t0=\$(cut -d' ' -f1 /proc/uptime); $cmd >/tmp/out 2>&1; rc=\$?; t1=\$(cut -d' ' -f1 /proc/uptime); echo \$rc \$(awk -v a=\$t0 -v b=\$t1 'BEGIN { printf \"%d\", (b - a) * 1000 }')")
+	ms=${out#* }
+	after=$(dimm_state)
+	# blocks this run took offline, by the zone they were online in
+	off=$(join <(sort <<<"$before") <(sort <<<"$after") | awk '$2 == "online" && $4 == "offline"')
+	mov=$(awk '$3 == "Movable"' <<<"$off" | grep -c . || true)
+	nor=$(awk '$3 == "Normal"' <<<"$off" | grep -c . || true)
+	if [ "$2" = memhp ]; then
+		tried=$(guest_out cat /tmp/out | sed -n '/^{/,$p' |
+			jq '[.blocks[]? | .attempts // 0] | add // 0' 2>/dev/null || echo "?")
+	else
+		tried=$(guest_out cat /tmp/out | grep -ciE 'memory block [0-9]+')
+	fi
+	echo "$1 $2 $(((mov + nor) * BS)) $mov $nor $ms ${tried:-?} rc=${out%% *}" >&3
+}
+
+@test "offline under pressure: memhp and chmem, seed by seed" {
+	local seed n=${BENCH_SEEDS:-5} first=${BENCH_SEED:-1} d
+	BS=$(guest_block_size)
+	for d in d1 d2 d3 d4; do
+		vm_add_dimm "$d" 256M || vm_fail "DIMM $d did not plug"
+	done
+	MOVABLE=$( (dimm_blocks d1 "$BS"; dimm_blocks d2 "$BS") | tr '\n' ' ')
+	NORMAL=$( (dimm_blocks d3 "$BS"; dimm_blocks d4 "$BS") | tr '\n' ' ')
+	ALL="$MOVABLE $NORMAL"
+	guest_wait_blocks $ALL
+	MOVABLE=$(tr ' ' '\n' <<<"$MOVABLE" | awk NF | sed -n '1p;$p' | paste -sd-)
+	NORMAL=$(tr ' ' '\n' <<<"$NORMAL" | awk NF | sed -n '1p;$p' | paste -sd-)
+	echo "# block size $BS, request $SIZE, Movable DIMM blocks $MOVABLE, Normal $NORMAL" >&3
+	for seed in $(seq "$first" $((first + n - 1))); do
+		restore
+		# the load, from the seed (printed: the same seed makes the same load)
+		local cache=$((32 + seed * 37 % 96)) anon=$((16 + seed * 53 % 48)) dirs=$((2000 + seed * 7919 % 6000))
+		echo "# seed $seed: page cache ${cache}M (tmpfs), anonymous ${anon}M, slab: $dirs directories" >&3
+		guest --timeout 300 "rm -rf /tmp/load; mkdir -p /tmp/load/d; cd /tmp/load &&
+			dd if=/dev/urandom of=cache bs=1M count=$cache 2>/dev/null &&
+			i=0; while [ \$i -lt $dirs ]; do mkdir d/\$i; i=\$((i+1)); done;
+			(x=\$(head -c ${anon}M /dev/zero | tr '\\0' a); sleep 100000) >/dev/null 2>&1 &
+			echo \$! >/tmp/load/anon.pid; sleep 2"
+		[ "$status" -eq 0 ] || vm_fail "load for seed $seed: $output"
+		if [ $((seed % 2)) = 1 ]; then
+			measure "$seed" memhp; restore; measure "$seed" chmem
+		else
+			measure "$seed" chmem; restore; measure "$seed" memhp
+		fi
+		guest_ok "kill \$(cat /tmp/load/anon.pid) 2>/dev/null; pkill -f 'sleep 100000'; true" >/dev/null
+	done
+}
