@@ -596,6 +596,16 @@ static void say_pick(struct memhp_plan *p, const struct memhp_block *b)
 	}
 }
 
+/* Whether the census of a size request saw something hold block @b
+ * (slab, page tables, reserved pages: will-not-go). */
+static bool held(const struct memhp_plan *p, const struct memhp_block *b)
+{
+	for (size_t i = 0; i < p->nr_order; i++)
+		if (p->order[i].idx == block_index(p->ctx, b))
+			return p->order[i].holds;
+	return false;
+}
+
 /* Calls @fn for each candidate in order until it returns nonzero. */
 static int foreach_candidate(struct memhp_plan *p,
 			     int (*fn)(struct memhp_plan *p,
@@ -1283,6 +1293,14 @@ static int try_candidate(struct memhp_plan *p, struct memhp_block *b,
 		p->progress.done++;
 	} else if (c->result == MEMHP_RESULT_FAILED) {
 		c->retry = retryable(-c->err) && c->err != EINTR;
+		/* busy, and the census saw what holds it: waiting out the
+		 * whole timeout on it would only delay the answer */
+		if (c->retry && held(p, b)) {
+			c->retry = false;
+			info(p->ctx, "offline by size: block %llu is busy and "
+			     "the census says something holds it: not retried",
+			     (unsigned long long)b->id);
+		}
 	} else {
 		/* reached the state by another agent's hand: not ours */
 		p->progress.done++;

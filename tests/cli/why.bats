@@ -136,6 +136,18 @@ memory32 offline 0
 memory34 offline 0"
 }
 
+@test "a size run does not wait out --timeout on a busy block the census says something holds" {
+	# 36 (slab) stays busy for good; 33 (free, will-go) is busy twice
+	echo "offline 16 -1" >"$M/memory36/fake-kernel"
+	echo "offline 16 2" >"$M/memory33/fake-kernel"
+	run --separate-stderr fmemhp --json -v offline --timeout 30 1536M
+	assert_equal "$status" 64
+	grep -qF "block 36 is busy and the census says something holds it: not retried" <<<"$stderr"
+	# 33 retried until it went; 36 tried once
+	run jq -c '[.blocks[] | select(.block == 33 or .block == 36) | [.block, .result, .attempts]]' <<<"$output"
+	assert_output '[[33,"ok",3],[36,"failed",1]]'
+}
+
 @test "offline --explain: the census of a block that failed, in the table and in JSON" {
 	echo "offline 16 -1" >"$M/memory36/fake-kernel"
 	run --separate-stderr fmemhp offline --timeout 1 --explain 36-37
