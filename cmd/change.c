@@ -476,6 +476,58 @@ static void report_errors(struct memhp_cli *cli, const struct memhp_plan *plan,
 		fprintf(stderr, "memhp: %s: %s\n", name, memhp_tty(why));
 }
 
+/* Whether a selector asked for a size (1G, or chmem's MiB). */
+static bool asks_size(struct memhp_cli *cli, const struct change_opts *o)
+{
+	uint64_t bs = memhp_get_block_size(memhp_cli_ctx(cli));
+
+	for (size_t i = 0; i < o->nr_selectors; i++) {
+		struct memhp_selector sel;
+		bool size;
+
+		if (chmem_size(cli, o, o->selectors[i]))
+			return true;
+		size = memhp_selector_parse(o->selectors[i], bs, &sel) == 0 &&
+		       sel.type == MEMHP_SELECT_SIZE;
+		memhp_selector_free(&sel);
+		if (size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An offline by size that took kernel memory says so, -v or not: Movable
+ * blocks come first, so a block in another zone means Movable memory
+ * alone could not meet the request (memhp why tells what is in them).
+ */
+static void say_kernel_memory(struct memhp_cli *cli,
+			      const struct memhp_plan *plan,
+			      const struct change_opts *o, const char *name)
+{
+	size_t n = 0, ok = 0;
+	uint64_t first = 0;
+
+	if (o->action != MEMHP_ACTION_OFFLINE || cli->verbosity < 0 ||
+	    !asks_size(cli, o))
+		return;
+	for (size_t i = 0; i < memhp_plan_get_count(plan); i++) {
+		const struct memhp_change *c = memhp_plan_get(plan, i);
+		enum memhp_zone z = memhp_change_get_zone(c);
+
+		if (memhp_change_get_result(c) != MEMHP_RESULT_OK)
+			continue;
+		ok++;
+		if (z != MEMHP_ZONE_MOVABLE && z != MEMHP_ZONE_ANY && !n++)
+			first = memhp_change_get_block(c);
+	}
+	if (n)
+		fprintf(stderr, "memhp: %s: %zu of the %zu blocks taken (the "
+			"first: %" PRIu64 ") were not in ZONE_MOVABLE: Movable "
+			"memory alone could not meet the request\n", name, n,
+			ok, first);
+}
+
 /* The report of a plan that ran (or a dry run): the table with -v or
  * --dry-run, JSON with --json (handed back in @report when asked), one
  * line per block with an error, one summary line.  The exit status. */
@@ -523,6 +575,8 @@ int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
 			t.n[MEMHP_RESULT_PASSED_OVER],
 			t.n[MEMHP_RESULT_SKIPPED] ? ", skipped " : "",
 			t.n[MEMHP_RESULT_SKIPPED]);
+	if (!cli->json)
+		say_kernel_memory(cli, plan, o, name);
 	memhp_audit_plan(cli, name, plan, status);
 	return status;
 }

@@ -136,6 +136,19 @@ memory32 offline 0
 memory34 offline 0"
 }
 
+@test "a size offline that takes kernel memory says so without -v; one Movable memory meets does not" {
+	# 1280M: the four Movable blocks, then boot and Normal ones
+	run --separate-stderr fmemhp offline 1280M
+	assert_success
+	assert_equal "$stderr" "memhp: offline: 10 changed, 0 unchanged, 0 failed
+memhp: offline: 6 of the 10 blocks taken (the first: 3) were not in ZONE_MOVABLE: Movable memory alone could not meet the request"
+	# Movable blocks only: nothing more to say
+	cp -a "$FIXDIR/census/." "$T/"
+	run --separate-stderr fmemhp offline 512M
+	assert_success
+	assert_equal "$stderr" "memhp: offline: 4 changed, 0 unchanged, 0 failed"
+}
+
 @test "a size run does not wait out --timeout on a busy block the census says something holds" {
 	# 36 (slab) stays busy for good; 33 (free, will-go) is busy twice
 	echo "offline 16 -1" >"$M/memory36/fake-kernel"
