@@ -678,75 +678,66 @@ static int check_blocks(struct memhp_doctor *d, struct memhp_ctx *ctx,
  * devices' own listing is memhp devices'): the bus's devices, the driver
  * each is bound to, and the blocks the kernel's records give each owner. */
 
-#define VIRTIO_ID_MEM 24	/* the virtio device id of virtio-mem */
-
 struct bus_device {
 	char name[64];		/* virtio0, dax0.0 */
 	char driver[64];	/* the bound driver; "" for none */
-	bool wanted;		/* virtio: a virtio-mem device */
 };
 
+/* The first devices of a kind (evidence enough) and how many more, as
+ * lib/virtio_mem.c and lib/dax.c list them. */
 struct bus_scan {
-	struct memhp_ctx *ctx;
 	enum memhp_area bus;	/* AREA_VIRTIO_DEVICES or AREA_DAX_DEVICES */
-	struct bus_device dev[16];	/* the first ones: evidence enough */
+	struct bus_device dev[16];
 	size_t nr, more;
 };
 
-/* The driver a device is bound to: the last part of its driver link. */
-static void bound_driver(int fd, char *buf, size_t size)
+static void add_bus_device(struct bus_scan *s, const char *name,
+			   const char *driver)
 {
-	char target[256];
-	ssize_t n = readlinkat(fd, "driver", target, sizeof(target) - 1);
-	const char *base;
-
-	buf[0] = '\0';
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	snprintf(buf, size, "%.*s", (int)size - 1, base ? base + 1 : target);
-}
-
-static int add_bus_device(const char *name, unsigned char type, void *data)
-{
-	struct bus_scan *s = data;
-	struct bus_device *dev;
-	char id[32];
-	uint64_t v;
-	int fd;
-
-	(void)type;
-	if (name[0] == '.')
-		return 0;
 	if (s->nr == sizeof(s->dev) / sizeof(s->dev[0])) {
 		s->more++;
-		return 0;
+		return;
 	}
-	dev = &s->dev[s->nr];
-	memset(dev, 0, sizeof(*dev));
-	snprintf(dev->name, sizeof(dev->name), "%s", name);
-	fd = memhp_area_follow(s->ctx, s->bus, name, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return 0;
-	bound_driver(fd, dev->driver, sizeof(dev->driver));
-	/* virtio's device attribute is the device id, 0x0018 for virtio-mem */
-	dev->wanted = s->bus != AREA_VIRTIO_DEVICES ||
-		      (memhp_read_at(s->ctx, fd, "device", id, sizeof(id)) > 0 &&
-		       memhp_parse_hex(id, &v) == 0 && v == VIRTIO_ID_MEM);
-	close(fd);
-	if (dev->wanted)
-		s->nr++;
-	return 0;
+	snprintf(s->dev[s->nr].name, sizeof(s->dev[0].name), "%s", name);
+	snprintf(s->dev[s->nr].driver, sizeof(s->dev[0].driver), "%s",
+		 driver ? driver : "");
+	s->nr++;
 }
 
-static void scan_bus(struct memhp_ctx *ctx, enum memhp_area bus,
+/* The virtio-mem or dax devices, by @owner; none when they cannot be read */
+static void scan_bus(struct memhp_ctx *ctx, enum memhp_owner owner,
 		     struct bus_scan *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->ctx = ctx;
-	s->bus = bus;
-	(void)memhp_walk_dir(ctx, bus, NULL, add_bus_device, s);
+	if (owner == MEMHP_OWNER_VIRTIO_MEM) {
+		struct memhp_virtio_mem_devices *l = NULL;
+
+		s->bus = AREA_VIRTIO_DEVICES;
+		if (memhp_virtio_mem_devices_new(ctx, &l) < 0)
+			return;
+		for (size_t i = 0; i < memhp_virtio_mem_devices_get_count(l); i++) {
+			const struct memhp_virtio_mem_device *d =
+				memhp_virtio_mem_devices_get(l, i);
+
+			add_bus_device(s, memhp_virtio_mem_device_get_name(d),
+				       memhp_virtio_mem_device_get_driver(d));
+		}
+		memhp_virtio_mem_devices_free(l);
+	} else {
+		struct memhp_dax_devices *l = NULL;
+
+		s->bus = AREA_DAX_DEVICES;
+		if (memhp_dax_devices_new(ctx, &l) < 0)
+			return;
+		for (size_t i = 0; i < memhp_dax_devices_get_count(l); i++) {
+			const struct memhp_dax_device *d =
+				memhp_dax_devices_get(l, i);
+
+			add_bus_device(s, memhp_dax_device_get_name(d),
+				       memhp_dax_device_get_driver(d));
+		}
+		memhp_dax_devices_free(l);
+	}
 }
 
 /* Is the bus's driver @name there (registered, its module loaded)? */
@@ -855,11 +846,11 @@ struct kind {
 	char who[384];
 };
 
-static void read_kind(struct memhp_ctx *ctx, enum memhp_area devices,
-		      enum memhp_area drivers, const char *driver,
-		      enum memhp_owner owner, struct kind *kd)
+static void read_kind(struct memhp_ctx *ctx, enum memhp_area drivers,
+		      const char *driver, enum memhp_owner owner,
+		      struct kind *kd)
 {
-	scan_bus(ctx, devices, &kd->s);
+	scan_bus(ctx, owner, &kd->s);
 	kd->driver = have_driver(ctx, drivers, driver);
 	count_owner_blocks(ctx, owner, &kd->k);
 	kd->onliners = owner_onliners(ctx, owner, kd->who, sizeof(kd->who));
@@ -875,7 +866,7 @@ static int check_virtio_mem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 
 	if (!c)
 		return -ENOMEM;
-	read_kind(ctx, AREA_VIRTIO_DEVICES, AREA_VIRTIO_DRIVERS, "virtio_mem",
+	read_kind(ctx, AREA_VIRTIO_DRIVERS, "virtio_mem",
 		  MEMHP_OWNER_VIRTIO_MEM, &kd);
 	k = &kd.k;
 	evidence(c, "CONFIG_VIRTIO_MEM=%s", kval(f, "CONFIG_VIRTIO_MEM"));
@@ -933,8 +924,7 @@ static int check_dax_kmem(struct memhp_doctor *d, struct memhp_ctx *ctx,
 
 	if (!c)
 		return -ENOMEM;
-	read_kind(ctx, AREA_DAX_DEVICES, AREA_DAX_DRIVERS, "kmem",
-		  MEMHP_OWNER_DAX_KMEM, &kd);
+	read_kind(ctx, AREA_DAX_DRIVERS, "kmem", MEMHP_OWNER_DAX_KMEM, &kd);
 	k = &kd.k;
 	n = kd.s.nr;
 	for (size_t i = 0; i < n; i++)
