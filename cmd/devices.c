@@ -154,28 +154,34 @@ const char *memhp_device_state_name(const struct device_status *st)
 	return st->offline ? "offline" : "none";
 }
 
-/* "32-35,40": the block ids as runs */
+/* "32-35,40": block ids as runs */
+static void ids_text(const uint64_t *ids, size_t n, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size;) {
+		size_t j = i;
+
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		len += (size_t)snprintf(buf + len, size - len, "%s%" PRIu64,
+					i ? "," : "", ids[i]);
+		if (j > i && len < size)
+			len += (size_t)snprintf(buf + len, size - len,
+						"-%" PRIu64, ids[j]);
+		i = j + 1;
+	}
+}
+
+/* "32-35,40": the device's block ids as runs */
 void memhp_device_blocks_text(const struct memhp_acpi_device *dev, char *buf,
 			      size_t size)
 {
 	const uint64_t *blocks;
-	size_t nr = memhp_acpi_device_get_blocks(dev, &blocks), len = 0;
+	size_t nr = memhp_acpi_device_get_blocks(dev, &blocks);
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < nr && len < size;) {
-		size_t j = run_end(blocks, nr, i);
-
-		if (j == i)
-			len += (size_t)snprintf(buf + len, size - len,
-						"%s%" PRIu64, i ? "," : "",
-						blocks[i]);
-		else
-			len += (size_t)snprintf(buf + len, size - len,
-						"%s%" PRIu64 "-%" PRIu64,
-						i ? "," : "", blocks[i],
-						blocks[j]);
-		i = j + 1;
-	}
+	ids_text(blocks, nr, buf, size);
 }
 
 static void zones_text(unsigned int mask, char *buf, size_t size)
@@ -333,26 +339,6 @@ static void print_table(struct memhp_ctx *ctx,
 		if (st.blocker)
 			printf("%s cannot be ejected: %s\n",
 			       memhp_acpi_device_get_name(dev), st.blocker);
-	}
-}
-
-/* "32-35,40": block ids as runs */
-static void ids_text(const uint64_t *ids, size_t n, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && len < size;) {
-		size_t j = i;
-
-		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
-			j++;
-		len += (size_t)snprintf(buf + len, size - len, "%s%" PRIu64,
-					i ? "," : "", ids[i]);
-		if (j > i && len < size)
-			len += (size_t)snprintf(buf + len, size - len,
-						"-%" PRIu64, ids[j]);
-		i = j + 1;
 	}
 }
 
