@@ -364,41 +364,17 @@ static int add_selector(struct memhp_cli *cli, struct memhp_plan *plan,
 	return ret;
 }
 
-/* --owner with no selector: every block of that owner (and node), as
- * runs of consecutive ids */
+/* --owner with no selector: every block of that owner (and node) */
 static int add_owned(struct memhp_cli *cli, struct memhp_plan *plan,
-		     const struct memhp_filter *filter,
 		     const struct change_opts *o)
 {
-	struct memhp_ctx *ctx = memhp_cli_ctx(cli);
-	uint64_t first = 0, last = 0;
-	bool open = false;
-	struct memhp_block *b;
-	int ret = 0;
+	int ret = memhp_plan_add_matching(plan);
 
-	memhp_block_foreach(ctx, b) {
-		uint64_t id = memhp_block_get_id(b);
-
-		if (!memhp_block_match(b, filter))
-			continue;
-		if (open && id == last + 1) {
-			last = id;
-			continue;
-		}
-		if (open && (ret = memhp_plan_add_blocks(plan, first, last)) < 0)
-			break;
-		first = last = id;
-		open = true;
-	}
-	if (ret == 0 && open)
-		ret = memhp_plan_add_blocks(plan, first, last);
-	if (ret == 0 && !open) {
+	if (ret == -ENOENT)
 		fprintf(stderr, "memhp: no block was added by %s%s\n",
 			memhp_owner_name(o->filter.owner),
 			o->filter.node >= 0 ? " on that node" : "");
-		ret = -ENOENT;
-	}
-	if (ret < 0 && ret != -ENOENT)
+	else if (ret < 0)
 		memhp_cli_error(cli, ret, "cannot plan the blocks of %s",
 				memhp_owner_name(o->filter.owner));
 	return ret;
@@ -433,7 +409,7 @@ static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 	memhp_plan_set_filter(plan, filter);
 	memhp_plan_set_timeout(plan, o->timeout_ms);
 	memhp_plan_set_atomic(plan, o->atomic);
-	ret = o->nr_selectors ? 0 : add_owned(cli, plan, filter, o);
+	ret = o->nr_selectors ? 0 : add_owned(cli, plan, o);
 	memhp_filter_free(filter);
 	if (ret < 0)
 		return ret == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;

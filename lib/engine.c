@@ -464,6 +464,33 @@ MEMHP_EXPORT int memhp_plan_add_blocks(struct memhp_plan *p, uint64_t first,
 	return 0;
 }
 
+MEMHP_EXPORT int memhp_plan_add_matching(struct memhp_plan *p)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	uint64_t first = 0, last = 0;
+	bool open = false;
+	int ret = 0;
+
+	/* the matching blocks as runs of consecutive ids */
+	for (size_t i = 0; i < ctx->nr_blocks && ret == 0; i++) {
+		uint64_t id = ctx->blocks[i].id;
+
+		if (!memhp_block_match(&ctx->blocks[i], &p->filter))
+			continue;
+		if (open && id == last + 1) {
+			last = id;
+			continue;
+		}
+		if (open)
+			ret = memhp_plan_add_blocks(p, first, last);
+		first = last = id;
+		open = true;
+	}
+	if (ret == 0 && open)
+		ret = memhp_plan_add_blocks(p, first, last);
+	return ret == 0 && !open ? -ENOENT : ret;
+}
+
 MEMHP_EXPORT int memhp_plan_add_size(struct memhp_plan *p, uint64_t bytes)
 {
 	struct size_req *s;

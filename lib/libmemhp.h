@@ -661,6 +661,9 @@ int memhp_plan_add_blocks(struct memhp_plan *plan, uint64_t first,
  * online removable blocks, Movable ones first, then the others, each
  * highest address first.  0; -EDOM not a whole number of blocks. */
 int memhp_plan_add_size(struct memhp_plan *plan, uint64_t bytes);
+/* every block the plan's filter matches (an owner, a node, ...), as runs
+ * of explicit blocks; -ENOENT when none does */
+int memhp_plan_add_matching(struct memhp_plan *plan);
 /* Checks every block can go where asked and that every size can be met;
  * writes nothing.  0; -EINVAL a block cannot take the zone; -ENOSPC a size
  * cannot be met; -ENODATA nothing selected; -EBADMSG a block's state
