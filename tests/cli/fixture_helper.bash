@@ -34,6 +34,16 @@ fixtures_setup_file() {
 	export FIXTURES_LIST="${FIXTURES[*]}"
 }
 
+# setup body of the policy files (policy.bats, persist.bats): a private copy
+# of the policy-auto-movable tree in T, its module parameters in P and the
+# auto_online_blocks file in A.
+policy_tree_setup() {
+	T=$BATS_TEST_TMPDIR/t
+	cp -a "$FIXDIR/policy-auto-movable" "$T"
+	P=$T/sys/module/memory_hotplug/parameters
+	A=$T/sys/devices/system/memory/auto_online_blocks
+}
+
 # The fixture names, one per word.
 fixtures() {
 	echo "$FIXTURES_LIST"

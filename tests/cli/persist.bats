@@ -9,10 +9,7 @@ bats_require_minimum_version 1.5.0
 setup_file() { fixtures_setup_file; }
 
 setup() {
-	T=$BATS_TEST_TMPDIR/t
-	cp -a "$FIXDIR/policy-auto-movable" "$T"
-	P=$T/sys/module/memory_hotplug/parameters
-	A=$T/sys/devices/system/memory/auto_online_blocks
+	policy_tree_setup
 	D=$T/etc/default/grub.d/memhp.cfg
 	mkdir -p "$T/etc/default"
 	echo 'GRUB_CMDLINE_LINUX=""' >"$T/etc/default/grub"

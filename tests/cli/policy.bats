@@ -7,12 +7,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() { fixtures_setup_file; }
 
-setup() {
-	T=$BATS_TEST_TMPDIR/t
-	cp -a "$FIXDIR/policy-auto-movable" "$T"
-	P=$T/sys/module/memory_hotplug/parameters
-	A=$T/sys/devices/system/memory/auto_online_blocks
-}
+setup() { policy_tree_setup; }
 
 @test "shows every knob as the tree has it, typed in JSON" {
 	run --separate-stderr "$MEMHP" --sysfs-root "$T" --json policy
