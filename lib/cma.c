@@ -25,7 +25,8 @@
 
 #define MEMINFO_MAX_BYTES (1u << 20)
 
-/* CmaTotal in kB into *@kb; -ENOENT without the line */
+/* CmaTotal in kB into *@kb: 0; 1 without the line (no CONFIG_CMA); or why
+ * proc/meminfo could not be read */
 static int cma_total_kb(struct memhp_ctx *ctx, uint64_t *kb)
 {
 	char *text, *line;
@@ -35,7 +36,7 @@ static int cma_total_kb(struct memhp_ctx *ctx, uint64_t *kb)
 
 	if (ret < 0)
 		return ret;
-	ret = -ENOENT;
+	ret = 1;
 	for (line = text; line; line = strchr(line, '\n')) {
 		unsigned long long v;
 
@@ -127,7 +128,7 @@ int memhp_cma_pages(struct memhp_ctx *ctx, uint64_t first_pfn,
 
 	*pages = 0;
 	*source = NULL;
-	if (ret == -ENOENT || (ret == 0 && kb == 0)) {
+	if (ret == 1 || (ret == 0 && kb == 0)) {
 		*source = "meminfo";	/* no CONFIG_CMA, or no area */
 		return 0;
 	}
