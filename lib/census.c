@@ -489,11 +489,17 @@ MEMHP_EXPORT const char *memhp_census_get_why(const struct memhp_census *c)
 	return c->why;
 }
 
+/* an overlap's pages when a source says, -ENODATA when none does */
+static int overlap(uint64_t n, const char *source, uint64_t *pages)
+{
+	*pages = source ? n : 0;
+	return source ? 0 : -ENODATA;
+}
+
 MEMHP_EXPORT int memhp_census_get_cma(const struct memhp_census *c,
 				      uint64_t *pages)
 {
-	*pages = c->cma_source ? c->cma : 0;
-	return c->cma_source ? 0 : -ENODATA;
+	return overlap(c->cma, c->cma_source, pages);
 }
 
 MEMHP_EXPORT const char *memhp_census_get_cma_source(
@@ -505,8 +511,7 @@ MEMHP_EXPORT const char *memhp_census_get_cma_source(
 MEMHP_EXPORT int memhp_census_get_memory_hole(const struct memhp_census *c,
 					      uint64_t *pages)
 {
-	*pages = c->hole_source ? c->memory_hole : 0;
-	return c->hole_source ? 0 : -ENODATA;
+	return overlap(c->memory_hole, c->hole_source, pages);
 }
 
 MEMHP_EXPORT const char *memhp_census_get_memory_hole_source(
