@@ -60,9 +60,23 @@ static const struct argp why_argp = {
 
 /* ---- shared with offline --explain --------------------------------- */
 
+/* "cma": pages or null when unknown, "cma_source": where it came from */
+static void add_overlap(struct json_object *o, const char *key, bool known,
+			uint64_t pages, const char *source)
+{
+	char name[32];
+
+	json_object_object_add(o, key, known ? memhp_json_u64(pages) : NULL);
+	snprintf(name, sizeof(name), "%s_source", key);
+	json_object_object_add(o, name, source ? memhp_json_str(source)
+					       : NULL);
+}
+
 struct json_object *memhp_census_json(const struct memhp_census *c)
 {
 	struct json_object *o;
+	uint64_t pages;
+	bool known;
 
 	if (!memhp_census_is_available(c))
 		return NULL;
@@ -76,6 +90,11 @@ struct json_object *memhp_census_json(const struct memhp_census *c)
 	for (int k = 0; k < MEMHP_NR_PAGE_KINDS; k++)
 		json_object_object_add(o, memhp_page_kind_name(k),
 				       memhp_json_u64(memhp_census_get_pages(c, k)));
+	known = memhp_census_get_cma(c, &pages) == 0;
+	add_overlap(o, "cma", known, pages, memhp_census_get_cma_source(c));
+	known = memhp_census_get_memory_hole(c, &pages) == 0;
+	add_overlap(o, "memory_hole", known, pages,
+		    memhp_census_get_memory_hole_source(c));
 	return o;
 }
 
@@ -110,12 +129,36 @@ void memhp_page_kind_header(int k, char *buf, size_t size)
 		*p = (char)(*p - 'a' + 'A');
 }
 
+/* What overlaps a block, for the table: CMA and MEMHOLE, each shown when
+ * some listed block has such pages; "?" where no source says. */
+typedef int (*overlap_fn)(const struct memhp_census *c, uint64_t *pages);
+static const struct {
+	const char *header;
+	overlap_fn get;
+} overlaps[] = {
+	{ "CMA", memhp_census_get_cma },
+	{ "MEMHOLE", memhp_census_get_memory_hole },
+};
+#define NR_OVERLAPS (sizeof(overlaps) / sizeof(*overlaps))
+
+static void overlap_cell(const struct memhp_census *c, size_t i, char *buf,
+			 size_t size)
+{
+	uint64_t pages;
+
+	if (overlaps[i].get(c, &pages) == 0)
+		snprintf(buf, size, "%" PRIu64, pages);
+	else
+		snprintf(buf, size, "?");
+}
+
 int memhp_census_table(struct memhp_ctx *ctx, struct memhp_census *const *cs,
 		       size_t n)
 {
 	struct libscols_table *tb = scols_new_table();
 	bool shown[MEMHP_NR_PAGE_KINDS] = { false };
-	int col[MEMHP_NR_PAGE_KINDS], ncol = 3, why_col;
+	bool oshown[NR_OVERLAPS] = { false };
+	int col[MEMHP_NR_PAGE_KINDS], ocol[NR_OVERLAPS], ncol = 3, why_col;
 	char buf[64];
 
 	if (!tb)
@@ -133,6 +176,19 @@ int memhp_census_table(struct memhp_ctx *ctx, struct memhp_census *const *cs,
 		memhp_page_kind_header(k, buf, sizeof(buf));
 		scols_table_new_column(tb, buf, 0, SCOLS_FL_RIGHT);
 		col[k] = ncol++;
+	}
+	for (size_t o = 0; o < NR_OVERLAPS; o++) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t pages;
+
+			oshown[o] |= overlaps[o].get(cs[i], &pages) == 0 &&
+				     pages > 0;
+		}
+		if (!oshown[o])
+			continue;
+		scols_table_new_column(tb, overlaps[o].header, 0,
+				       SCOLS_FL_RIGHT);
+		ocol[o] = ncol++;
 	}
 	why_col = ncol;
 	scols_table_new_column(tb, "WHY", 0, SCOLS_FL_WRAP);
@@ -154,6 +210,12 @@ int memhp_census_table(struct memhp_ctx *ctx, struct memhp_census *const *cs,
 			snprintf(buf, sizeof(buf), "%" PRIu64,
 				 memhp_census_get_pages(cs[i], k));
 			scols_line_set_data(ln, (size_t)col[k], buf);
+		}
+		for (size_t o = 0; o < NR_OVERLAPS; o++) {
+			if (!oshown[o])
+				continue;
+			overlap_cell(cs[i], o, buf, sizeof(buf));
+			scols_line_set_data(ln, (size_t)ocol[o], buf);
 		}
 		scols_line_set_data(ln, (size_t)why_col,
 				    memhp_census_get_why(cs[i]));

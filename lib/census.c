@@ -12,6 +12,14 @@
  * retries.  /proc/kpagecount (mapcounts) says whether gigantic pages are
  * in use.
  *
+ * Two things decide before the pages do, as offline_pages() checks them
+ * first (6.1 and 6.12 alike): a block with a memory hole (frames that no
+ * System RAM resource of proc/iomem covers, what walk_system_ram_range()
+ * counts) is refused outright with EINVAL; one that overlaps a CMA area
+ * (lib/cma.c) fails page isolation with EBUSY however often it is tried.
+ * Both hold the block for good.  Without proc/iomem the frames without a
+ * struct page in an online block are the hole (a lower bound).
+ *
  * Both files are read below the sysfs root, like /proc/iomem, and only by
  * root on a live system: without them a census is unavailable, never a
  * guess.
@@ -38,6 +46,11 @@ struct memhp_census {
 	uint64_t total;
 	uint64_t pages[MEMHP_NR_PAGE_KINDS];
 	uint64_t gigantic_mapped;	/* gigantic pages with a mapping */
+	/* what overlaps the block, each with where that came from (NULL:
+	 * unknown) */
+	uint64_t cma, memory_hole;
+	const char *cma_source, *hole_source;
+	int cma_err;			/* why the CMA areas are unknown */
 	enum memhp_verdict verdict;
 	char why[256];
 };
@@ -176,9 +189,20 @@ void memhp_census_judge(struct memhp_census *c)
 	} else if (c->pages[MEMHP_PAGE_HOLE] == c->total) {
 		c->verdict = MEMHP_VERDICT_OFFLINE;
 		snprintf(c->why, size, "no online pages");
-	} else if (any(c, holds, N(holds)) || c->gigantic_mapped) {
+	} else if (c->hole_source && c->memory_hole) {
+		c->verdict = MEMHP_VERDICT_WONT_GO;
+		snprintf(c->why, size, "memory hole: %llu pages are not System "
+			 "RAM; the kernel refuses to offline the block",
+			 (unsigned long long)c->memory_hole);
+	} else if (any(c, holds, N(holds)) || c->gigantic_mapped || c->cma) {
 		c->verdict = MEMHP_VERDICT_WONT_GO;
 		off = (size_t)snprintf(c->why, size, "held by ");
+		if (c->cma)
+			off += (size_t)snprintf(c->why + off, size - off,
+						"%llu in a CMA area%s",
+						(unsigned long long)c->cma,
+						any(c, holds, N(holds)) ?
+						", " : "");
 		off = list_kinds(c, holds, N(holds), c->why, off, size);
 		if (c->gigantic_mapped)
 			snprintf(c->why + off, size - off, "%s%llu gigantic "
@@ -194,6 +218,31 @@ void memhp_census_judge(struct memhp_census *c)
 			 (unsigned long long)memhp_census_get_in_use(c),
 			 (unsigned long long)c->pages[MEMHP_PAGE_FREE]);
 	}
+	/* the kernel has CMA areas and nothing says where */
+	off = strlen(c->why);
+	if (c->available && c->verdict != MEMHP_VERDICT_OFFLINE &&
+	    c->cma_err == ENODATA && off < size)
+		snprintf(c->why + off, size - off, "; CMA areas not located");
+}
+
+/* What overlaps the block's @n frames from @pfn0: a memory hole, a CMA
+ * area. */
+static void census_overlaps(struct memhp_ctx *ctx, struct memhp_census *c,
+			    uint64_t pfn0, uint64_t page)
+{
+	uint64_t ram, nopage = c->pages[MEMHP_PAGE_HOLE];
+	int ret = memhp_iomem_ram_pages(ctx, pfn0, c->total, page, &ram);
+
+	if (ret == 0) {
+		c->memory_hole = c->total - ram;
+		c->hole_source = "iomem";
+	} else if (nopage && nopage < c->total) {
+		c->memory_hole = nopage;
+		c->hole_source = "kpageflags";
+	}
+	ret = memhp_cma_pages(ctx, pfn0, c->total, page, &c->cma,
+			      &c->cma_source);
+	c->cma_err = -ret;
 }
 
 /* The running count of one block's frames, fed chunk by chunk. */
@@ -374,6 +423,8 @@ MEMHP_EXPORT int memhp_census_new(struct memhp_ctx *ctx, uint64_t block,
 		    (unsigned long long)block, memhp_strerror(ret));
 	} else {
 		c->available = true;
+		census_overlaps(ctx, c, block * bs / (uint64_t)page,
+				(uint64_t)page);
 	}
 	memhp_census_judge(c);
 	*census = c;
@@ -436,4 +487,35 @@ MEMHP_EXPORT enum memhp_verdict memhp_census_get_verdict(
 MEMHP_EXPORT const char *memhp_census_get_why(const struct memhp_census *c)
 {
 	return c->why;
+}
+
+/* an overlap's pages when a source says, -ENODATA when none does */
+static int overlap(uint64_t n, const char *source, uint64_t *pages)
+{
+	*pages = source ? n : 0;
+	return source ? 0 : -ENODATA;
+}
+
+MEMHP_EXPORT int memhp_census_get_cma(const struct memhp_census *c,
+				      uint64_t *pages)
+{
+	return overlap(c->cma, c->cma_source, pages);
+}
+
+MEMHP_EXPORT const char *memhp_census_get_cma_source(
+	const struct memhp_census *c)
+{
+	return c->cma_source;
+}
+
+MEMHP_EXPORT int memhp_census_get_memory_hole(const struct memhp_census *c,
+					      uint64_t *pages)
+{
+	return overlap(c->memory_hole, c->hole_source, pages);
+}
+
+MEMHP_EXPORT const char *memhp_census_get_memory_hole_source(
+	const struct memhp_census *c)
+{
+	return c->hole_source;
 }

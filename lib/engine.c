@@ -528,14 +528,15 @@ static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
 
 /*
  * Offline by size with a census (lib/census.c) of every candidate: blocks
- * that something holds (will-not-go) last; Movable before the others;
+ * that something holds (will-not-go) last, and of those the ones held for
+ * good (a memory hole, a CMA area) after the rest; Movable before the others;
  * then the fewest pages that may never move, the fewest pages to migrate,
  * and the highest address.  Without proc/kpageflags the order stays
  * Movable first, highest address first.
  */
 struct rank {
 	size_t idx;		/* into ctx->blocks */
-	bool holds, movable;
+	bool holds, never, movable;
 	uint64_t unmovable, in_use;
 	enum memhp_verdict verdict;
 };
@@ -546,6 +547,8 @@ static int cmp_rank(const void *a, const void *b)
 
 	if (x->holds != y->holds)
 		return x->holds ? 1 : -1;
+	if (x->never != y->never)
+		return x->never ? 1 : -1;
 	if (x->movable != y->movable)
 		return x->movable ? -1 : 1;
 	if (x->unmovable != y->unmovable)
@@ -572,6 +575,7 @@ static void rank_offline(struct memhp_plan *p)
 	for (size_t k = 0; k < ctx->nr_blocks; k++) {
 		const struct memhp_block *b = &ctx->blocks[k];
 		struct memhp_census *c;
+		uint64_t cma, hole;
 		int ret;
 
 		if (b->state != MEMHP_STATE_ONLINE || b->removable == 0 ||
@@ -594,6 +598,9 @@ static void rank_offline(struct memhp_plan *p)
 			.in_use = memhp_census_get_in_use(c),
 		};
 		r[n].holds = r[n].verdict == MEMHP_VERDICT_WONT_GO;
+		r[n].never = (memhp_census_get_cma(c, &cma) == 0 && cma) ||
+			     (memhp_census_get_memory_hole(c, &hole) == 0 &&
+			      hole);
 		n++;
 		memhp_census_free(c);
 	}

@@ -70,3 +70,82 @@ int memhp_iomem_walk(struct memhp_ctx *ctx, memhp_iomem_fn fn, void *data)
 	free(text);
 	return ret;
 }
+
+/* The System RAM resources that overlap [first, end), in pfns. */
+struct ram_walk {
+	uint64_t first, end, page;
+	uint64_t (*spans)[2];
+	size_t n, alloc;
+	bool any;		/* some System RAM anywhere */
+};
+
+static int add_ram(void *data, uint64_t start, uint64_t end,
+		   const char *name, const char *parent)
+{
+	struct ram_walk *w = data;
+	/* the pages a resource covers whole, as walk_system_ram_range() */
+	uint64_t s = (start + w->page - 1) / w->page;
+	uint64_t e = end == UINT64_MAX ? end / w->page : (end + 1) / w->page;
+
+	(void)parent;
+	/* "System RAM", "System RAM (kmem)", ...: IORESOURCE_SYSTEM_RAM */
+	if (strncmp(name, "System RAM", 10))
+		return 0;
+	w->any = true;
+	if (s < w->first)
+		s = w->first;
+	if (e > w->end)
+		e = w->end;
+	if (s >= e)
+		return 0;
+	if (w->n == w->alloc) {
+		size_t alloc = w->alloc ? w->alloc * 2 : 8;
+		void *p = realloc(w->spans, alloc * sizeof(*w->spans));
+
+		if (!p)
+			return -ENOMEM;
+		w->spans = p;
+		w->alloc = alloc;
+	}
+	w->spans[w->n][0] = s;
+	w->spans[w->n][1] = e;
+	w->n++;
+	return 0;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+int memhp_iomem_ram_pages(struct memhp_ctx *ctx, uint64_t first_pfn,
+			  uint64_t nr_pages, uint64_t page_size,
+			  uint64_t *ram)
+{
+	struct ram_walk w = { .first = first_pfn, .end = first_pfn + nr_pages,
+			      .page = page_size };
+	uint64_t at = first_pfn;
+	int ret = memhp_iomem_walk(ctx, add_ram, &w);
+
+	*ram = 0;
+	if (ret == 0 && !w.any)
+		ret = -ENODATA;	/* addresses hidden (not root), or no RAM */
+	if (ret < 0) {
+		free(w.spans);
+		return ret;
+	}
+	/* their union: a resource may sit inside another */
+	qsort(w.spans, w.n, sizeof(*w.spans), cmp_span);
+	for (size_t i = 0; i < w.n; i++) {
+		uint64_t s = w.spans[i][0] > at ? w.spans[i][0] : at;
+
+		if (w.spans[i][1] > s) {
+			*ram += w.spans[i][1] - s;
+			at = w.spans[i][1];
+		}
+	}
+	free(w.spans);
+	return 0;
+}

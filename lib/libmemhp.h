@@ -952,7 +952,7 @@ const char *memhp_check_status_name(enum memhp_check_status status);
  * the kernel migrates), may need retries (pages that move only when memory
  * elsewhere takes them, or that the flags do not explain), will not go
  * (slab, page tables, reserved pages, gigantic hugetlb pages in use, from
- * proc/kpagecount).  The files are root's only: without them a census is
+ * proc/kpagecount; a CMA area or a memory hole overlapping the block).  The files are root's only: without them a census is
  * unavailable, never a guess.
  */
 enum memhp_page_kind {
@@ -1015,6 +1015,23 @@ enum memhp_verdict memhp_census_get_verdict(
 	const struct memhp_census *census);
 /* what decides the verdict, for people ("held by 1200 slab") */
 const char *memhp_census_get_why(const struct memhp_census *census);
+/* Pages of the block in a CMA area into *@pages (offline never empties
+ * such a block: page isolation refuses CMA pageblocks): 0; -ENODATA when
+ * no source says (no census; CMA areas that sys/kernel/debug/cma does not
+ * place).  The source: "debugfs" (where each area is), "meminfo"
+ * (proc/meminfo: the kernel has no CMA area), NULL when unknown. */
+int memhp_census_get_cma(const struct memhp_census *census,
+			 uint64_t *pages);
+const char *memhp_census_get_cma_source(const struct memhp_census *census);
+/* Pages of the block that are a memory hole (not System RAM; offline
+ * refuses such a block with EINVAL) into *@pages: 0; -ENODATA when
+ * unknown.  The source: "iomem" (proc/iomem's System RAM resources, as the
+ * kernel counts them), "kpageflags" (frames without a page in an online
+ * block, without proc/iomem: a lower bound), NULL when unknown. */
+int memhp_census_get_memory_hole(const struct memhp_census *census,
+				 uint64_t *pages);
+const char *memhp_census_get_memory_hole_source(
+	const struct memhp_census *census);
 /* What the kernel logged (dev/kmsg below the root, read around each
  * attempt) about the pages of a block whose offline failed: "migrating
  * pfn N failed ret:-16", the page dump of an unmovable page, ...; at most

@@ -39,6 +39,7 @@ static const char *const area_paths[NR_AREAS] = {
 	[AREA_FIRMWARE_MEMORY] = "sys/firmware/memory",
 	[AREA_VIRTIO_DRIVERS] = "sys/bus/virtio/drivers",
 	[AREA_DAX_DRIVERS] = "sys/bus/dax/drivers",
+	[AREA_DEBUG_CMA] = "sys/kernel/debug/cma",
 };
 
 const char *memhp_area_path(enum memhp_area area)

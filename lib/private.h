@@ -28,6 +28,7 @@ enum memhp_area {
 	AREA_FIRMWARE_MEMORY,	/* sys/firmware/memory: s390 memory config */
 	AREA_VIRTIO_DRIVERS,	/* sys/bus/virtio/drivers */
 	AREA_DAX_DRIVERS,	/* sys/bus/dax/drivers */
+	AREA_DEBUG_CMA,		/* sys/kernel/debug/cma: CMA areas (debugfs) */
 	NR_AREAS,
 };
 
@@ -263,6 +264,23 @@ typedef int (*memhp_iomem_fn)(void *data, uint64_t start, uint64_t end,
 int memhp_iomem_walk(struct memhp_ctx *ctx, memhp_iomem_fn fn, void *data);
 /* The same over the text of a proc/iomem (NUL-terminated). */
 int memhp_iomem_parse(const char *text, memhp_iomem_fn fn, void *data);
+/* How many of the @nr_pages page frames from @first_pfn some "System RAM"
+ * resource of proc/iomem covers whole (what offline_pages() counts with
+ * walk_system_ram_range() to refuse a block with holes), into *@ram.  0;
+ * -ENODATA when proc/iomem names no System RAM at all (read without root);
+ * or why it could not be read. */
+int memhp_iomem_ram_pages(struct memhp_ctx *ctx, uint64_t first_pfn,
+			  uint64_t nr_pages, uint64_t page_size,
+			  uint64_t *ram);
+/* cma.c: how many of the @nr_pages page frames from @first_pfn lie in a
+ * CMA area, into *@pages, and the source that says so into *@source:
+ * "meminfo" (proc/meminfo: the kernel has no CMA area) or "debugfs"
+ * (sys/kernel/debug/cma: where each area is).  0; -ENODATA when the kernel
+ * has CMA areas and no readable source places them all; or why
+ * proc/meminfo could not be read. */
+int memhp_cma_pages(struct memhp_ctx *ctx, uint64_t first_pfn,
+		    uint64_t nr_pages, uint64_t page_size, uint64_t *pages,
+		    const char **source);
 /* owner.c: what a "System RAM..." resource @name (under @parent, or NULL)
  * says of who added it: BOOT for plain System RAM, else the driver's
  * owner; @dev gets the device (the parent, or an unknown driver's name),

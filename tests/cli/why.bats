@@ -19,23 +19,81 @@ setup() {
 why() { "$MEMHP" --sysfs-root "$T" "$@"; }
 
 @test "why: the census and verdict of every kind of block, exactly" {
-	run --separate-stderr why why 0 32-40
+	run --separate-stderr why why 0 3 32-40
 	assert_success
 	assert_equal "$stderr" ""
 	assert_output "$(cat <<'EOF'
-BLOCK ZONE    VERDICT      FREE  FILE  ANON UNEVICTABLE HUGETLB SLAB PAGETABLE RESERVED  HOLE WHY
-    0 DMA32   will-not-go 24576     0     0           0       0 4096         0     4096     0 held by 4096 slab, 4096 reserved
-   32 Movable will-go     30000  2000   768           0       0    0         0        0     0 2768 pages to migrate, 30000 free
-   33 Movable will-go     32768     0     0           0       0    0         0        0     0 0 pages to migrate, 32768 free
-   34 Movable will-go         0 16384 16384           0       0    0         0        0     0 32768 pages to migrate, 0 free
-   35 Movable may-retry   32760     0     0           8       0    0         0        0     0 must move or free 8 unevictable or mlocked
-   36 Normal  will-not-go 32268     0     0           0       0  500         0        0     0 held by 500 slab
-   37 Normal  will-go     32000   768     0           0       0    0         0        0     0 768 pages to migrate, 32000 free
-   38 Normal  will-not-go 32658   100     0           0       0    0        10        0     0 held by 10 page-table
-   39         offline         0     0     0           0       0    0         0        0 32768 no online pages
-   40 Normal  may-retry   30720     0     0           0    2048    0         0        0     0 must move or free 2048 hugetlb
+BLOCK ZONE    VERDICT      FREE  FILE  ANON UNEVICTABLE HUGETLB SLAB PAGETABLE RESERVED  HOLE   CMA MEMHOLE WHY
+    0 DMA32   will-not-go 24576     0     0           0       0 4096         0     4096     0     0      98 memory hole: 98 pages are not System RAM; the kernel refuses to offline the block
+    3 DMA32   will-not-go 32768     0     0           0       0    0         0        0     0 16384       0 held by 16384 in a CMA area
+   32 Movable will-go     30000  2000   768           0       0    0         0        0     0     0       0 2768 pages to migrate, 30000 free
+   33 Movable will-go     32768     0     0           0       0    0         0        0     0     0       0 0 pages to migrate, 32768 free
+   34 Movable will-go         0 16384 16384           0       0    0         0        0     0     0       0 32768 pages to migrate, 0 free
+   35 Movable may-retry   32760     0     0           8       0    0         0        0     0     0       0 must move or free 8 unevictable or mlocked
+   36 Normal  will-not-go 32268     0     0           0       0  500         0        0     0     0       0 held by 500 slab
+   37 Normal  will-go     32000   768     0           0       0    0         0        0     0     0       0 768 pages to migrate, 32000 free
+   38 Normal  will-not-go 32658   100     0           0       0    0        10        0     0     0       0 held by 10 page-table
+   39         offline         0     0     0           0       0    0         0        0 32768     0       0 no online pages
+   40 Normal  may-retry   30720     0     0           0    2048    0         0        0     0     0       0 must move or free 2048 hugetlb
 EOF
 )"
+	# no listed block overlaps a CMA area or a hole: no such columns
+	run --separate-stderr why why 32-33
+	assert_output "$(cat <<'EOF'
+BLOCK ZONE    VERDICT  FREE FILE ANON WHY
+   32 Movable will-go 30000 2000  768 2768 pages to migrate, 30000 free
+   33 Movable will-go 32768    0    0 0 pages to migrate, 32768 free
+EOF
+)"
+}
+
+@test "why: a memory hole and a CMA area, the source of each count, and unknown when none says" {
+	run --separate-stderr why --json why 0 2 3
+	assert_success
+	run jq -c '.blocks[] | [.block, .verdict, .census.memory_hole, .census.memory_hole_source,
+		.census.cma, .census.cma_source]' <<<"$output"
+	assert_output '[0,"will-not-go",98,"iomem",0,"debugfs"]
+[2,"will-go",0,"iomem",0,"debugfs"]
+[3,"will-not-go",0,"iomem",16384,"debugfs"]'
+	# without debugfs the kernel's CMA area is not located: unknown, said,
+	# and the verdict comes from the pages alone (never a guess)
+	rm -r "$T/sys/kernel/debug"
+	run --separate-stderr why why 2 3
+	assert_success
+	assert_output "$(cat <<'EOF'
+BLOCK ZONE  VERDICT  FREE WHY
+    2 DMA32 will-go 32768 0 pages to migrate, 32768 free; CMA areas not located
+    3 DMA32 will-go 32768 0 pages to migrate, 32768 free; CMA areas not located
+EOF
+)"
+	run jq -c '.blocks[].census | [.cma, .cma_source]' <<<"$(why --json why 3)"
+	assert_output '[null,null]'
+	# debugfs lists less than meminfo counts: not located either
+	cp -a "$FIXDIR/census/sys/kernel/debug" "$T/sys/kernel/"
+	sed -i 's/^CmaTotal: .*/CmaTotal:         131072 kB/' "$T/proc/meminfo"
+	run jq -c '.blocks[] | [.verdict, .census.cma]' <<<"$(why --json why 3)"
+	assert_output '["will-go",null]'
+	# a kernel without CONFIG_CMA (no CmaTotal line): no area anywhere
+	sed -i '/^Cma/d' "$T/proc/meminfo"
+	run jq -c '.blocks[] | [.verdict, .census.cma, .census.cma_source, (.why | test("CMA"))]' \
+		<<<"$(why --json why 3)"
+	assert_output '["will-go",0,"meminfo",false]'
+	# proc/iomem read without root (every address 0) places no hole
+	echo "00000000-00000000 : System RAM" >"$T/proc/iomem"
+	run jq -c '.blocks[] | [.verdict, .why, .census.memory_hole, .census.memory_hole_source]' \
+		<<<"$(why --json why 0)"
+	assert_output '["will-not-go","held by 4096 slab, 4096 reserved",null,null]'
+	# then frames without a page in an online block are the hole (a lower
+	# bound): block 1's last 64
+	python3 - "$T/proc/kpageflags" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek((2 * 32768 - 64) * 8)
+    f.write((1 << 20).to_bytes(8, "little") * 64)
+PY
+	run jq -c '.blocks[] | [.verdict, .census.memory_hole, .census.memory_hole_source, .census.hole]' \
+		<<<"$(why --json why 1)"
+	assert_output '["will-not-go",64,"kpageflags",64]'
 }
 
 @test "why --json: every kind counted, the counts add up, verdicts as the table" {
@@ -53,7 +111,7 @@ EOF
 [40,"online","Normal","may-retry",null]'
 	doc=$(why --json why 32 36)
 	run jq -c '.blocks[0].census' <<<"$doc"
-	assert_output '{"pages":32768,"in_use":2768,"unmovable":0,"free":30000,"file":2000,"anon":768,"unevictable":0,"hugetlb":0,"gigantic":0,"slab":0,"pagetable":0,"reserved":0,"other":0,"driver":0,"hwpoison":0,"hole":0}'
+	assert_output '{"pages":32768,"in_use":2768,"unmovable":0,"free":30000,"file":2000,"anon":768,"unevictable":0,"hugetlb":0,"gigantic":0,"slab":0,"pagetable":0,"reserved":0,"other":0,"driver":0,"hwpoison":0,"hole":0,"cma":0,"cma_source":"debugfs","memory_hole":0,"memory_hole_source":"iomem"}'
 	run jq -r '.blocks[1] | "\(.why) \(.census.unmovable) \(.census.in_use)"' <<<"$doc"
 	assert_output "held by 500 slab 500 500"
 	# the kinds add up to the block's pages
@@ -105,11 +163,13 @@ EOF
 	# Movable by pages in use (33: 0, 35: 8, 32: 2768, 34: 32768), then
 	# the free boot blocks highest first, 37 (768 in use), 40 (2048), and
 	# the blocks slab, page tables or reserved pages hold come last, fewest
-	# unmovable pages first (38: 10, 36: 500, 0: 8192)
-	assert_output '[33,35,32,34,3,2,1,37,40,38]'
+	# unmovable pages first (38: 10, 36: 500); after them those held for
+	# good: 3 (a CMA area, though all its pages are free) and 0 (a memory
+	# hole)
+	assert_output '[33,35,32,34,2,1,37,40,38,36]'
 	run --separate-stderr why offline --dry-run --json 1536M
 	run jq -c '[.blocks[].block]' <<<"$output"
-	assert_output '[33,35,32,34,3,2,1,37,40,38,36,0]'
+	assert_output '[33,35,32,34,2,1,37,40,38,36,3,0]'
 	# -v says why each was chosen
 	run --separate-stderr why offline --dry-run -v 256M
 	assert_success
@@ -141,7 +201,7 @@ memory34 offline 0"
 	run --separate-stderr fmemhp offline 1280M
 	assert_success
 	assert_equal "$stderr" "memhp: offline: 10 changed, 0 unchanged, 0 failed
-memhp: offline: 6 of the 10 blocks taken (the first: 3) were not in ZONE_MOVABLE: Movable memory alone could not meet the request"
+memhp: offline: 6 of the 10 blocks taken (the first: 2) were not in ZONE_MOVABLE: Movable memory alone could not meet the request"
 	# Movable blocks only: nothing more to say
 	cp -a "$FIXDIR/census/." "$T/"
 	run --separate-stderr fmemhp offline 512M

@@ -274,3 +274,85 @@ TEST(kmsg_keeps_the_block_s_records_and_their_dump)
 		     4);
 	CHECK_STR(lines[3], "page:00000000abcd refcount:2 mapcount:0 pfn:0x17ff");
 }
+
+/* ---- what overlaps a block ------------------------------------------------ */
+
+TEST(census_memory_holes_from_iomem_system_ram)
+{
+	const char *root = census_tree();
+	struct memhp_ctx *ctx;
+	uint64_t ram = 0;
+
+	/* block 1 (pfns 2048-4095): System RAM to pfn 2303 with a partial
+	 * page at its end (not counted, as the kernel's PFN_DOWN), a hole,
+	 * then a kmem range inside a dax device from pfn 3072 on; a child
+	 * resource and an overlapping System RAM are counted once */
+	tree_put(root, "proc/iomem",
+		 "00000000-008fffff : System RAM\n"
+		 "  00800000-008003ff : Kernel code\n"
+		 "00900000-009007ff : System RAM\n"
+		 "00c00000-01ffffff : dax0.0\n"
+		 "  00c00000-01ffffff : System RAM (kmem)\n"
+		 "00e00000-00efffff : System RAM\n");
+	CHECK(memhp_new(root, &ctx) == 0);
+	CHECK(memhp_iomem_ram_pages(ctx, 2048, PAGES, 4096, &ram) == 0);
+	CHECK_EQ_U64(ram, 256 + 1024);
+	/* block 0 whole, block 2 whole (the kmem range) */
+	CHECK(memhp_iomem_ram_pages(ctx, 0, PAGES, 4096, &ram) == 0);
+	CHECK_EQ_U64(ram, PAGES);
+	CHECK(memhp_iomem_ram_pages(ctx, 2 * PAGES, PAGES, 4096, &ram) == 0);
+	CHECK_EQ_U64(ram, PAGES);
+	memhp_unref(ctx);
+	/* read without root: every address 0, nothing known */
+	tree_put(root, "proc/iomem", "00000000-00000000 : System RAM\n");
+	CHECK(memhp_new(root, &ctx) == 0);
+	CHECK(memhp_iomem_ram_pages(ctx, 2048, PAGES, 4096, &ram) == -ENODATA);
+	memhp_unref(ctx);
+}
+
+TEST(census_cma_areas_from_debugfs_checked_by_meminfo)
+{
+	const char *root = census_tree();
+	const char *src = NULL;
+	struct memhp_ctx *ctx;
+	uint64_t pages = 99;
+
+	/* no proc/meminfo: unknown */
+	CHECK(memhp_new(root, &ctx) == 0);
+	CHECK(memhp_cma_pages(ctx, 2048, PAGES, 4096, &pages, &src) ==
+	      -ENOENT);
+	CHECK(src == NULL);
+	memhp_unref(ctx);
+	/* no CmaTotal line: a kernel without CMA, no area anywhere */
+	tree_put(root, "proc/meminfo", "MemTotal: 32768 kB\n");
+	CHECK(memhp_new(root, &ctx) == 0);
+	CHECK(memhp_cma_pages(ctx, 2048, PAGES, 4096, &pages, &src) == 0);
+	CHECK_EQ_U64(pages, 0);
+	CHECK_STR(src, "meminfo");
+	memhp_unref(ctx);
+	/* two areas: 1000 pages across blocks 0 and 1, 512 in block 2 */
+	tree_put(root, "proc/meminfo",
+		 "MemTotal: 32768 kB\nCmaTotal:  6048 kB\nCmaFree: 0 kB\n");
+	tree_put(root, "sys/kernel/debug/cma/a/base_pfn", "1548\n");
+	tree_put(root, "sys/kernel/debug/cma/a/count", "1000\n");
+	tree_put(root, "sys/kernel/debug/cma/b/base_pfn", "4608\n");
+	tree_put(root, "sys/kernel/debug/cma/b/count", "512\n");
+	CHECK(memhp_new(root, &ctx) == 0);
+	CHECK(memhp_cma_pages(ctx, 2048, PAGES, 4096, &pages, &src) == 0);
+	CHECK_EQ_U64(pages, 500);
+	CHECK_STR(src, "debugfs");
+	CHECK(memhp_cma_pages(ctx, 0, PAGES, 4096, &pages, &src) == 0);
+	CHECK_EQ_U64(pages, 500);
+	CHECK(memhp_cma_pages(ctx, 2 * PAGES, PAGES, 4096, &pages, &src) == 0);
+	CHECK_EQ_U64(pages, 512);
+	CHECK(memhp_cma_pages(ctx, 3 * PAGES, PAGES, 4096, &pages, &src) == 0);
+	CHECK_EQ_U64(pages, 0);
+	memhp_unref(ctx);
+	/* an area split in ranges (newer kernels) cannot be placed */
+	tree_put(root, "sys/kernel/debug/cma/b/ranges/0/base_pfn", "4608\n");
+	tree_put(root, "sys/kernel/debug/cma/b/ranges/1/base_pfn", "6000\n");
+	CHECK(memhp_new(root, &ctx) == 0);
+	CHECK(memhp_cma_pages(ctx, 0, PAGES, 4096, &pages, &src) == -ENODATA);
+	CHECK(src == NULL);
+	memhp_unref(ctx);
+}

@@ -110,3 +110,40 @@ setup() { vm_require; }
 	guest_ok 'rm -rf /tmp/pc; pkill sleep || true'
 	assert_no_kernel_splat
 }
+
+@test "a boot block with a memory hole: why says the kernel refuses it, and it does; Debian's kernels have no CMA area" {
+	guest_ok memhp --json why >"$BATS_TEST_TMPDIR/w.json"
+	# built without CONFIG_CMA: proc/meminfo has no CmaTotal, so no block
+	# overlaps a CMA area, and that is known (not "not located")
+	run jq -e 'all(.blocks[]; .census.cma == 0 and .census.cma_source == "meminfo" and
+		(.why | test("CMA") | not))' "$BATS_TEST_TMPDIR/w.json"
+	assert_success
+	# holes come from proc/iomem's System RAM, readable by root
+	run jq -e 'all(.blocks[]; .census.memory_hole_source == "iomem")' "$BATS_TEST_TMPDIR/w.json"
+	assert_success
+	# a block with a hole in one zone (one across zones is refused before
+	# the kernel looks for holes): the firmware's reservations below 1M
+	# and at the top of boot RAM leave such blocks
+	local holes hb
+	holes=$(jq -r '.blocks[] | select(.census.memory_hole > 0) | .block' "$BATS_TEST_TMPDIR/w.json")
+	[ -n "$holes" ] || fail "no boot block with a memory hole: $(guest_ok cat /proc/iomem)"
+	hb=$(guest_ok "for b in $(echo $holes); do
+		z=\$(cat /sys/devices/system/memory/memory\$b/valid_zones)
+		case \"\$z\" in *' '*|none) continue;; esac
+		echo \$b; break; done")
+	[ -n "$hb" ] || fail "every block with a hole ($holes) spans zones"
+	run jq -r --argjson b "$hb" '.blocks[] | select(.block == $b) | "\(.verdict) \(.why)"' \
+		"$BATS_TEST_TMPDIR/w.json"
+	assert_output --regexp "^will-not-go memory hole: [0-9]+ pages are not System RAM; the kernel refuses to offline the block$"
+	# the kernel agrees: EINVAL at once, and (with its debug message on)
+	# for the hole
+	guest_ok 'echo "file memory_hotplug.c +p" >/sys/kernel/debug/dynamic_debug/control'
+	guest "echo offline >/sys/devices/system/memory/memory$hb/state"
+	assert_failure
+	assert_output --partial "Invalid argument"
+	guest_ok 'echo "file memory_hotplug.c -p" >/sys/kernel/debug/dynamic_debug/control'
+	guest "dmesg | grep 'memory offlining' | tail -n1"
+	assert_output --regexp "failed due to memory holes"
+	assert_equal "$(range_attr "$hb-$hb" state)" online
+	assert_no_kernel_splat
+}
