@@ -15,13 +15,16 @@
 #   MEMHP_VM_LOGDIR        where console logs are kept (default $MEMHP_VM_CACHE/logs)
 #   MEMHP_VM_SMP           vCPUs (default 2)
 #   QEMU                   qemu binary (default qemu-system-x86_64)
+#   MEMHP_VM_SHARE=0       vm_boot --shared boots a guest for the file alone
 #   VM_INITRD              the initramfs in the cache to boot (default
 #                          initramfs.cpio.gz; initramfs-udev.cpio.gz adds
 #                          systemd-udevd and memhp's installed udev rule)
 #
 # Functions (all fail with a message rather than hang; every wait is bounded):
 #   vm_boot [QEMU ARGS...] [-- KERNEL CMDLINE ARGS...]
-#   vm_shutdown
+#   vm_boot --shared [QEMU ARGS...] [-- ...]   one guest for the files of a
+#                                bats run that boot it alike (see below)
+#   vm_shutdown                  (of a shared guest: put back, paused)
 #   guest [--timeout N] CMD...   run "CMD..." with sh -c in the guest; sets
 #                                $status $output $stdout $stderr $lines
 #                                like bats' run (output = stdout then stderr)
@@ -272,7 +275,9 @@ VM_KMSG_OF_FILE="dmesg | awk '/memhp-vm: begin /{s = NR} {l[NR] = \$0}
 # what counts as a kernel bug in that log (grep -E)
 VM_SPLAT='Oops|BUG|WARNING|Call Trace|general protection|list_del corruption'
 
-# Guest script: the fingerprint of the guest's state, one fact a line.
+# Guest script: the fingerprint of the guest's state, one fact a line
+# (with the settings tests change: memory_hotplug's parameters, huge pages,
+# overcommit, compaction, watermarks).
 # Processes are those not in /run/memhp-vm/pids (written after boot), not
 # this script or its children, not kernel threads (parent 2) and not
 # busybox timeout's watchers (they end with their command).
@@ -289,6 +294,10 @@ procs() { for d in /proc/[0-9]*; do p=${d#/proc/}
 	echo $p; done; }
 fingerprint() {
 	echo "auto_online_blocks $(cat /sys/devices/system/memory/auto_online_blocks)"
+	for f in /sys/module/memory_hotplug/parameters/* /proc/sys/vm/nr_hugepages \
+		/proc/sys/vm/nr_overcommit_hugepages /proc/sys/vm/overcommit_memory \
+		/proc/sys/vm/compaction_proactiveness /proc/sys/vm/watermark_scale_factor; do
+		[ -r $f ] && echo "setting ${f##*/} $(cat $f)"; done
 	for d in /sys/devices/system/memory/memory[0-9]*; do
 		echo "block ${d##*memory} $(cat $d/state) $(cat $d/valid_zones)"; done | sort -k2n
 	for m in $(cut -d" " -f1 /proc/modules | sort); do echo "module $m"; done
@@ -418,7 +427,7 @@ _vm_share_release() {
 	if [ -z "$why" ]; then
 		# backends whose DIMM never came (device_add failed)
 		for id in $(qmp '{"execute":"query-memdev"}' | jq -r '.return[].id // empty' | grep '^mem-'); do
-			grep -q "^memdev $id " "$VM_DIR/baseline" || hmp "object_del $id" >/dev/null 2>&1
+			grep -q "^memdev $id " "$VM_DIR/baseline" || { hmp "object_del $id" >/dev/null 2>&1 || true; }
 		done
 		if ! now=$(guest_out --timeout 60 "$_VM_SHARE_GUEST_LIB
 			$_VM_SHARE_GUEST_SETTLED" 2>"$VM_DIR/restore.err" && _vm_share_qemu_print); then
