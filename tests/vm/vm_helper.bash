@@ -320,7 +320,7 @@ for i in 1 2 3; do for m in $(cut -d" " -f1 /proc/modules); do
 for d in /sys/devices/system/memory/memory[0-9]*; do
 	grep -qx "${d##*memory}" $B/blocks && continue
 	[ "$(cat $d/state)" = online ] || continue
-	timeout -s KILL 20 sh -c "echo offline >$d/state" 2>/dev/null
+	timeout -s KILL 10 sh -c "echo offline >$d/state" 2>/dev/null
 	[ "$(cat $d/state)" = online ] && echo "online ${d##*memory}"
 done
 exit 0'
@@ -397,6 +397,8 @@ _vm_share_resume() { # FILE
 	[ "$(head -n1 "$VM_DIR/boot.state" 2>/dev/null)" = ok ] && _vm_alive || return 1
 	qmp '{"execute":"cont"}' >/dev/null || return 1
 	_vm_exec 30 true && [ "$_rc" = 0 ] || return 1
+	# QMP events are the file's own (qmp_wait_event's SINCE counts from 0)
+	: >"$VM_DIR/events.log"
 	vm_note "$1: the guest booted for $(head -n1 "$VM_DIR/shared.files") in $(cat "$VM_DIR/boot.seconds")s, reused"
 	echo "$1" >>"$VM_DIR/shared.files"
 	_vm_share_mark "$1"
@@ -413,6 +415,8 @@ _vm_share_release() {
 		why="it did not boot"
 	elif ! _vm_alive; then
 		why="QEMU is gone"
+	elif ! _vm_exec 20 true || [ "$_rc" != 0 ]; then
+		why="the guest does not answer"
 	elif ! now=$(guest_out --timeout 120 "$_VM_SHARE_GUEST_LIB
 		$_VM_SHARE_GUEST_RESTORE" 2>"$VM_DIR/restore.err"); then
 		why="the guest could not be put back: $(head -n3 "$VM_DIR/restore.err" | tr '\n' ' ')"
