@@ -116,15 +116,17 @@ setup() { vm_require; }
 # The kernel says "migrating pfn N failed ret:R" only where migration
 # itself fails: do_migrate_range() in mm/memory_hotplug.c prints it (rate
 # limited, migrate_rs) for each page that migrate_pages() left behind,
-# followed by dump_page(..., "migration failure"); page_to_pfn() in 6.1,
-# folio_pfn() in 6.12, the text the same.  Slab in Normal never gets that
+# followed by dump_page(..., "migration failure"), the same text in 6.1
+# and 6.12 (the later walks folios).  Slab in Normal never gets that
 # far: offline_pages() first calls start_isolate_page_range(...,
 # MEMORY_OFFLINE | REPORT_FAILURE), whose set_migratetype_isolate()
 # (mm/page_isolation.c) finds the unmovable page with has_unmovable_pages(),
 # dumps it ("unmovable page") and fails with EBUSY ("failure to isolate
-# range"), as in both series.  In ZONE_MOVABLE that check is skipped, so
-# here anonymous pages of a Movable block hold an extra reference from a
-# pipe (tests/vm/17-why.c: vmsplice, never read): migrating them fails
+# range"), in both series (test 2 above sees that dump).  In ZONE_MOVABLE
+# has_unmovable_pages() takes every page that is not PG_reserved as
+# movable, so isolation succeeds and migration is tried: here anonymous
+# pages of a Movable block hold an extra reference from a pipe
+# (tests/vm/17-why.c: vmsplice, never read), migrate_pages() fails on them
 # until the writer gets a signal (memhp's --timeout), then they are let go.
 @test "a Movable block with pages held from a pipe: --explain carries the kernel's 'migrating pfn' line, and the block goes once they are let go" {
 	local range b bs pages p
