@@ -9,7 +9,7 @@ load vm_helper
 load checks
 
 setup_file() {
-	vm_boot -m 1G,slots=4,maxmem=4G -- memhp_default_state=offline
+	vm_boot --shared -m 1G,slots=4,maxmem=4G -- memhp_default_state=offline
 }
 teardown_file() { vm_shutdown; }
 setup() { vm_require; }

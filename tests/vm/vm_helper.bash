@@ -15,13 +15,16 @@
 #   MEMHP_VM_LOGDIR        where console logs are kept (default $MEMHP_VM_CACHE/logs)
 #   MEMHP_VM_SMP           vCPUs (default 2)
 #   QEMU                   qemu binary (default qemu-system-x86_64)
+#   MEMHP_VM_SHARE=0       vm_boot --shared boots a guest for the file alone
 #   VM_INITRD              the initramfs in the cache to boot (default
 #                          initramfs.cpio.gz; initramfs-udev.cpio.gz adds
 #                          systemd-udevd and memhp's installed udev rule)
 #
 # Functions (all fail with a message rather than hang; every wait is bounded):
 #   vm_boot [QEMU ARGS...] [-- KERNEL CMDLINE ARGS...]
-#   vm_shutdown
+#   vm_boot --shared [QEMU ARGS...] [-- ...]   one guest for the files of a
+#                                bats run that boot it alike (see below)
+#   vm_shutdown                  (of a shared guest: put back, paused)
 #   guest [--timeout N] CMD...   run "CMD..." with sh -c in the guest; sets
 #                                $status $output $stdout $stderr $lines
 #                                like bats' run (output = stdout then stderr)
@@ -97,6 +100,11 @@ _vm_alive() { [ -f "$VM_DIR/qemu.pid" ] && kill -0 "$(cat "$VM_DIR/qemu.pid")" 2
 # nothing of memhp has run yet, so the boot is retried and said so.  A
 # panic after the guest came up is never retried.
 vm_boot() {
+	if [ "${1:-}" = --shared ]; then
+		shift
+		_vm_share_boot "$@"
+		return 0
+	fi
 	_vm_boot_once "$@"
 	[ "$(head -n1 "$VM_DIR/boot.state")" = "qemu exited during boot" ] || return 0
 	grep -q "Kernel panic" "$VM_DIR/console.log" 2>/dev/null || return 0
@@ -149,7 +157,14 @@ _vm_boot_once() {
 	# this boot's channels: a test that boots again reuses the paths, and
 	# an old "@@DEAD" there would fail the new boot's QMP handshake.
 	local qpid; qpid=$(cat "$VM_DIR/qemu.pid")
-	( while kill -0 "$qpid" 2>/dev/null; do sleep 1; done
+	# It also ends QEMU when the bats run that booted it is gone (killed
+	# before teardown_suite could run), so that no guest outlives its run.
+	( while kill -0 "$qpid" 2>/dev/null; do
+		if [ -n "${BATS_ROOT_PID:-}" ] && ! kill -0 "$BATS_ROOT_PID" 2>/dev/null; then
+			kill "$qpid" 2>/dev/null
+		fi
+		sleep 1
+	  done
 	  [ "$(cat "$VM_DIR/qemu.pid" 2>/dev/null)" = "$qpid" ] || exit 0
 	  echo "@@DEAD" 1<>"$VM_DIR/cmd.out"; echo "@@DEAD" 1<>"$VM_DIR/qmp.out" ) \
 		</dev/null >/dev/null 2>&1 3>&- &
@@ -193,6 +208,16 @@ vm_require() {
 
 vm_shutdown() {
 	[ -d "$VM_DIR" ] || return 0
+	if [ -f "$VM_DIR/shared.key" ]; then
+		_vm_share_release
+		return 0
+	fi
+	_vm_quit
+	_vm_keep_console
+}
+
+# Ends the guest of $VM_DIR (QMP quit, then SIGKILL) and its watchdog.
+_vm_quit() {
 	if _vm_alive; then
 		local pid; pid=$(cat "$VM_DIR/qemu.pid")
 		qmp '{"execute":"quit"}' >/dev/null 2>&1 || true
@@ -201,11 +226,247 @@ vm_shutdown() {
 		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
 	fi
 	# the watchdog has nobody left to wake
-	[ -f "$VM_DIR/watchdog.pid" ] && kill "$(cat "$VM_DIR/watchdog.pid")" 2>/dev/null
+	if [ -f "$VM_DIR/watchdog.pid" ]; then kill "$(cat "$VM_DIR/watchdog.pid")" 2>/dev/null || true; fi
+	return 0
+}
+
+# The console log, kept as FILE-SERIES.console.log in MEMHP_VM_LOGDIR.
+_vm_keep_console() {
 	local logdir=${MEMHP_VM_LOGDIR:-$MEMHP_VM_CACHE/logs}
 	if mkdir -p "$logdir" 2>/dev/null && [ -f "$VM_DIR/console.log" ]; then
 		cp "$VM_DIR/console.log" "$logdir/$(basename "${BATS_TEST_FILENAME:-vm}" .bats)-$MEMHP_VM_KERNEL.console.log"
 	fi
+	return 0
+}
+
+# ---- one guest for several files (vm_boot --shared) ---------------------------
+#
+# Files whose guests are alike boot it once per bats run: `vm_boot --shared
+# ARGS` in setup_file keys the guest by ARGS, the kernel series, the
+# initramfs and the vCPUs.  The first file with a key boots it (under
+# $BATS_SUITE_TMPDIR/vm-shared/KEY, with $BATS_FILE_TMPDIR/vm a link to it,
+# so VM_DIR means the same in every test); vm_shutdown in teardown_file
+# then puts the guest back as it was right after boot and pauses it (QMP
+# stop) for the next file with that key, which resumes it (cont) instead
+# of booting.  teardown_suite (setup_suite.bash) ends every shared guest.
+#
+# Putting back (_vm_share_release): in the guest, the processes started
+# since boot are killed, notifier-error-inject's errors set to 0, files
+# left in /tmp and /root removed, modules loaded since boot unloaded, and
+# the hot-plugged DIMMs' blocks offlined (bounded: a block that will not
+# go stays); then every DIMM is unplugged (device_del) and its backend
+# deleted.  The guest is kept only when its fingerprint (block states and
+# zones, auto_online_blocks, modules, mounts, /tmp, /root, processes,
+# QEMU's DIMMs and memory backends) equals the one taken after boot and
+# the kernel logged no splat since the file began; otherwise it is ended,
+# said so in a "#" note, and the next file boots a fresh one.  A file
+# therefore starts from the booted state whatever the file before it did,
+# including failing half way.  Each file writes "memhp-vm: begin FILE" to
+# /dev/kmsg; assert_no_kernel_splat looks only after the last such line.
+#
+# One file at a time uses a shared guest (a lease directory): a file that
+# finds it taken (bats --jobs) boots one of its own.  MEMHP_VM_SHARE=0
+# makes every file boot its own guest.
+
+# Guest command: the kernel log of this file's tests: from the last
+# "memhp-vm: begin" line on (all of it in a guest of one file's own).
+VM_KMSG_OF_FILE="dmesg | awk '/memhp-vm: begin /{s = NR} {l[NR] = \$0}
+	END {for (i = (s ? s : 1); i <= NR; i++) print l[i]}'"
+# what counts as a kernel bug in that log (grep -E)
+VM_SPLAT='Oops|BUG|WARNING|Call Trace|general protection|list_del corruption'
+
+# Guest script: the fingerprint of the guest's state, one fact a line
+# (with the settings tests change: memory_hotplug's parameters, huge pages,
+# overcommit, compaction, watermarks).
+# Processes are those not in /run/memhp-vm/pids (written after boot), not
+# this script or its children, not kernel threads (parent 2) and not
+# busybox timeout's watchers (they end with their command).
+_VM_SHARE_GUEST_LIB='
+B=/run/memhp-vm
+mine() { q=$1; while [ "$q" -gt 1 ]; do [ "$q" = $$ ] && return 0
+	read -r _ _ _ q _ </proc/$q/stat 2>/dev/null || return 1; done; return 1; }
+procs() { for d in /proc/[0-9]*; do p=${d#/proc/}
+	read -r _ _ _ pp _ <$d/stat 2>/dev/null || continue
+	[ "$p" = 2 ] || [ "$pp" = 2 ] && continue
+	[ "$(cat $d/comm 2>/dev/null)" = timeout ] && continue
+	mine $p && continue
+	grep -qx "$p" $B/pids 2>/dev/null && continue
+	echo $p; done; }
+fingerprint() {
+	echo "auto_online_blocks $(cat /sys/devices/system/memory/auto_online_blocks)"
+	for f in /sys/module/memory_hotplug/parameters/* /proc/sys/vm/nr_hugepages \
+		/proc/sys/vm/nr_overcommit_hugepages /proc/sys/vm/overcommit_memory \
+		/proc/sys/vm/compaction_proactiveness /proc/sys/vm/watermark_scale_factor; do
+		[ -r $f ] && echo "setting ${f##*/} $(cat $f)"; done
+	for d in /sys/devices/system/memory/memory[0-9]*; do
+		echo "block ${d##*memory} $(cat $d/state) $(cat $d/valid_zones)"; done | sort -k2n
+	for m in $(cut -d" " -f1 /proc/modules | sort); do echo "module $m"; done
+	awk "{print \"mount\", \$2, \$3}" /proc/mounts
+	for f in $(ls -A /tmp); do echo "tmp $f"; done
+	for f in $(ls -A /root); do echo "root $f"; done
+	for p in $(procs); do echo "process $p $(cat /proc/$p/comm 2>/dev/null)"; done
+}'
+
+# Guest script: what the release puts back (see above); prints the blocks
+# of hot-plugged DIMMs still online, as "online BLOCK".
+_VM_SHARE_GUEST_RESTORE='
+for p in $(procs); do kill -9 $p 2>/dev/null; done
+for f in /sys/kernel/debug/notifier-error-inject/memory/actions/*/error; do
+	[ -e "$f" ] && echo 0 >"$f"; done
+for d in /tmp /root; do for f in $(ls -A $d); do
+	grep -qx "$d/$f" $B/files || rm -rf "$d/$f"; done; done
+for i in 1 2 3; do for m in $(cut -d" " -f1 /proc/modules); do
+	grep -qx "$m" $B/modules || rmmod "$m" 2>/dev/null; done; done
+for d in /sys/devices/system/memory/memory[0-9]*; do
+	grep -qx "${d##*memory}" $B/blocks && continue
+	[ "$(cat $d/state)" = online ] || continue
+	timeout -s KILL 10 sh -c "echo offline >$d/state" 2>/dev/null
+	[ "$(cat $d/state)" = online ] && echo "online ${d##*memory}"
+done
+exit 0'
+
+# Guest script: once the DIMMs are unplugged, the fingerprint; the blocks
+# of an unplugged DIMM go a little after QEMU says it is gone (bounded).
+_VM_SHARE_GUEST_SETTLED='
+i=0
+while [ $i -lt 300 ]; do
+	n=0
+	for d in /sys/devices/system/memory/memory[0-9]*; do
+		grep -qx "${d##*memory}" $B/blocks || n=$((n + 1)); done
+	[ $n = 0 ] && break
+	i=$((i + 1)); sleep 0.1
+done
+sleep 0.2
+fingerprint'
+
+# the QEMU half of the fingerprint: DIMMs and memory backends
+_vm_share_qemu_print() {
+	vm_dimms | sed 's/^/dimm /'
+	qmp '{"execute":"query-memdev"}' | jq -r '.return[] | "memdev \(.id // "-") \(.size)"' | sort
+}
+
+_vm_share_boot() {
+	local key dir file
+	file=$(basename "${BATS_TEST_FILENAME:-vm}")
+	if [ "${MEMHP_VM_SHARE:-1}" = 0 ] || [ -z "${BATS_SUITE_TMPDIR:-}" ] || [ -z "${BATS_FILE_TMPDIR:-}" ]; then
+		vm_boot "$@"
+		return 0
+	fi
+	key=$(printf '%s\n' "$MEMHP_VM_KERNEL" "${VM_INITRD:-initramfs.cpio.gz}" \
+		"${MEMHP_VM_SMP:-2}" "${QEMU:-}" "$@" | md5sum | cut -c1-12)
+	dir=$BATS_SUITE_TMPDIR/vm-shared/$key
+	mkdir -p "${dir%/*}"
+	if ! mkdir "$dir.lease" 2>/dev/null; then
+		vm_note "$file: the shared guest $key is in use by $(cat "$dir.lease/file" 2>/dev/null); booting one of its own"
+		vm_boot "$@"
+		return 0
+	fi
+	echo "$file" >"$dir.lease/file"
+	rm -rf "$VM_DIR"
+	ln -s "$dir" "$VM_DIR"
+	VM_DIR=$dir
+	if [ -f "$dir/shared.key" ] && _vm_share_resume "$file"; then
+		return 0
+	fi
+	_vm_quit
+	vm_boot "$@"
+	echo "$key" >"$dir/shared.key"
+	echo "$file" >"$dir/shared.files"
+	[ "$(head -n1 "$dir/boot.state")" = ok ] || return 0
+	# what "as booted" means for this guest
+	if ! guest_out "mkdir -p /run/memhp-vm && cd /run/memhp-vm &&
+		cut -d' ' -f1 /proc/modules >modules &&
+		ls /sys/devices/system/memory | sed -n 's/^memory\([0-9]*\)\$/\1/p' >blocks &&
+		for d in /tmp /root; do ls -A \$d | sed \"s|^|\$d/|\"; done >files &&
+		$_VM_SHARE_GUEST_LIB
+		procs >pids; fingerprint" >"$dir/baseline" 2>"$dir/baseline.err" ||
+		! _vm_share_qemu_print >>"$dir/baseline" 2>>"$dir/baseline.err"; then
+		echo "could not take the shared guest's fingerprint: $(cat "$dir/baseline.err")" >"$dir/boot.state"
+		return 0
+	fi
+	_vm_share_mark "$file"
+}
+
+# a line in the guest's kernel log where FILE's tests begin
+_vm_share_mark() {
+	guest_out "echo 'memhp-vm: begin $1' >/dev/kmsg" >/dev/null 2>&1 ||
+		echo "could not mark the kernel log for $1" >"$VM_DIR/boot.state"
+}
+
+_vm_share_resume() { # FILE
+	[ "$(head -n1 "$VM_DIR/boot.state" 2>/dev/null)" = ok ] && _vm_alive || return 1
+	qmp '{"execute":"cont"}' >/dev/null || return 1
+	_vm_exec 30 true && [ "$_rc" = 0 ] || return 1
+	# QMP events are the file's own (qmp_wait_event's SINCE counts from 0)
+	: >"$VM_DIR/events.log"
+	vm_note "$1: the guest booted for $(head -n1 "$VM_DIR/shared.files") in $(cat "$VM_DIR/boot.seconds")s, reused"
+	echo "$1" >>"$VM_DIR/shared.files"
+	_vm_share_mark "$1"
+}
+
+# teardown_file of a shared guest: put it back and pause it, or end it
+_vm_share_release() {
+	local file why="" now id t0
+	t0=$(_vm_now)
+	file=$(basename "${BATS_TEST_FILENAME:-vm}")
+	VM_DIR=$(readlink -f "$VM_DIR")
+	_vm_keep_console
+	if [ "$(head -n1 "$VM_DIR/boot.state" 2>/dev/null)" != ok ]; then
+		why="it did not boot"
+	elif ! _vm_alive; then
+		why="QEMU is gone"
+	elif ! _vm_exec 20 true || [ "$_rc" != 0 ]; then
+		why="the guest does not answer"
+	elif ! now=$(guest_out --timeout 120 "$_VM_SHARE_GUEST_LIB
+		$_VM_SHARE_GUEST_RESTORE" 2>"$VM_DIR/restore.err"); then
+		why="the guest could not be put back: $(head -n3 "$VM_DIR/restore.err" | tr '\n' ' ')"
+	elif grep -q '^online ' <<<"$now"; then
+		why="blocks of hot-plugged DIMMs would not go offline: $(sed -n 's/^online //p' <<<"$now" | tr '\n' ' ')"
+	fi
+	if [ -z "$why" ]; then
+		for id in $(vm_dimms | cut -d' ' -f1); do
+			vm_del_dimm "$id" 60 >/dev/null 2>&1 || { why="device_del $id failed"; break; }
+		done
+	fi
+	if [ -z "$why" ]; then
+		# backends whose DIMM never came (device_add failed)
+		for id in $(qmp '{"execute":"query-memdev"}' | jq -r '.return[].id // empty' | grep '^mem-'); do
+			grep -q "^memdev $id " "$VM_DIR/baseline" || { hmp "object_del $id" >/dev/null 2>&1 || true; }
+		done
+		if ! now=$(guest_out --timeout 60 "$_VM_SHARE_GUEST_LIB
+			$_VM_SHARE_GUEST_SETTLED" 2>"$VM_DIR/restore.err" && _vm_share_qemu_print); then
+			why="no fingerprint: $(head -n3 "$VM_DIR/restore.err" | tr '\n' ' ')"
+		elif [ "$now" != "$(cat "$VM_DIR/baseline")" ]; then
+			why="it is not as booted: $(diff "$VM_DIR/baseline" - <<<"$now" | grep '^[<>]' | tr '\n' ';')"
+		elif ! guest_out "$VM_KMSG_OF_FILE | grep -E '$VM_SPLAT' && exit 1; exit 0" \
+				>"$VM_DIR/splat" 2>&1; then
+			why="its kernel logged a splat during $file: $(head -n3 "$VM_DIR/splat" | tr '\n' ' ')"
+		elif ! qmp '{"execute":"stop"}' >/dev/null; then
+			why="QMP stop failed"
+		fi
+	fi
+	if [ -n "$why" ]; then
+		vm_note "$file: the shared guest is ended, not reused: $why"
+		_vm_quit
+		rm -f "$VM_DIR/shared.key"
+	else
+		vm_note "$file: the shared guest is as booted again ($(_vm_elapsed "$t0")s), paused"
+	fi
+	rm -rf "${VM_DIR}.lease"
+	return 0
+}
+
+# teardown_suite: end every shared guest of this run
+vm_share_end_all() {
+	local d
+	[ -n "${BATS_SUITE_TMPDIR:-}" ] || return 0
+	for d in "$BATS_SUITE_TMPDIR"/vm-shared/*/; do
+		[ -d "$d" ] || continue
+		VM_DIR=${d%/}
+		_vm_quit
+		[ -f "$VM_DIR/shared.key" ] && [ -f "$VM_DIR/shared.files" ] &&
+			vm_note "shared guest: booted once for $(tr '\n' ' ' <"$VM_DIR/shared.files")"
+	done
 	return 0
 }
 
