@@ -712,7 +712,7 @@ int memhp_reclaim_run(struct memhp_reclaim *reclaim);
  * the counters as they were) */
 bool memhp_reclaim_has_run(const struct memhp_reclaim *reclaim);
 /* The writes, in order: the file below the root
- * ("proc/sys/vm/drop_caches", "sys/devices/system/node/node1/compact"),
+ * (proc/sys/vm/drop_caches, sys/devices/system/node/node1/compact),
  * the value, and the positive errno it failed with (0: done, or not run);
  * NULL and 0 past the end. */
 size_t memhp_reclaim_get_write_count(const struct memhp_reclaim *reclaim);
