@@ -277,7 +277,8 @@ static void reclaim_text(struct memhp_cli *cli, const struct memhp_plan *plan,
 	for (size_t i = 0; i < memhp_reclaim_get_write_count(r); i++) {
 		const char *file = memhp_reclaim_get_write_file(r, i);
 		int e = memhp_reclaim_get_write_errno(r, i);
-		bool drop = strstr(file, "drop_caches") != NULL;
+		enum memhp_reclaim_action a =
+			memhp_reclaim_get_write_action(r, i);
 
 		if (e) {
 			fprintf(stderr, "memhp: %s: reclaim: writing %s to "
@@ -289,8 +290,9 @@ static void reclaim_text(struct memhp_cli *cli, const struct memhp_plan *plan,
 		printf("reclaim: %s %s to /%s (%s)\n",
 		       ran ? "wrote" : "would write",
 		       memhp_reclaim_get_write_value(r, i), memhp_tty(file),
-		       drop ? "clean page cache, on every node" :
-		       strstr(file, "compact_memory") ? "compaction, every node" :
+		       a == MEMHP_RECLAIM_DROP_CACHES ?
+		       "clean page cache, on every node" :
+		       a == MEMHP_RECLAIM_COMPACT_ALL ? "compaction, every node" :
 		       "compaction");
 	}
 	for (size_t i = 0; i < memhp_reclaim_get_node_count(r); i++) {

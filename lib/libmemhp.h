@@ -716,6 +716,15 @@ bool memhp_reclaim_has_run(const struct memhp_reclaim *reclaim);
  * the value, and the positive errno it failed with (0: done, or not run);
  * NULL and 0 past the end. */
 size_t memhp_reclaim_get_write_count(const struct memhp_reclaim *reclaim);
+/* what a write does: drops the clean page cache (every node), compacts
+ * one node, or compacts every node (compact_memory) */
+enum memhp_reclaim_action {
+	MEMHP_RECLAIM_DROP_CACHES = 0,
+	MEMHP_RECLAIM_COMPACT_NODE,
+	MEMHP_RECLAIM_COMPACT_ALL,
+};
+enum memhp_reclaim_action memhp_reclaim_get_write_action(
+	const struct memhp_reclaim *reclaim, size_t i);
 const char *memhp_reclaim_get_write_file(const struct memhp_reclaim *reclaim,
 					 size_t i);
 const char *memhp_reclaim_get_write_value(const struct memhp_reclaim *reclaim,

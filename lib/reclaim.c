@@ -28,6 +28,7 @@
 #define RECLAIM_MEMINFO_MAX (64 * 1024)
 
 struct reclaim_write {
+	enum memhp_reclaim_action action;
 	enum memhp_area area;
 	char name[48];		/* below the area */
 	char file[96];		/* below the root, for the report */
@@ -69,7 +70,8 @@ MEMHP_EXPORT void memhp_reclaim_free(struct memhp_reclaim *r)
 	free(r);
 }
 
-static int add_write(struct memhp_reclaim *r, enum memhp_area area,
+static int add_write(struct memhp_reclaim *r,
+		     enum memhp_reclaim_action action, enum memhp_area area,
 		     const char *name)
 {
 	struct reclaim_write *w = memhp_grow(r->writes, r->nr_writes,
@@ -79,7 +81,7 @@ static int add_write(struct memhp_reclaim *r, enum memhp_area area,
 		return -ENOMEM;
 	r->writes = w;
 	w = &r->writes[r->nr_writes++];
-	*w = (struct reclaim_write){ .area = area };
+	*w = (struct reclaim_write){ .action = action, .area = area };
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	snprintf(w->file, sizeof(w->file), "%s/%s", memhp_area_path(area),
 		 name);
@@ -109,14 +111,17 @@ MEMHP_EXPORT int memhp_reclaim_add_node(struct memhp_reclaim *r, int node)
 	r->nodes = n;
 	/* the page cache goes first, once, whatever node asked for it */
 	if (!r->nr_writes) {
-		ret = add_write(r, AREA_PROC, "sys/vm/drop_caches");
+		ret = add_write(r, MEMHP_RECLAIM_DROP_CACHES, AREA_PROC,
+				"sys/vm/drop_caches");
 		if (ret < 0)
 			return ret;
 	}
 	if (node >= 0)
 		snprintf(name, sizeof(name), "node%d/compact", node);
-	ret = node >= 0 ? add_write(r, AREA_NODE, name) :
-			  add_write(r, AREA_PROC, "sys/vm/compact_memory");
+	ret = node >= 0 ?
+	      add_write(r, MEMHP_RECLAIM_COMPACT_NODE, AREA_NODE, name) :
+	      add_write(r, MEMHP_RECLAIM_COMPACT_ALL, AREA_PROC,
+			"sys/vm/compact_memory");
 	if (ret < 0)
 		return ret;
 	n = &r->nodes[r->nr_nodes++];
@@ -238,6 +243,13 @@ MEMHP_EXPORT bool memhp_reclaim_has_run(const struct memhp_reclaim *r)
 MEMHP_EXPORT size_t memhp_reclaim_get_write_count(const struct memhp_reclaim *r)
 {
 	return r->nr_writes;
+}
+
+MEMHP_EXPORT enum memhp_reclaim_action memhp_reclaim_get_write_action(
+	const struct memhp_reclaim *r, size_t i)
+{
+	return i < r->nr_writes ? r->writes[i].action :
+				  MEMHP_RECLAIM_DROP_CACHES;
 }
 
 MEMHP_EXPORT const char *memhp_reclaim_get_write_file(

@@ -108,6 +108,8 @@ TEST(reclaim_drops_once_then_compacts_each_node_and_reads_the_counters)
 	CHECK_STR(writes[2], "node12/compact 1 0");
 	CHECK_STR(memhp_reclaim_get_write_file(r, 1), NODE "node0/compact");
 	CHECK_STR(memhp_reclaim_get_write_value(r, 1), "1");
+	CHECK(memhp_reclaim_get_write_action(r, 0) == MEMHP_RECLAIM_DROP_CACHES);
+	CHECK(memhp_reclaim_get_write_action(r, 2) == MEMHP_RECLAIM_COMPACT_NODE);
 	CHECK(memhp_reclaim_get_write_file(r, 3) == NULL);
 	CHECK_EQ_U64(memhp_reclaim_get_node(r, 1), 12);
 	/* the fake kernel freed node 0's 2000 kB of clean cache */
@@ -141,6 +143,7 @@ TEST(reclaim_without_nodes_uses_compact_memory_and_proc_meminfo)
 	read_writes();
 	CHECK_EQ_U64(nr_writes, 2);
 	CHECK_STR(writes[1], "compact_memory 1 0");
+	CHECK(memhp_reclaim_get_write_action(r, 1) == MEMHP_RECLAIM_COMPACT_ALL);
 	CHECK_EQ_U64(memhp_reclaim_get_before(r, 0, MEMHP_RECLAIM_FILE_PAGES),
 		     324 << 10);
 	CHECK_EQ_U64(memhp_reclaim_get_before(r, 0, MEMHP_RECLAIM_MEM_FREE),
