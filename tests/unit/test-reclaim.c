@@ -84,6 +84,19 @@ static struct memhp_ctx *fixture(void)
 	return ctx;
 }
 
+/* a reclaim of @node, run (returning @want), with the writes read back */
+static struct memhp_reclaim *run_node(struct memhp_ctx *ctx, int node,
+				      int want)
+{
+	struct memhp_reclaim *r;
+
+	CHECK(memhp_reclaim_new(ctx, &r) == 0);
+	CHECK(memhp_reclaim_add_node(r, node) == 0);
+	CHECK(memhp_reclaim_run(r) == want);
+	read_writes();
+	return r;
+}
+
 TEST(reclaim_drops_once_then_compacts_each_node_and_reads_the_counters)
 {
 	struct memhp_ctx *ctx = fixture();
@@ -137,10 +150,7 @@ TEST(reclaim_without_nodes_uses_compact_memory_and_proc_meminfo)
 
 	tree_put(root, "proc/meminfo", "MemFree:  800 kB\nBuffers:  20 kB\n"
 		 "Cached:  300 kB\nSwapCached:  4 kB\n");
-	CHECK(memhp_reclaim_new(ctx, &r) == 0);
-	CHECK(memhp_reclaim_add_node(r, -1) == 0);
-	CHECK(memhp_reclaim_run(r) == 0);
-	read_writes();
+	r = run_node(ctx, -1, 0);
 	CHECK_EQ_U64(nr_writes, 2);
 	CHECK_STR(writes[1], "compact_memory 1 0");
 	CHECK(memhp_reclaim_get_write_action(r, 1) == MEMHP_RECLAIM_COMPACT_ALL);
@@ -158,10 +168,7 @@ TEST(a_failed_reclaim_write_is_kept_and_the_others_still_go)
 	struct memhp_reclaim *r;
 
 	tree_put(root, "proc/sys/vm/drop_caches.fake-errno", "13\n");
-	CHECK(memhp_reclaim_new(ctx, &r) == 0);
-	CHECK(memhp_reclaim_add_node(r, 0) == 0);
-	CHECK(memhp_reclaim_run(r) == -EACCES);
-	read_writes();
+	r = run_node(ctx, 0, -EACCES);
 	CHECK_EQ_U64(nr_writes, 2);
 	CHECK_EQ_U64(memhp_reclaim_get_write_errno(r, 0), EACCES);
 	CHECK_EQ_U64(memhp_reclaim_get_write_errno(r, 1), 0);
