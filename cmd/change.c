@@ -227,6 +227,169 @@ static void explain_table(struct memhp_ctx *ctx, const struct memhp_plan *plan,
 	}
 }
 
+/* offline --reclaim: "node 1", or the whole machine without nodes */
+static void reclaim_where(const struct memhp_reclaim *r, size_t i, char *buf,
+			  size_t size)
+{
+	int node = memhp_reclaim_get_node(r, i);
+
+	if (node >= 0)
+		snprintf(buf, size, "node %d", node);
+	else
+		snprintf(buf, size, "all memory");
+}
+
+/* "FilePages 400M -> 100M" (or only the one known value) */
+static void reclaim_counter(struct memhp_cli *cli,
+			    const struct memhp_reclaim *r, size_t i,
+			    enum memhp_reclaim_counter c, char *buf,
+			    size_t size)
+{
+	uint64_t before = memhp_reclaim_get_before(r, i, c);
+	uint64_t after = memhp_reclaim_get_after(r, i, c);
+	char b[32] = "?", a[32] = "?";
+
+	if (before != UINT64_MAX)
+		memhp_format_size(b, sizeof(b), before, cli->bytes);
+	if (after != UINT64_MAX)
+		memhp_format_size(a, sizeof(a), after, cli->bytes);
+	if (memhp_reclaim_has_run(r))
+		snprintf(buf, size, "%s %s -> %s",
+			 memhp_reclaim_counter_name(c), b, a);
+	else
+		snprintf(buf, size, "%s %s", memhp_reclaim_counter_name(c), b);
+}
+
+/* What --reclaim wrote (or, in a dry run, would write) and what changed:
+ * on standard output, a failed write also on standard error. */
+static void reclaim_text(struct memhp_cli *cli, const struct memhp_plan *plan,
+			 const char *name)
+{
+	const struct memhp_reclaim *r = memhp_plan_get_reclaim(plan);
+	bool ran;
+
+	if (!r || cli->verbosity < 0)
+		return;
+	ran = memhp_reclaim_has_run(r);
+	if (!memhp_reclaim_get_write_count(r))
+		printf("reclaim: nothing to do: no block to offline is "
+		       "online\n");
+	for (size_t i = 0; i < memhp_reclaim_get_write_count(r); i++) {
+		const char *file = memhp_reclaim_get_write_file(r, i);
+		int e = memhp_reclaim_get_write_errno(r, i);
+		enum memhp_reclaim_action a =
+			memhp_reclaim_get_write_action(r, i);
+
+		if (e) {
+			fprintf(stderr, "memhp: %s: reclaim: writing %s to "
+				"/%s failed: %s\n", name,
+				memhp_reclaim_get_write_value(r, i),
+				memhp_tty(file), strerror(e));
+			continue;
+		}
+		printf("reclaim: %s %s to /%s (%s)\n",
+		       ran ? "wrote" : "would write",
+		       memhp_reclaim_get_write_value(r, i), memhp_tty(file),
+		       a == MEMHP_RECLAIM_DROP_CACHES ?
+		       "clean page cache, on every node" :
+		       a == MEMHP_RECLAIM_COMPACT_ALL ? "compaction, every node" :
+		       "compaction");
+	}
+	for (size_t i = 0; i < memhp_reclaim_get_node_count(r); i++) {
+		char where[32], fp[96], mf[96];
+
+		reclaim_where(r, i, where, sizeof(where));
+		reclaim_counter(cli, r, i, MEMHP_RECLAIM_FILE_PAGES, fp,
+				sizeof(fp));
+		reclaim_counter(cli, r, i, MEMHP_RECLAIM_MEM_FREE, mf,
+				sizeof(mf));
+		printf("reclaim: %s: %s, %s%s\n", where, fp, mf,
+		       ran ? "" : " (now)");
+	}
+}
+
+/* the same as "reclaim" in --json (memhp-json(7)) */
+static struct json_object *reclaim_json(const struct memhp_plan *plan)
+{
+	const struct memhp_reclaim *r = memhp_plan_get_reclaim(plan);
+	struct json_object *doc, *writes, *nodes;
+
+	if (!r)
+		return NULL;
+	doc = json_object_new_object();
+	writes = json_object_new_array();
+	nodes = json_object_new_array();
+	json_object_object_add(doc, "done", json_object_new_boolean(
+			       memhp_reclaim_has_run(r)));
+	for (size_t i = 0; i < memhp_reclaim_get_write_count(r); i++) {
+		struct json_object *w = json_object_new_object();
+		int e = memhp_reclaim_get_write_errno(r, i);
+		char file[160];
+
+		snprintf(file, sizeof(file), "/%s",
+			 memhp_reclaim_get_write_file(r, i));
+		json_object_object_add(w, "file", memhp_json_str(file));
+		json_object_object_add(w, "value", memhp_json_str(
+				memhp_reclaim_get_write_value(r, i)));
+		json_object_object_add(w, "errno", e ? json_object_new_int(e) :
+				       NULL);
+		json_object_object_add(w, "error", e ?
+				       memhp_json_str(strerror(e)) : NULL);
+		json_object_array_add(writes, w);
+	}
+	for (size_t i = 0; i < memhp_reclaim_get_node_count(r); i++) {
+		static const char *const keys[MEMHP_RECLAIM_NR_COUNTERS][2] = {
+			[MEMHP_RECLAIM_FILE_PAGES] = { "file_pages_before",
+						       "file_pages_after" },
+			[MEMHP_RECLAIM_MEM_FREE] = { "mem_free_before",
+						     "mem_free_after" },
+		};
+		struct json_object *n = json_object_new_object();
+		int node = memhp_reclaim_get_node(r, i);
+
+		json_object_object_add(n, "node", node >= 0 ?
+				       json_object_new_int(node) : NULL);
+		for (int c = 0; c < MEMHP_RECLAIM_NR_COUNTERS; c++) {
+			uint64_t b = memhp_reclaim_get_before(r, i, c);
+			uint64_t a = memhp_reclaim_get_after(r, i, c);
+
+			json_object_object_add(n, keys[c][0], b == UINT64_MAX ?
+					       NULL : memhp_json_u64(b));
+			json_object_object_add(n, keys[c][1], a == UINT64_MAX ?
+					       NULL : memhp_json_u64(a));
+		}
+		json_object_array_add(nodes, n);
+	}
+	json_object_object_add(doc, "writes", writes);
+	json_object_object_add(doc, "nodes", nodes);
+	return doc;
+}
+
+/* one line in the system log for the writes --reclaim made */
+static void reclaim_audit(struct memhp_cli *cli, const struct memhp_plan *plan,
+			  const char *name)
+{
+	const struct memhp_reclaim *r = memhp_plan_get_reclaim(plan);
+	char line[512] = "";
+	size_t len = 0;
+
+	if (!r || !memhp_reclaim_has_run(r) ||
+	    !memhp_reclaim_get_write_count(r))
+		return;
+	for (size_t i = 0; i < memhp_reclaim_get_write_count(r) &&
+	     len < sizeof(line); i++) {
+		int e = memhp_reclaim_get_write_errno(r, i);
+
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+					"%s/%s=%s%s%s", i ? ", " : "",
+					memhp_reclaim_get_write_file(r, i),
+					memhp_reclaim_get_write_value(r, i),
+					e ? " failed: " : "",
+					e ? strerror(e) : "");
+	}
+	memhp_audit(cli, "%s: reclaim: %s", name, line);
+}
+
 static struct json_object *plan_json(struct memhp_ctx *ctx,
 				     const struct memhp_plan *plan,
 				     const struct change_opts *o,
@@ -247,6 +410,8 @@ static struct json_object *plan_json(struct memhp_ctx *ctx,
 			       json_object_new_boolean(o->dry_run));
 	json_object_object_add(doc, "atomic",
 			       json_object_new_boolean(o->atomic));
+	if (o->action == MEMHP_ACTION_OFFLINE)
+		json_object_object_add(doc, "reclaim", reclaim_json(plan));
 	for (size_t i = 0; i < memhp_plan_get_count(plan); i++) {
 		const struct memhp_change *c = memhp_plan_get(plan, i);
 		struct json_object *b = json_object_new_object();
@@ -409,6 +574,7 @@ static int setup_plan(struct memhp_cli *cli, struct change_opts *o,
 	memhp_plan_set_filter(plan, filter);
 	memhp_plan_set_timeout(plan, o->timeout_ms);
 	memhp_plan_set_atomic(plan, o->atomic);
+	memhp_plan_set_reclaim(plan, o->reclaim);
 	ret = o->nr_selectors ? 0 : add_owned(cli, plan, o);
 	memhp_filter_free(filter);
 	if (ret < 0)
@@ -519,6 +685,10 @@ int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
 
 	count(plan, &t);
 	status = o->dry_run ? EXIT_OK : exit_status(plan, &t);
+	if (!cli->json)
+		reclaim_text(cli, plan, name);
+	if (!o->dry_run)
+		reclaim_audit(cli, plan, name);
 	if (cli->json && report) {
 		*report = plan_json(ctx, plan, o, &t, status, cs);
 	} else if (cli->json) {

@@ -16,6 +16,7 @@ enum {
 	OPT_UDEV,
 	OPT_CONFIG,
 	OPT_EXPLAIN,
+	OPT_RECLAIM,
 };
 
 struct change_opts {
@@ -26,6 +27,8 @@ struct change_opts {
 	bool atomic, dry_run, blocks_only;
 	bool explain;		/* offline --explain: census of the blocks
 				   that failed or would be picked */
+	bool reclaim;		/* offline --reclaim: drop the clean page
+				   cache, compact the nodes, report it */
 	bool zone_set;		/* --zone given */
 	bool udev;		/* online --udev: the auto-online rule's entry */
 	const char *config;	/* --config: the auto-online config */

@@ -11,6 +11,11 @@ static const struct argp_option options[] = {
 	{ "explain", OPT_EXPLAIN, NULL, 0,
 	  "Say what is in the blocks that failed (or, with --dry-run, would "
 	  "be tried) and whether they can go: memhp why's census", 0 },
+	{ "reclaim", OPT_RECLAIM, NULL, 0,
+	  "First drop the clean page cache (GLOBAL: drop_caches has no "
+	  "per-node knob, every node loses it) and compact the nodes of the "
+	  "blocks; says what it wrote and FilePages/MemFree before -> after",
+	  0 },
 	{ 0 }
 };
 
@@ -21,6 +26,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_EXPLAIN:
 		o->explain = true;
+		break;
+	case OPT_RECLAIM:
+		o->reclaim = true;
 		break;
 	case 'z':
 		o->filter.zone = memhp_zone_from_name(arg, strlen(arg));
@@ -64,13 +72,21 @@ static const struct argp offline_argp = {
 	       "something holds last, Movable before the others, then the "
 	       "fewest pages that may not move, the fewest pages in use; -v "
 	       "says which blocks it chose and why.\n"
+	       "--reclaim prepares the ground under memhp's lock before any "
+	       "block is written (and before a size ranks its candidates): "
+	       "it writes 1 to /proc/sys/vm/drop_caches, which drops clean "
+	       "page cache on EVERY node, not only theirs, and 1 to each "
+	       "node's compact file (/proc/sys/vm/compact_memory without NUMA "
+	       "nodes); explicit blocks and sizes alike. Never without "
+	       "--reclaim; a dry run says what it would write.\n"
 	       "Exit status: 0 done, 1 failed with nothing changed, 2 invalid "
 	       "input (nothing written), 64 partial success.\n"
 	       "Examples:\n"
 	       "  memhp offline 32-39\n"
 	       "  memhp offline --zone Movable --timeout 120 2G\n"
 	       "  memhp offline --atomic --json 32-39\n"
-	       "  memhp offline --dry-run --explain 1G",
+	       "  memhp offline --dry-run --explain 1G\n"
+	       "  memhp offline --reclaim --node 1 1G",
 	.children = children,
 };
 

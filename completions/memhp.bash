@@ -203,7 +203,7 @@ _memhp()
 		if [[ $cur == -* ]]; then
 			local udev=""
 			[ "$cmd" = online ] && udev="--udev --config --config="
-			[ "$cmd" = offline ] && udev="--explain"
+			[ "$cmd" = offline ] && udev="--explain --reclaim"
 			COMPREPLY=($(compgen -W "$common --zone --node --owner --atomic
 				--timeout --dry-run --blocks --block $udev" -- "$cur"))
 		else

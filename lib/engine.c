@@ -102,6 +102,8 @@ struct memhp_plan {
 	struct memhp_progress progress;
 	struct rank *order;	/* offline sizes: candidates by census */
 	size_t nr_order;
+	bool want_reclaim;	/* memhp_plan_set_reclaim() */
+	struct memhp_reclaim *reclaim;	/* planned (check) or done (run) */
 };
 
 #define DEFAULT_TIMEOUT_MS 30000
@@ -200,6 +202,7 @@ MEMHP_EXPORT void memhp_plan_free(struct memhp_plan *p)
 	free(p->changes);
 	free(p->planned);
 	free(p->order);
+	memhp_reclaim_free(p->reclaim);
 	free(p);
 }
 
@@ -257,6 +260,18 @@ MEMHP_EXPORT void memhp_plan_set_timeout(struct memhp_plan *p,
 					 unsigned int msec)
 {
 	p->timeout_ms = msec;
+}
+
+MEMHP_EXPORT void memhp_plan_set_reclaim(struct memhp_plan *p, bool reclaim)
+{
+	p->want_reclaim = reclaim;
+	p->checked = false;
+}
+
+MEMHP_EXPORT const struct memhp_reclaim *memhp_plan_get_reclaim(
+	const struct memhp_plan *p)
+{
+	return p->reclaim;
 }
 
 MEMHP_EXPORT void memhp_plan_set_atomic(struct memhp_plan *p, bool atomic)
@@ -800,6 +815,60 @@ static int resolve_blocks(struct memhp_plan *p)
 	return ensure_marks(p);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The reclaim an offline plan asked for (lib/reclaim.c), from the blocks
+ * as they are now: the nodes of the explicit blocks that are online, and
+ * for a size the filter's node or else the nodes of every candidate
+ * (online, removable, passing the filter); node -1 (the whole machine)
+ * where the blocks have no nodes.  Nothing is written here.
+ */
+static int plan_reclaim(struct memhp_plan *p)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	size_t n = 0;
+	int *nodes, ret;
+
+	memhp_reclaim_free(p->reclaim);
+	p->reclaim = NULL;
+	if (!p->want_reclaim || p->action != MEMHP_ACTION_OFFLINE)
+		return 0;
+	ret = memhp_reclaim_new(ctx, &p->reclaim);
+	if (ret < 0)
+		return ret;
+	nodes = calloc(p->nr_explicit + ctx->nr_blocks + 1, sizeof(*nodes));
+	if (!nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nr_explicit; i++) {
+		const struct memhp_block *b = p->changes[i].block;
+
+		if (b->state == MEMHP_STATE_ONLINE)
+			nodes[n++] = ctx->have_nodes ? b->node : -1;
+	}
+	if (p->nr_sizes && p->filter.node >= 0 && ctx->have_nodes)
+		nodes[n++] = p->filter.node;
+	for (size_t k = 0; p->nr_sizes && p->filter.node < 0 &&
+	     k < ctx->nr_blocks; k++) {
+		const struct memhp_block *b = &ctx->blocks[k];
+
+		if (b->state == MEMHP_STATE_ONLINE && b->removable != 0 &&
+		    memhp_block_match(b, &p->filter))
+			nodes[n++] = ctx->have_nodes ? b->node : -1;
+	}
+	qsort(nodes, n, sizeof(*nodes), cmp_int);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = memhp_reclaim_add_node(p->reclaim,
+					     nodes[i] < 0 ? -1 : nodes[i]);
+	free(nodes);
+	return ret;
+}
+
 MEMHP_EXPORT int memhp_plan_check(struct memhp_plan *p)
 {
 	int ret;
@@ -816,6 +885,12 @@ MEMHP_EXPORT int memhp_plan_check(struct memhp_plan *p)
 	ret = check_explicit(p);
 	if (ret < 0)
 		return ret;
+	/* what --reclaim would write, and the counters as they are */
+	ret = plan_reclaim(p);
+	if (ret < 0)
+		return ret;
+	if (p->reclaim)
+		memhp_reclaim_read_before(p->reclaim);
 	/* a dry run shows the blocks a run would try first */
 	drop_picks(p);
 	ret = check_sizes(p);
@@ -1434,6 +1509,14 @@ MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
 	ret = check_explicit(p);
 	if (ret < 0)
 		goto out;
+	/* asked for: the page cache dropped and the nodes compacted first,
+	 * so that the census ranks what is left; a write that fails is in
+	 * the reclaim's report, and the offline still runs */
+	ret = plan_reclaim(p);
+	if (ret < 0)
+		goto out;
+	if (p->reclaim && !ctx->cancel)
+		memhp_reclaim_run(p->reclaim);
 	rank_offline(p);
 	p->progress = (struct memhp_progress){ .total = p->nr_explicit };
 	for (size_t i = 0; i < p->nr_sizes; i++)

@@ -681,6 +681,78 @@ uint64_t memhp_plan_get_shortfall(const struct memhp_plan *plan,
 				  const char **why);
 
 /*
+ * Preparing the ground for an offline, only when asked (memhp offline
+ * --reclaim): drop the clean page cache (proc/sys/vm/drop_caches, 1: the
+ * kernel has no per-node knob, it drops on EVERY node) and compact each
+ * node asked for (sys/devices/system/node/nodeN/compact; where there are
+ * no node directories proc/sys/vm/compact_memory, node -1), all below the
+ * sysfs root, reading each node's FilePages and MemFree before and after
+ * (nodeN/meminfo; proc/meminfo for node -1).
+ */
+struct memhp_reclaim;
+enum memhp_reclaim_counter {
+	MEMHP_RECLAIM_FILE_PAGES = 0,	/* page cache (and swap cache) */
+	MEMHP_RECLAIM_MEM_FREE,
+	MEMHP_RECLAIM_NR_COUNTERS,	/* the counters this header names */
+};
+/* "FilePages", "MemFree"; NULL for a counter this library does not know */
+const char *memhp_reclaim_counter_name(enum memhp_reclaim_counter counter);
+int memhp_reclaim_new(struct memhp_ctx *ctx, struct memhp_reclaim **reclaim);
+void memhp_reclaim_free(struct memhp_reclaim *reclaim);
+/* Node @node (-1: the whole machine, without node directories) once.
+ * 0; -EINVAL it ran already or @node < -1; -ENOMEM. */
+int memhp_reclaim_add_node(struct memhp_reclaim *reclaim, int node);
+/* Under memhp's lock: reads the counters, writes "1" to drop_caches and
+ * to each node's compact file, reads them again.  Every write is tried;
+ * 0 when all went in, else the first one's negative errno (each one's in
+ * memhp_reclaim_get_write_errno()); -EALREADY when it ran before; the
+ * lock's errors (memhp_plan_run()). */
+int memhp_reclaim_run(struct memhp_reclaim *reclaim);
+/* false: nothing written yet (a dry run's plan: the writes it would make,
+ * the counters as they were) */
+bool memhp_reclaim_has_run(const struct memhp_reclaim *reclaim);
+/* The writes, in order: the file below the root
+ * (proc/sys/vm/drop_caches, sys/devices/system/node/node1/compact),
+ * the value, and the positive errno it failed with (0: done, or not run);
+ * NULL and 0 past the end. */
+size_t memhp_reclaim_get_write_count(const struct memhp_reclaim *reclaim);
+/* what a write does: drops the clean page cache (every node), compacts
+ * one node, or compacts every node (compact_memory) */
+enum memhp_reclaim_action {
+	MEMHP_RECLAIM_DROP_CACHES = 0,
+	MEMHP_RECLAIM_COMPACT_NODE,
+	MEMHP_RECLAIM_COMPACT_ALL,
+};
+enum memhp_reclaim_action memhp_reclaim_get_write_action(
+	const struct memhp_reclaim *reclaim, size_t i);
+const char *memhp_reclaim_get_write_file(const struct memhp_reclaim *reclaim,
+					 size_t i);
+const char *memhp_reclaim_get_write_value(const struct memhp_reclaim *reclaim,
+					  size_t i);
+int memhp_reclaim_get_write_errno(const struct memhp_reclaim *reclaim,
+				  size_t i);
+/* The nodes (-1: the whole machine), and their counters in bytes before
+ * and after the writes; UINT64_MAX when not known (not run, or the
+ * meminfo file does not say). */
+size_t memhp_reclaim_get_node_count(const struct memhp_reclaim *reclaim);
+int memhp_reclaim_get_node(const struct memhp_reclaim *reclaim, size_t i);
+uint64_t memhp_reclaim_get_before(const struct memhp_reclaim *reclaim,
+				  size_t i, enum memhp_reclaim_counter counter);
+uint64_t memhp_reclaim_get_after(const struct memhp_reclaim *reclaim,
+				 size_t i, enum memhp_reclaim_counter counter);
+/* Offline plans: with @reclaim, the run reclaims under its lock before it
+ * changes any block, and before it ranks a size's candidates (so the
+ * ranking sees the result): the nodes of the explicit blocks that are
+ * online, and for a size the nodes of its candidates (every node holding
+ * removable online memory that passes the filter).  memhp_plan_check()
+ * then plans the same without writing.  Online plans ignore it. */
+void memhp_plan_set_reclaim(struct memhp_plan *plan, bool reclaim);
+/* What the plan's reclaim wrote and changed (or, checked and not run,
+ * would write); NULL when it was not asked for or not yet checked. */
+const struct memhp_reclaim *memhp_plan_get_reclaim(
+	const struct memhp_plan *plan);
+
+/*
  * Stopping a transaction: memhp_cancel() only sets a flag, so a signal
  * handler may call it.  A running transaction then kills its write in
  * progress (the kernel aborts the offlining; the block stays online),

@@ -303,6 +303,10 @@ int memhp_plan_new_restore(struct memhp_ctx *ctx, const uint64_t *ids,
 			   const int *zones, size_t n,
 			   struct memhp_plan **plan);
 
+/* reclaim.c: reads the counters into "before" without writing (what a
+ * dry run reports) */
+void memhp_reclaim_read_before(struct memhp_reclaim *reclaim);
+
 /* path.c: all I/O below the sysfs root */
 const char *memhp_area_path(enum memhp_area area);
 int memhp_area_fd(struct memhp_ctx *ctx, enum memhp_area area);

@@ -243,6 +243,22 @@ fakekernel_setup_file() {
 	export FAKEKERNEL
 }
 
+# setup body of the files that change a copy of a fixture: the fake
+# kernel's write log and the system log (MEMHP_FAKE_SYSLOG), both empty
+fake_logs_setup() {
+	export MEMHP_FAKE_LOG=$BATS_TEST_TMPDIR/writes
+	export MEMHP_FAKE_SYSLOG=$BATS_TEST_TMPDIR/syslog
+	: >"$MEMHP_FAKE_LOG"
+	: >"$MEMHP_FAKE_SYSLOG"
+}
+
+# a fresh copy of fixture $1 in $T, the tree fmemhp works on
+use_fixture() { # FIXTURE
+	T=$BATS_TEST_TMPDIR/t
+	rm -rf "$T"
+	cp -a "$FIXDIR/$1" "$T"
+}
+
 # memhp with the fake kernel answering for the tree copy $T; ASan must not
 # insist on coming first when the shim is preloaded.
 fmemhp() {

@@ -129,6 +129,12 @@ all_documents() (
 	"$MEMHP" --sysfs-root "$FIXDIR/census" --json why 36-39
 	"$MEMHP" --sysfs-root "$FIXDIR/census" --json summary --census
 	"$MEMHP" --sysfs-root "$FIXDIR/census" --json offline --dry-run --explain 512M
+	# offline --reclaim: by node, without nodes (node null), a failed write
+	fresh reclaim
+	echo 13 >"$T/sys/devices/system/node/node1/compact.fake-errno"
+	fm --json offline --reclaim 256M
+	fresh reclaim-nonuma
+	fm --json offline --reclaim --dry-run 9
 	# online/offline: ok, unchanged, planned, failed, rolled-back, skipped
 	fresh nodes-2
 	fm --json online --zone=movable 56-57
@@ -221,7 +227,8 @@ END { flush() }
 		module.ranges.start agents.config auto_online.nodes changed.from \
 		devices.eject_blocker put_back.totals.ok lost event \
 		blocks.census.slab blocks.census_errno blocks.verdict blocks.kmsg \
-		summary.census.movable_percent; do
+		summary.census.movable_percent reclaim.writes.errno \
+		reclaim.nodes.file_pages_after; do
 		jq -e --arg p "$p" -n '[inputs | paths | map(select(type == "string")) | join(".")] | index($p)' \
 			"$docs" >/dev/null || { echo "no $p in the documents"; false; }
 	done

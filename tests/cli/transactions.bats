@@ -10,16 +10,10 @@ bats_require_minimum_version 1.5.0
 
 setup_file() { fakekernel_setup_file; }
 
-setup() {
-	export MEMHP_FAKE_LOG=$BATS_TEST_TMPDIR/writes
-	export MEMHP_FAKE_SYSLOG=$BATS_TEST_TMPDIR/syslog
-	: >"$MEMHP_FAKE_LOG"
-	: >"$MEMHP_FAKE_SYSLOG"
-}
+setup() { fake_logs_setup; }
 
 use() { # FIXTURE
-	T=$BATS_TEST_TMPDIR/t
-	cp -a "$FIXDIR/$1" "$T"
+	use_fixture "$1"
 	M=$T/sys/devices/system/memory
 	A=$T/sys/bus/acpi/devices
 }

@@ -520,3 +520,125 @@ int fake_acpi_write(const char *root, const char *path, const char *value)
 	}
 	return ret;
 }
+
+/* --- drop_caches and compaction (memhp offline --reclaim) ----------- */
+
+#define VM_DIR "/proc/sys/vm/"
+#define NODE_DIR "/sys/devices/system/node/"
+
+bool fake_reclaim_is_attr(const char *path)
+{
+	const char *p = strstr(path, VM_DIR);
+	const char *slash = strrchr(path, '/');
+
+	if (p && (!strcmp(p + strlen(VM_DIR), "drop_caches") ||
+		  !strcmp(p + strlen(VM_DIR), "compact_memory")))
+		return true;
+	p = strstr(path, NODE_DIR);
+	return p && slash && !strcmp(slash, "/compact") &&
+	       !strncmp(p + strlen(NODE_DIR), "node", 4);
+}
+
+/* Moves @kb from @from_key to @to_key in the meminfo text @buf (lines
+ * "[Node N ]KEY:   VALUE kB"), written back to @dir/@name. */
+static void meminfo_move(const char *dir, const char *name,
+			 const char *from_key, const char *to_key, long kb)
+{
+	char buf[4096], out[4096] = "", *line, *save = NULL;
+	size_t len = 0;
+
+	if (read_lines(dir, name, buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(line, ':'), *key = colon;
+		long v;
+
+		if (!colon)
+			continue;
+		while (key > line && key[-1] != ' ')
+			key--;
+		v = strtol(colon + 1, NULL, 10);
+		if (!strncmp(key, from_key, (size_t)(colon - key)) &&
+		    strlen(from_key) == (size_t)(colon - key))
+			v -= kb;
+		else if (!strncmp(key, to_key, (size_t)(colon - key)) &&
+			 strlen(to_key) == (size_t)(colon - key))
+			v += kb;
+		else {
+			len += (size_t)snprintf(out + len, sizeof(out) - len,
+						"%s\n", line);
+			continue;
+		}
+		len += (size_t)snprintf(out + len, sizeof(out) - len,
+					"%.*s %8ld kB\n",
+					(int)(colon - line + 1), line, v);
+	}
+	if (len)
+		out[len - 1] = '\0';	/* write_file ends it */
+	write_file(dir, name, out);
+}
+
+/* drop_caches with bit 1: every node's fake-clean kB of page cache (and
+ * proc/fake-clean's, against proc/meminfo's Cached) become free */
+static void drop_clean(const char *root)
+{
+	char dir[PATH_MAX], clean[32];
+
+	for (int n = 0; n < 64; n++) {
+		snprintf(dir, sizeof(dir), "%s" NODE_DIR "node%d", root, n);
+		if (read_file(dir, "fake-clean", clean, sizeof(clean)) < 0)
+			continue;
+		meminfo_move(dir, "meminfo", "FilePages", "MemFree",
+			     atol(clean));
+		write_file(dir, "fake-clean", "0");
+	}
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	if (read_file(dir, "fake-clean", clean, sizeof(clean)) == 0) {
+		meminfo_move(dir, "meminfo", "Cached", "MemFree", atol(clean));
+		write_file(dir, "fake-clean", "0");
+	}
+}
+
+int fake_reclaim_write(const char *root, const char *path, const char *value)
+{
+	const char *log = getenv("MEMHP_FAKE_LOG");
+	const char *name = strstr(path, VM_DIR);
+	char v[64], dir[PATH_MAX], inject[32], *end;
+	long n;
+	int ret = 0;
+
+	snprintf(v, sizeof(v), "%s", value);
+	v[strcspn(v, "\n")] = '\0';
+	n = strtol(v, &end, 10);
+	/* the name the log gives: drop_caches, compact_memory, nodeN/compact */
+	if (name) {
+		name += strlen(VM_DIR);
+	} else {
+		name = strstr(path, NODE_DIR) + strlen(NODE_DIR);
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	/* injected: <attr>.fake-errno beside it holds an errno to fail with */
+	snprintf(inject, sizeof(inject), "%s.fake-errno", strrchr(path, '/') + 1);
+	if (read_file(dir, inject, inject, sizeof(inject)) == 0)
+		ret = -atoi(inject);
+	/* what 6.1 to 6.12 take: drop_caches 1 to 4; compact_memory 1 (6.12
+	 * refuses the others); a node's compact anything */
+	else if (!strcmp(name, "drop_caches") &&
+		 (end == v || *end || n < 1 || n > 4))
+		ret = -EINVAL;
+	else if (!strcmp(name, "compact_memory") && (end == v || *end || n != 1))
+		ret = -EINVAL;
+	else if (!strcmp(name, "drop_caches") && (n & 1))
+		drop_clean(root);
+	if (log && *log) {
+		FILE *f = fopen(log, "a");
+
+		if (f) {
+			fprintf(f, "%s %s %d\n", name, v, ret);
+			fclose(f);
+		}
+	}
+	return ret;
+}

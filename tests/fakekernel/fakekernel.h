@@ -47,4 +47,15 @@ bool fake_kernel_is_state(const char *path);
 int fake_acpi_write(const char *root, const char *path, const char *value);
 bool fake_acpi_is_eject(const char *path);
 
+/* proc/sys/vm/drop_caches and compact_memory, and a node's compact
+ * (memhp offline --reclaim): each write is logged ("drop_caches 1 0",
+ * "node1/compact 1 0") and checked as 6.1 to 6.12 check it (drop_caches 1
+ * to 4, compact_memory 1, else EINVAL).  drop_caches with bit 1 frees each
+ * node's clean page cache: nodeN/fake-clean kB move from FilePages to
+ * MemFree in nodeN/meminfo (proc/fake-clean: from Cached in
+ * proc/meminfo), and fake-clean becomes 0.  ATTR.fake-errno beside an
+ * attribute makes its writes fail with that errno. */
+int fake_reclaim_write(const char *root, const char *path, const char *value);
+bool fake_reclaim_is_attr(const char *path);
+
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * LD_PRELOAD shim for the cli tests: a write(2) to a memoryN/state file,
- * to memhp.ko's probe or remove, or to an ACPI memory device's eject,
+ * to memhp.ko's probe or remove, to an ACPI memory device's eject, or to
+ * drop_caches, compact_memory or a node's compact,
  * below MEMHP_FAKE_ROOT goes to the fake
  * kernel instead of the file.  Any
  * other write, and every write when MEMHP_FAKE_ROOT is unset or "/", goes
@@ -50,12 +51,14 @@ ssize_t write(int fd, const void *buf, size_t count)
 	if (strncmp(path, root, strlen(root)) != 0 ||
 	    strncmp(path, "/sys/", 5) == 0 ||
 	    (!fake_kernel_is_state(path) && !fake_module_is_attr(path) &&
-	     !fake_acpi_is_eject(path)))
+	     !fake_acpi_is_eject(path) && !fake_reclaim_is_attr(path)))
 		return real_write(fd, buf, count);
 	memcpy(value, buf, count);
 	value[count] = '\0';
 	if (fake_acpi_is_eject(path))
 		ret = fake_acpi_write(root, path, value);
+	else if (fake_reclaim_is_attr(path))
+		ret = fake_reclaim_write(root, path, value);
 	else if (fake_kernel_is_state(path))
 		ret = fake_kernel_state_write(path, value);
 	else

@@ -16,7 +16,7 @@
 #    unpacks it with dpkg -x.
 # 4. Builds the initramfs: busybox, memhp + ldd libs, memhp.ko (if built),
 #    memory-notifier-error-inject.ko + its dependencies, the virtio-mem and
-#    nvdimm/dax/kmem modules, Debian's lsmem and daxctl,
+#    nvdimm/dax/kmem modules, brd and ext4, Debian's lsmem and daxctl,
 #    and the tests' guest helpers (tests/vm/*.c, linked statically).
 # 5. Builds initramfs-udev.cpio.gz: the same plus a second archive with
 #    Debian 12's systemd-udevd and udevadm (apt-get download udev and the
@@ -234,6 +234,13 @@ add_module memory-notifier-error-inject
 # nd_e820) made a dax device and system RAM (dax_pmem, device_dax, kmem)
 # for 17-kinds.bats, unless the kernel has them built in
 for m in virtio_pci virtio_mem nd_e820 nd_pmem dax_pmem device_dax kmem; do
+	grep -q "/$m\.ko\$" "$MODDIR/modules.builtin" 2>/dev/null || add_module "$m"
+done
+# a RAM disk and a filesystem on it (busybox mke2fs makes ext2, which
+# ext4 mounts): page cache that drop_caches can drop, for offline --reclaim
+# in 15-transactions.bats (tmpfs pages are not clean cache); ext4 asks the
+# crypto API for crc32c when it mounts
+for m in brd ext4 crc32c_generic; do
 	grep -q "/$m\.ko\$" "$MODDIR/modules.builtin" 2>/dev/null || add_module "$m"
 done
 
