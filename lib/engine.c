@@ -102,6 +102,10 @@ struct memhp_plan {
 	struct memhp_progress progress;
 	struct rank *order;	/* offline sizes: candidates by census */
 	size_t nr_order;
+	struct writer {		/* the child that makes offline writes */
+		pid_t pid;	/* 0: none now */
+		int req, res;	/* its requests, its answers */
+	} writer;
 };
 
 #define DEFAULT_TIMEOUT_MS 30000
@@ -189,10 +193,13 @@ MEMHP_EXPORT int memhp_plan_new(struct memhp_ctx *ctx,
 	return 0;
 }
 
+static void writer_stop(struct memhp_plan *p, bool kill_it);
+
 MEMHP_EXPORT void memhp_plan_free(struct memhp_plan *p)
 {
 	if (!p)
 		return;
+	writer_stop(p, true);
 	memhp_unref(p->ctx);
 	free(p->sizes);
 	for (size_t i = 0; i < p->nr; i++)
@@ -829,23 +836,62 @@ static void report_progress(struct memhp_plan *p, const struct memhp_change *c,
 	p->ctx->progress_fn(p->ctx->progress_data, &p->progress);
 }
 
-/* One write, in a child killed at @deadline (0: none) or when the run is
- * cancelled.  The child holds no lock and dies with this process. */
-static int write_bounded(struct memhp_plan *p, const char *name,
-			 const char *value, uint64_t deadline)
+/*
+ * Offline writes go through one child per run (lib/README.md): it reads
+ * a request at a time from a pipe, writes it and answers with the errno.
+ * It is killed at a write's deadline or when the run is cancelled (the
+ * kernel then aborts that offlining; the block stays online), and the next
+ * write starts another.  One child for the whole run, not one per write:
+ * a fork and exit between two offlines refills the per-CPU slabs of a
+ * few dozen caches, and the kernel flushes every one of them on every CPU
+ * before each offlining (the slab's memory notifier).
+ */
+struct write_req {
+	char name[64];
+	char value[16];
+};
+
+static void writer_child(struct memhp_ctx *ctx, int req, int res)
+{
+	struct write_req r;
+	int e;
+
+	for (;;) {
+		ssize_t n = read(req, &r, sizeof(r));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(r))
+			_exit(0);	/* the run is over */
+		r.name[sizeof(r.name) - 1] = '\0';
+		r.value[sizeof(r.value) - 1] = '\0';
+		e = -memhp_write_attr(ctx, AREA_MEMORY, r.name, r.value);
+		if (write(res, &e, sizeof(e)) != sizeof(e))
+			_exit(1);
+	}
+}
+
+static int writer_start(struct memhp_plan *p)
 {
 	struct memhp_ctx *ctx = p->ctx;
 	pid_t parent = getpid(), pid;
-	int pfd[2], status, e = 0, ret;
-	struct pollfd pollfd;
+	int req[2], res[2], ret;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	if (pipe2(req, O_CLOEXEC) < 0)
 		return -errno;
+	if (pipe2(res, O_CLOEXEC) < 0) {
+		ret = -errno;
+		close(req[0]);
+		close(req[1]);
+		return ret;
+	}
 	pid = fork();
 	if (pid < 0) {
 		ret = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
+		close(req[0]);
+		close(req[1]);
+		close(res[0]);
+		close(res[1]);
 		return ret;
 	}
 	if (pid == 0) {
@@ -858,13 +904,60 @@ static int write_bounded(struct memhp_plan *p, const char *name,
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
-		e = -memhp_write_attr(ctx, AREA_MEMORY, name, value);
-		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
-			_exit(1);
-		_exit(0);
+		close(req[1]);
+		close(res[0]);
+		writer_child(ctx, req[0], res[1]);
 	}
-	close(pfd[1]);
-	pollfd = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
+	close(req[0]);
+	close(res[1]);
+	p->writer = (struct writer){ .pid = pid, .req = req[1],
+				     .res = res[0] };
+	return 0;
+}
+
+/* Ends the child: at once with @kill (a write in progress is aborted),
+ * else when it has read the end of its requests. */
+static void writer_stop(struct memhp_plan *p, bool kill_it)
+{
+	struct writer *w = &p->writer;
+	int status;
+
+	if (w->pid <= 0)
+		return;
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	close(w->req);
+	close(w->res);
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*w = (struct writer){ .pid = 0, .req = -1, .res = -1 };
+}
+
+/* One write, through the child, given up at @deadline (0: none) or when
+ * the run is cancelled. */
+static int write_bounded(struct memhp_plan *p, const char *name,
+			 const char *value, uint64_t deadline)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	struct write_req r = { 0 };
+	int e = 0, ret;
+	struct pollfd pollfd;
+
+	if (strlen(name) >= sizeof(r.name) || strlen(value) >= sizeof(r.value))
+		return -ENAMETOOLONG;
+	memcpy(r.name, name, strlen(name));
+	memcpy(r.value, value, strlen(value));
+	if (p->writer.pid <= 0) {
+		ret = writer_start(p);
+		if (ret < 0)
+			return ret;
+	}
+	/* less than PIPE_BUF: written whole or not at all */
+	if (write(p->writer.req, &r, sizeof(r)) != sizeof(r)) {
+		writer_stop(p, true);
+		return -EIO;
+	}
+	pollfd = (struct pollfd){ .fd = p->writer.res, .events = POLLIN };
 	for (;;) {
 		int wait_ms = 200;	/* to look at the cancel flag */
 		uint64_t now = memhp_now_ms(ctx);
@@ -885,13 +978,11 @@ static int write_bounded(struct memhp_plan *p, const char *name,
 	}
 	if (e) {
 		/* a fatal signal makes the kernel abort the offlining */
-		kill(pid, SIGKILL);
-	} else if (read(pfd[0], &e, sizeof(e)) != sizeof(e)) {
+		writer_stop(p, true);
+	} else if (read(p->writer.res, &e, sizeof(e)) != sizeof(e)) {
+		writer_stop(p, true);
 		e = EIO;
 	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	return -e;
 }
 
@@ -994,8 +1085,10 @@ static int write_state(struct memhp_plan *p, struct memhp_change *c,
 	snprintf(name, sizeof(name), "memory%llu/state",
 		 (unsigned long long)c->id);
 	for (;;) {
+		uint64_t t0 = memhp_now_ms(ctx);
+
 		c->attempts++;
-		report_progress(p, c, memhp_now_ms(ctx) - start);
+		report_progress(p, c, t0 - start);
 		if (t == TARGET_OFFLINE) {
 			int kfd = memhp_kmsg_open(ctx);
 
@@ -1008,8 +1101,9 @@ static int write_state(struct memhp_plan *p, struct memhp_change *c,
 		} else {
 			ret = memhp_write_attr(ctx, AREA_MEMORY, name, value);
 		}
-		dbg(ctx, "%s <- %s: %s (attempt %u)", name, value,
-		    ret ? strerror(-ret) : "ok", c->attempts);
+		dbg(ctx, "%s <- %s: %s (attempt %u, %llu ms)", name, value,
+		    ret ? strerror(-ret) : "ok", c->attempts,
+		    (unsigned long long)(memhp_now_ms(ctx) - t0));
 		if (ctx->cancel && !p->restore)
 			return ret ? -EINTR : 0;
 		if (ret == -EINTR && (!deadline || memhp_now_ms(ctx) < deadline))
@@ -1443,6 +1537,7 @@ MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
 	p->checked = true;
 	ret = 0;
 out:
+	writer_stop(p, false);
 	memhp_unlock(ctx);
 	return ret;
 }
