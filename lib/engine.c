@@ -102,6 +102,7 @@ struct memhp_plan {
 	struct memhp_progress progress;
 	struct rank *order;	/* offline sizes: candidates by census */
 	size_t nr_order;
+	size_t nr_pending;	/* of them, without a census yet */
 	struct writer {		/* the child that makes offline writes */
 		pid_t pid;	/* 0: none now */
 		int req, res;	/* its requests, its answers */
@@ -534,15 +535,22 @@ static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
 }
 
 /*
- * Offline by size with a census (lib/census.c) of every candidate: blocks
+ * Offline by size with a census (lib/census.c) of the candidates: blocks
  * that something holds (will-not-go) last; Movable before the others;
  * then the fewest pages that may never move, the fewest pages to migrate,
  * and the highest address.  Without proc/kpageflags the order stays
  * Movable first, highest address first.
+ *
+ * The Movable candidates are counted first.  When those nothing holds can
+ * meet the sizes, the census of the others waits until a run gets past
+ * them (a busy Movable block): they can only come after those, and the
+ * census is the slow part of a size offline (the kernel's flags walk,
+ * about 6 ms a block in a TCG guest, the boot memory's blocks included).
  */
 struct rank {
 	size_t idx;		/* into ctx->blocks */
 	bool holds, movable;
+	bool pending;		/* census not read yet: after all the others */
 	uint64_t unmovable, in_use;
 	enum memhp_verdict verdict;
 };
@@ -551,6 +559,8 @@ static int cmp_rank(const void *a, const void *b)
 {
 	const struct rank *x = a, *y = b;
 
+	if (x->pending != y->pending)
+		return x->pending ? 1 : -1;
 	if (x->holds != y->holds)
 		return x->holds ? 1 : -1;
 	if (x->movable != y->movable)
@@ -562,51 +572,108 @@ static int cmp_rank(const void *a, const void *b)
 	return x->idx < y->idx ? 1 : -1;
 }
 
+/* Reads the census of @r's block into @r. */
+static int census_rank(struct memhp_ctx *ctx, struct rank *r)
+{
+	struct memhp_census *c;
+	int ret;
+
+	ret = memhp_census_new(ctx, ctx->blocks[r->idx].id, &c);
+	if (ret == 0) {
+		r->verdict = memhp_census_get_verdict(c);
+		r->unmovable = memhp_census_get_unmovable(c);
+		r->in_use = memhp_census_get_in_use(c);
+		r->holds = r->verdict == MEMHP_VERDICT_WONT_GO;
+	}
+	r->pending = false;
+	memhp_census_free(c);
+	return ret;
+}
+
 static void rank_offline(struct memhp_plan *p)
 {
 	struct memhp_ctx *ctx = p->ctx;
+	uint64_t need = 0, t0 = memhp_now_ms(ctx);
+	size_t n = 0, ready = 0, pending = 0;
 	struct rank *r;
-	size_t n = 0;
 
 	free(p->order);
 	p->order = NULL;
 	p->nr_order = 0;
+	p->nr_pending = 0;
 	if (p->action != MEMHP_ACTION_OFFLINE || !p->nr_sizes)
 		return;
 	r = calloc(ctx->nr_blocks ? ctx->nr_blocks : 1, sizeof(*r));
 	if (!r)
 		return;
-	for (size_t k = 0; k < ctx->nr_blocks; k++) {
-		const struct memhp_block *b = &ctx->blocks[k];
-		struct memhp_census *c;
-		int ret;
+	for (size_t i = 0; i < p->nr_sizes; i++)
+		need += p->sizes[i].bytes / ctx->block_size;
+	/* the Movable candidates, then the others */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < ctx->nr_blocks; k++) {
+			const struct memhp_block *b = &ctx->blocks[k];
+			bool movable = first_zone(b) == MEMHP_ZONE_MOVABLE;
+			int ret;
 
-		if (b->state != MEMHP_STATE_ONLINE || b->removable == 0 ||
-		    !memhp_block_match(b, &p->filter))
-			continue;
-		ret = memhp_census_new(ctx, b->id, &c);
-		if (ret < 0) {
-			info(ctx, "offline by size: no census (proc/kpageflags:"
-			     " %s): Movable blocks first, highest address "
-			     "first", memhp_strerror(ret));
-			memhp_census_free(c);
-			free(r);
-			return;
+			if (b->state != MEMHP_STATE_ONLINE ||
+			    b->removable == 0 || (pass == 0) != movable ||
+			    !memhp_block_match(b, &p->filter))
+				continue;
+			r[n] = (struct rank){ .idx = k, .movable = movable };
+			if (pass == 1 && ready >= need) {
+				r[n++].pending = true;
+				pending++;
+				continue;
+			}
+			ret = census_rank(ctx, &r[n]);
+			if (ret < 0) {
+				info(ctx, "offline by size: no census "
+				     "(proc/kpageflags: %s): Movable blocks "
+				     "first, highest address first",
+				     memhp_strerror(ret));
+				free(r);
+				return;
+			}
+			if (pass == 0 && !r[n].holds && !p->planned[k])
+				ready++;
+			n++;
 		}
-		r[n] = (struct rank){
-			.idx = k,
-			.verdict = memhp_census_get_verdict(c),
-			.movable = first_zone(b) == MEMHP_ZONE_MOVABLE,
-			.unmovable = memhp_census_get_unmovable(c),
-			.in_use = memhp_census_get_in_use(c),
-		};
-		r[n].holds = r[n].verdict == MEMHP_VERDICT_WONT_GO;
-		n++;
-		memhp_census_free(c);
-	}
 	qsort(r, n, sizeof(*r), cmp_rank);
 	p->order = r;
 	p->nr_order = n;
+	p->nr_pending = pending;
+	dbg(ctx, "offline by size: census of %zu blocks in %llu ms", n - pending,
+	    (unsigned long long)(memhp_now_ms(ctx) - t0));
+	if (pending)
+		dbg(ctx, "offline by size: %zu Movable blocks that nothing "
+		    "holds can meet the request; the census of the other %zu "
+		    "candidates waits until one is needed", ready, pending);
+}
+
+/* The census of the candidates rank_offline() left for later, and the
+ * order again: the ones before the first held or pending block (Movable,
+ * nothing holds them) stay where they are. */
+static void rank_rest(struct memhp_plan *p)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	uint64_t t0 = memhp_now_ms(ctx);
+	int ret, failed = 0;
+
+	for (size_t i = 0; i < p->nr_order; i++) {
+		if (!p->order[i].pending)
+			continue;
+		ret = census_rank(ctx, &p->order[i]);
+		if (ret < 0 && !failed)
+			failed = ret;
+	}
+	if (failed)
+		info(ctx, "offline by size: no census of the blocks not in "
+		     "ZONE_MOVABLE (proc/kpageflags: %s): highest address "
+		     "first", memhp_strerror(failed));
+	dbg(ctx, "offline by size: census of %zu blocks in %llu ms",
+	    p->nr_pending, (unsigned long long)(memhp_now_ms(ctx) - t0));
+	p->nr_pending = 0;
+	qsort(p->order, p->nr_order, sizeof(*p->order), cmp_rank);
 }
 
 /* what -v says of a block a size picked */
@@ -651,8 +718,12 @@ static int foreach_candidate(struct memhp_plan *p,
 	int ret;
 
 	for (size_t i = 0; i < p->nr_order; i++) {
-		struct memhp_block *b = &ctx->blocks[p->order[i].idx];
+		struct memhp_block *b;
 
+		if (p->nr_pending && (p->order[i].pending ||
+				      p->order[i].holds))
+			rank_rest(p);
+		b = &ctx->blocks[p->order[i].idx];
 		if (!candidate(p, b, p->order[i].movable ? 0 : 1))
 			continue;
 		ret = fn(p, b, data);
