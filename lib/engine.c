@@ -539,7 +539,13 @@ static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
  * that something holds (will-not-go) last; Movable before the others;
  * then the fewest pages that may never move, the fewest pages to migrate,
  * and the highest address.  Without proc/kpageflags the order stays
- * Movable first, highest address first.
+ * Movable first, highest address first.  Fewest in use first also keeps
+ * pages from moving twice: the kernel migrates an offlining block's pages
+ * into the Movable blocks still online when it can (with one node, to the
+ * same node, movable allocations preferring ZONE_MOVABLE), so the fullest
+ * block goes last, when its pages must leave ZONE_MOVABLE anyway (in the
+ * guest of bench/offline-pressure, fullest first took 2.5 to 8 times as
+ * long).
  *
  * The Movable candidates are counted first.  When those nothing holds can
  * meet the sizes, the census of the others waits until a run gets past
