@@ -33,7 +33,7 @@ measure() { # SEED TOOL
 	local before after t ms off mov nor tried out
 	before=$(dimm_state)
 	case $2 in
-	memhp) cmd="memhp -v --json offline $SIZE" ;;
+	memhp) cmd="memhp -vv --json offline $SIZE" ;;
 	chmem) cmd="chmem -v -d $SIZE" ;;
 	esac
 	# busybox date has no %N: /proc/uptime, in hundredths of a second
@@ -45,8 +45,18 @@ measure() { # SEED TOOL
 	mov=$(awk '$3 == "Movable"' <<<"$off" | grep -c . || true)
 	nor=$(awk '$3 == "Normal"' <<<"$off" | grep -c . || true)
 	if [ "$2" = memhp ]; then
-		tried=$(guest_out cat /tmp/out | sed -n '/^{/,$p' |
+		guest_out cat /tmp/out >"$BATS_TEST_TMPDIR/out"
+		tried=$(sed -n '/^{/,$p' "$BATS_TEST_TMPDIR/out" |
 			jq '[.blocks[]? | .attempts // 0] | add // 0' 2>/dev/null || echo "?")
+		# where memhp's time went, from its debug lines: the census
+		# (each pass), each write, and the rest (start, scans, output)
+		awk -v seed="$1" -v total="$ms" '
+			/census of [0-9]+ blocks in/ { for (i = 1; i < NF; i++) if ($i == "census") { c = c sep $(i + 2) " blocks " $(i + 5) " ms"; sep = ", "; cm += $(i + 5) } }
+			/state <- offline: / { ms = $(NF - 1); b = $0; sub(/.*memory/, "", b); sub(/\/.*/, "", b)
+				r = $0; sub(/.*offline: /, "", r); sub(/ \(.*/, "", r)
+				w = w " " b ":" ms (r == "ok" ? "" : "(" r ")"); wm += ms }
+			END { printf "# seed %s memhp %d ms: census %s; writes (block:ms)%s; the rest %d ms\n", seed, total, c, w, total - cm - wm }' \
+			"$BATS_TEST_TMPDIR/out" >&3
 	else
 		tried=$(guest_out cat /tmp/out | grep -ciE 'memory block [0-9]+')
 	fi

@@ -104,6 +104,11 @@ struct memhp_plan {
 	size_t nr_order;
 	bool want_reclaim;	/* memhp_plan_set_reclaim() */
 	struct memhp_reclaim *reclaim;	/* planned (check) or done (run) */
+	size_t nr_pending;	/* of them, without a census yet */
+	struct writer {		/* the child that makes offline writes */
+		pid_t pid;	/* 0: none now */
+		int req, res;	/* its requests, its answers */
+	} writer;
 };
 
 #define DEFAULT_TIMEOUT_MS 30000
@@ -191,10 +196,13 @@ MEMHP_EXPORT int memhp_plan_new(struct memhp_ctx *ctx,
 	return 0;
 }
 
+static void writer_stop(struct memhp_plan *p, bool kill_it);
+
 MEMHP_EXPORT void memhp_plan_free(struct memhp_plan *p)
 {
 	if (!p)
 		return;
+	writer_stop(p, true);
 	memhp_unref(p->ctx);
 	free(p->sizes);
 	for (size_t i = 0; i < p->nr; i++)
@@ -542,16 +550,29 @@ static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
 }
 
 /*
- * Offline by size with a census (lib/census.c) of every candidate: blocks
+ * Offline by size with a census (lib/census.c) of the candidates: blocks
  * that something holds (will-not-go) last, and of those the ones held for
  * good (a memory hole, a CMA area) after the rest; Movable before the others;
  * then the fewest pages that may never move, the fewest pages to migrate,
  * and the highest address.  Without proc/kpageflags the order stays
- * Movable first, highest address first.
+ * Movable first, highest address first.  Fewest in use first also keeps
+ * pages from moving twice: the kernel migrates an offlining block's pages
+ * into the Movable blocks still online when it can (with one node, to the
+ * same node, movable allocations preferring ZONE_MOVABLE), so the fullest
+ * block goes last, when its pages must leave ZONE_MOVABLE anyway (in the
+ * guest of bench/offline-pressure, fullest first took 2.5 to 8 times as
+ * long).
+ *
+ * The Movable candidates are counted first.  When those nothing holds can
+ * meet the sizes, the census of the others waits until a run gets past
+ * them (a busy Movable block): they can only come after those, and the
+ * census is the slow part of a size offline (the kernel's flags walk,
+ * about 6 ms a block in a TCG guest, the boot memory's blocks included).
  */
 struct rank {
 	size_t idx;		/* into ctx->blocks */
 	bool holds, never, movable;
+	bool pending;		/* census not read yet: after all the others */
 	uint64_t unmovable, in_use;
 	enum memhp_verdict verdict;
 };
@@ -560,6 +581,8 @@ static int cmp_rank(const void *a, const void *b)
 {
 	const struct rank *x = a, *y = b;
 
+	if (x->pending != y->pending)
+		return x->pending ? 1 : -1;
 	if (x->holds != y->holds)
 		return x->holds ? 1 : -1;
 	if (x->never != y->never)
@@ -573,55 +596,112 @@ static int cmp_rank(const void *a, const void *b)
 	return x->idx < y->idx ? 1 : -1;
 }
 
+/* Reads the census of @r's block into @r. */
+static int census_rank(struct memhp_ctx *ctx, struct rank *r)
+{
+	struct memhp_census *c;
+	uint64_t cma, hole;
+	int ret;
+
+	ret = memhp_census_new(ctx, ctx->blocks[r->idx].id, &c);
+	if (ret == 0) {
+		r->verdict = memhp_census_get_verdict(c);
+		r->unmovable = memhp_census_get_unmovable(c);
+		r->in_use = memhp_census_get_in_use(c);
+		r->holds = r->verdict == MEMHP_VERDICT_WONT_GO;
+		r->never = (memhp_census_get_cma(c, &cma) == 0 && cma) ||
+			   (memhp_census_get_memory_hole(c, &hole) == 0 &&
+			    hole);
+	}
+	r->pending = false;
+	memhp_census_free(c);
+	return ret;
+}
+
 static void rank_offline(struct memhp_plan *p)
 {
 	struct memhp_ctx *ctx = p->ctx;
+	uint64_t need = 0, t0 = memhp_now_ms(ctx);
+	size_t n = 0, ready = 0, pending = 0;
 	struct rank *r;
-	size_t n = 0;
 
 	free(p->order);
 	p->order = NULL;
 	p->nr_order = 0;
+	p->nr_pending = 0;
 	if (p->action != MEMHP_ACTION_OFFLINE || !p->nr_sizes)
 		return;
 	r = calloc(ctx->nr_blocks ? ctx->nr_blocks : 1, sizeof(*r));
 	if (!r)
 		return;
-	for (size_t k = 0; k < ctx->nr_blocks; k++) {
-		const struct memhp_block *b = &ctx->blocks[k];
-		struct memhp_census *c;
-		uint64_t cma, hole;
-		int ret;
+	for (size_t i = 0; i < p->nr_sizes; i++)
+		need += p->sizes[i].bytes / ctx->block_size;
+	/* the Movable candidates, then the others */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < ctx->nr_blocks; k++) {
+			const struct memhp_block *b = &ctx->blocks[k];
+			bool movable = first_zone(b) == MEMHP_ZONE_MOVABLE;
+			int ret;
 
-		if (b->state != MEMHP_STATE_ONLINE || b->removable == 0 ||
-		    !memhp_block_match(b, &p->filter))
-			continue;
-		ret = memhp_census_new(ctx, b->id, &c);
-		if (ret < 0) {
-			info(ctx, "offline by size: no census (proc/kpageflags:"
-			     " %s): Movable blocks first, highest address "
-			     "first", memhp_strerror(ret));
-			memhp_census_free(c);
-			free(r);
-			return;
+			if (b->state != MEMHP_STATE_ONLINE ||
+			    b->removable == 0 || (pass == 0) != movable ||
+			    !memhp_block_match(b, &p->filter))
+				continue;
+			r[n] = (struct rank){ .idx = k, .movable = movable };
+			if (pass == 1 && ready >= need) {
+				r[n++].pending = true;
+				pending++;
+				continue;
+			}
+			ret = census_rank(ctx, &r[n]);
+			if (ret < 0) {
+				info(ctx, "offline by size: no census "
+				     "(proc/kpageflags: %s): Movable blocks "
+				     "first, highest address first",
+				     memhp_strerror(ret));
+				free(r);
+				return;
+			}
+			if (pass == 0 && !r[n].holds && !p->planned[k])
+				ready++;
+			n++;
 		}
-		r[n] = (struct rank){
-			.idx = k,
-			.verdict = memhp_census_get_verdict(c),
-			.movable = first_zone(b) == MEMHP_ZONE_MOVABLE,
-			.unmovable = memhp_census_get_unmovable(c),
-			.in_use = memhp_census_get_in_use(c),
-		};
-		r[n].holds = r[n].verdict == MEMHP_VERDICT_WONT_GO;
-		r[n].never = (memhp_census_get_cma(c, &cma) == 0 && cma) ||
-			     (memhp_census_get_memory_hole(c, &hole) == 0 &&
-			      hole);
-		n++;
-		memhp_census_free(c);
-	}
 	qsort(r, n, sizeof(*r), cmp_rank);
 	p->order = r;
 	p->nr_order = n;
+	p->nr_pending = pending;
+	dbg(ctx, "offline by size: census of %zu blocks in %llu ms", n - pending,
+	    (unsigned long long)(memhp_now_ms(ctx) - t0));
+	if (pending)
+		dbg(ctx, "offline by size: %zu Movable blocks that nothing "
+		    "holds can meet the request; the census of the other %zu "
+		    "candidates waits until one is needed", ready, pending);
+}
+
+/* The census of the candidates rank_offline() left for later, and the
+ * order again: the ones before the first held or pending block (Movable,
+ * nothing holds them) stay where they are. */
+static void rank_rest(struct memhp_plan *p)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	uint64_t t0 = memhp_now_ms(ctx);
+	int ret, failed = 0;
+
+	for (size_t i = 0; i < p->nr_order; i++) {
+		if (!p->order[i].pending)
+			continue;
+		ret = census_rank(ctx, &p->order[i]);
+		if (ret < 0 && !failed)
+			failed = ret;
+	}
+	if (failed)
+		info(ctx, "offline by size: no census of the blocks not in "
+		     "ZONE_MOVABLE (proc/kpageflags: %s): highest address "
+		     "first", memhp_strerror(failed));
+	dbg(ctx, "offline by size: census of %zu blocks in %llu ms",
+	    p->nr_pending, (unsigned long long)(memhp_now_ms(ctx) - t0));
+	p->nr_pending = 0;
+	qsort(p->order, p->nr_order, sizeof(*p->order), cmp_rank);
 }
 
 /* what -v says of a block a size picked */
@@ -666,8 +746,12 @@ static int foreach_candidate(struct memhp_plan *p,
 	int ret;
 
 	for (size_t i = 0; i < p->nr_order; i++) {
-		struct memhp_block *b = &ctx->blocks[p->order[i].idx];
+		struct memhp_block *b;
 
+		if (p->nr_pending && (p->order[i].pending ||
+				      p->order[i].holds))
+			rank_rest(p);
+		b = &ctx->blocks[p->order[i].idx];
 		if (!candidate(p, b, p->order[i].movable ? 0 : 1))
 			continue;
 		ret = fn(p, b, data);
@@ -911,23 +995,62 @@ static void report_progress(struct memhp_plan *p, const struct memhp_change *c,
 	p->ctx->progress_fn(p->ctx->progress_data, &p->progress);
 }
 
-/* One write, in a child killed at @deadline (0: none) or when the run is
- * cancelled.  The child holds no lock and dies with this process. */
-static int write_bounded(struct memhp_plan *p, const char *name,
-			 const char *value, uint64_t deadline)
+/*
+ * Offline writes go through one child per run (lib/README.md): it reads
+ * a request at a time from a pipe, writes it and answers with the errno.
+ * It is killed at a write's deadline or when the run is cancelled (the
+ * kernel then aborts that offlining; the block stays online), and the next
+ * write starts another.  One child for the whole run, not one per write:
+ * a fork and exit between two offlines refills the per-CPU slabs of a
+ * few dozen caches, and the kernel flushes every one of them on every CPU
+ * before each offlining (the slab's memory notifier).
+ */
+struct write_req {
+	char name[64];
+	char value[16];
+};
+
+static void writer_child(struct memhp_ctx *ctx, int req, int res)
+{
+	struct write_req r;
+	int e;
+
+	for (;;) {
+		ssize_t n = read(req, &r, sizeof(r));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(r))
+			_exit(0);	/* the run is over */
+		r.name[sizeof(r.name) - 1] = '\0';
+		r.value[sizeof(r.value) - 1] = '\0';
+		e = -memhp_write_attr(ctx, AREA_MEMORY, r.name, r.value);
+		if (write(res, &e, sizeof(e)) != sizeof(e))
+			_exit(1);
+	}
+}
+
+static int writer_start(struct memhp_plan *p)
 {
 	struct memhp_ctx *ctx = p->ctx;
 	pid_t parent = getpid(), pid;
-	int pfd[2], status, e = 0, ret;
-	struct pollfd pollfd;
+	int req[2], res[2], ret;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	if (pipe2(req, O_CLOEXEC) < 0)
 		return -errno;
+	if (pipe2(res, O_CLOEXEC) < 0) {
+		ret = -errno;
+		close(req[0]);
+		close(req[1]);
+		return ret;
+	}
 	pid = fork();
 	if (pid < 0) {
 		ret = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
+		close(req[0]);
+		close(req[1]);
+		close(res[0]);
+		close(res[1]);
 		return ret;
 	}
 	if (pid == 0) {
@@ -940,13 +1063,60 @@ static int write_bounded(struct memhp_plan *p, const char *name,
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
-		e = -memhp_write_attr(ctx, AREA_MEMORY, name, value);
-		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
-			_exit(1);
-		_exit(0);
+		close(req[1]);
+		close(res[0]);
+		writer_child(ctx, req[0], res[1]);
 	}
-	close(pfd[1]);
-	pollfd = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
+	close(req[0]);
+	close(res[1]);
+	p->writer = (struct writer){ .pid = pid, .req = req[1],
+				     .res = res[0] };
+	return 0;
+}
+
+/* Ends the child: at once with @kill (a write in progress is aborted),
+ * else when it has read the end of its requests. */
+static void writer_stop(struct memhp_plan *p, bool kill_it)
+{
+	struct writer *w = &p->writer;
+	int status;
+
+	if (w->pid <= 0)
+		return;
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	close(w->req);
+	close(w->res);
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*w = (struct writer){ .pid = 0, .req = -1, .res = -1 };
+}
+
+/* One write, through the child, given up at @deadline (0: none) or when
+ * the run is cancelled. */
+static int write_bounded(struct memhp_plan *p, const char *name,
+			 const char *value, uint64_t deadline)
+{
+	struct memhp_ctx *ctx = p->ctx;
+	struct write_req r = { 0 };
+	int e = 0, ret;
+	struct pollfd pollfd;
+
+	if (strlen(name) >= sizeof(r.name) || strlen(value) >= sizeof(r.value))
+		return -ENAMETOOLONG;
+	memcpy(r.name, name, strlen(name));
+	memcpy(r.value, value, strlen(value));
+	if (p->writer.pid <= 0) {
+		ret = writer_start(p);
+		if (ret < 0)
+			return ret;
+	}
+	/* less than PIPE_BUF: written whole or not at all */
+	if (write(p->writer.req, &r, sizeof(r)) != sizeof(r)) {
+		writer_stop(p, true);
+		return -EIO;
+	}
+	pollfd = (struct pollfd){ .fd = p->writer.res, .events = POLLIN };
 	for (;;) {
 		int wait_ms = 200;	/* to look at the cancel flag */
 		uint64_t now = memhp_now_ms(ctx);
@@ -967,13 +1137,11 @@ static int write_bounded(struct memhp_plan *p, const char *name,
 	}
 	if (e) {
 		/* a fatal signal makes the kernel abort the offlining */
-		kill(pid, SIGKILL);
-	} else if (read(pfd[0], &e, sizeof(e)) != sizeof(e)) {
+		writer_stop(p, true);
+	} else if (read(p->writer.res, &e, sizeof(e)) != sizeof(e)) {
+		writer_stop(p, true);
 		e = EIO;
 	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	return -e;
 }
 
@@ -1076,8 +1244,10 @@ static int write_state(struct memhp_plan *p, struct memhp_change *c,
 	snprintf(name, sizeof(name), "memory%llu/state",
 		 (unsigned long long)c->id);
 	for (;;) {
+		uint64_t t0 = memhp_now_ms(ctx);
+
 		c->attempts++;
-		report_progress(p, c, memhp_now_ms(ctx) - start);
+		report_progress(p, c, t0 - start);
 		if (t == TARGET_OFFLINE) {
 			int kfd = memhp_kmsg_open(ctx);
 
@@ -1090,8 +1260,9 @@ static int write_state(struct memhp_plan *p, struct memhp_change *c,
 		} else {
 			ret = memhp_write_attr(ctx, AREA_MEMORY, name, value);
 		}
-		dbg(ctx, "%s <- %s: %s (attempt %u)", name, value,
-		    ret ? strerror(-ret) : "ok", c->attempts);
+		dbg(ctx, "%s <- %s: %s (attempt %u, %llu ms)", name, value,
+		    ret ? strerror(-ret) : "ok", c->attempts,
+		    (unsigned long long)(memhp_now_ms(ctx) - t0));
 		if (ctx->cancel && !p->restore)
 			return ret ? -EINTR : 0;
 		if (ret == -EINTR && (!deadline || memhp_now_ms(ctx) < deadline))
@@ -1533,6 +1704,7 @@ MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
 	p->checked = true;
 	ret = 0;
 out:
+	writer_stop(p, false);
 	memhp_unlock(ctx);
 	return ret;
 }

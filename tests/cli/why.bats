@@ -196,6 +196,31 @@ memory32 offline 0
 memory34 offline 0"
 }
 
+@test "a size the Movable blocks can meet: the others' census waits until a busy one needs them, then the same order" {
+	# 33 stays busy: past the four Movable blocks the run needs one more,
+	# the first boot block of the full ranking (2: block 3 holds a CMA
+	# area, held for good)
+	echo "offline 16 -1" >"$M/memory33/fake-kernel"
+	run --separate-stderr fmemhp -vv offline --timeout 1 512M
+	assert_success
+	assert_equal "$(cat "$MEMHP_FAKE_LOG")" "memory33 offline -16
+memory35 offline 0
+memory32 offline 0
+memory34 offline 0
+memory2 offline 0"
+	# the plan's check and the run each read the four Movable blocks
+	# only; the run read the other eight when 33 would not go
+	run grep -o 'census of [0-9]* blocks' <<<"$stderr"
+	assert_output "census of 4 blocks
+census of 4 blocks
+census of 8 blocks"
+	# more than Movable memory holds: every candidate at once
+	cp -a "$FIXDIR/census/." "$T/"
+	run --separate-stderr why -vv offline --dry-run 640M
+	run grep -o 'census of [0-9]* blocks' <<<"$stderr"
+	assert_output "census of 12 blocks"
+}
+
 @test "a size offline that takes kernel memory says so without -v; one Movable memory meets does not" {
 	# 1280M: the four Movable blocks, then boot and Normal ones
 	run --separate-stderr fmemhp offline 1280M
