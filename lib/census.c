@@ -51,6 +51,10 @@ struct memhp_census {
 	uint64_t cma, memory_hole;
 	const char *cma_source, *hole_source;
 	int cma_err;			/* why the CMA areas are unknown */
+	/* online, and its valid_zones reads "none": the block spans two
+	 * zones, and memory_block_offline() refuses it (EINVAL) before
+	 * looking at a page */
+	bool spans_zones;
 	enum memhp_verdict verdict;
 	char why[256];
 };
@@ -194,6 +198,10 @@ void memhp_census_judge(struct memhp_census *c)
 		snprintf(c->why, size, "memory hole: %llu pages are not System "
 			 "RAM; the kernel refuses to offline the block",
 			 (unsigned long long)c->memory_hole);
+	} else if (c->spans_zones) {
+		c->verdict = MEMHP_VERDICT_WONT_GO;
+		snprintf(c->why, size, "spans more than one zone (valid_zones:"
+			 " none); the kernel refuses to offline the block");
 	} else if (any(c, holds, N(holds)) || c->gigantic_mapped || c->cma) {
 		c->verdict = MEMHP_VERDICT_WONT_GO;
 		off = (size_t)snprintf(c->why, size, "held by ");
@@ -422,9 +430,14 @@ MEMHP_EXPORT int memhp_census_new(struct memhp_ctx *ctx, uint64_t block,
 		dbg(ctx, "census of block %llu: proc/kpageflags: %s",
 		    (unsigned long long)block, memhp_strerror(ret));
 	} else {
+		const struct memhp_block *b = memhp_block_get_by_id(ctx, block);
+
 		c->available = true;
 		census_overlaps(ctx, c, block * bs / (uint64_t)page,
 				(uint64_t)page);
+		c->spans_zones = b && b->state == MEMHP_STATE_ONLINE &&
+				 b->nr_zones == 1 &&
+				 b->zones[0] == MEMHP_ZONE_NONE;
 	}
 	memhp_census_judge(c);
 	*census = c;

@@ -552,7 +552,7 @@ static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
 /*
  * Offline by size with a census (lib/census.c) of the candidates: blocks
  * that something holds (will-not-go) last, and of those the ones held for
- * good (a memory hole, a CMA area) after the rest; Movable before the others;
+ * good (a memory hole, a CMA area, two zones) after the rest; Movable before the others;
  * then the fewest pages that may never move, the fewest pages to migrate,
  * and the highest address.  Without proc/kpageflags the order stays
  * Movable first, highest address first.  Fewest in use first also keeps
@@ -596,6 +596,14 @@ static int cmp_rank(const void *a, const void *b)
 	return x->idx < y->idx ? 1 : -1;
 }
 
+/* An online block whose valid_zones reads "none" spans two zones: the
+ * kernel refuses to offline it, as it refuses a hole. */
+static bool spans_zones(const struct memhp_block *b)
+{
+	return b->state == MEMHP_STATE_ONLINE && b->nr_zones == 1 &&
+	       b->zones[0] == MEMHP_ZONE_NONE;
+}
+
 /* Reads the census of @r's block into @r. */
 static int census_rank(struct memhp_ctx *ctx, struct rank *r)
 {
@@ -611,7 +619,7 @@ static int census_rank(struct memhp_ctx *ctx, struct rank *r)
 		r->holds = r->verdict == MEMHP_VERDICT_WONT_GO;
 		r->never = (memhp_census_get_cma(c, &cma) == 0 && cma) ||
 			   (memhp_census_get_memory_hole(c, &hole) == 0 &&
-			    hole);
+			    hole) || spans_zones(&ctx->blocks[r->idx]);
 	}
 	r->pending = false;
 	memhp_census_free(c);

@@ -96,6 +96,20 @@ PY
 	assert_output '["will-not-go",64,"kpageflags",64]'
 }
 
+@test "why: an online block that spans two zones (valid_zones none) is refused by the kernel, and a size tries it last" {
+	# block 2 is free boot memory; its valid_zones as the kernel shows a
+	# block whose pages lie in two zones
+	echo none >"$M/memory2/valid_zones"
+	run --separate-stderr why --json why 2
+	assert_success
+	run jq -r '.blocks[] | "\(.verdict)|\(.why)"' <<<"$output"
+	assert_output "will-not-go|spans more than one zone (valid_zones: none); the kernel refuses to offline the block"
+	# the same order as ever, but 2 now goes with those held for good
+	run --separate-stderr why offline --dry-run --json 1536M
+	run jq -c '[.blocks[].block]' <<<"$output"
+	assert_output '[33,35,32,34,1,37,40,38,36,3,2,0]'
+}
+
 @test "why --json: every kind counted, the counts add up, verdicts as the table" {
 	run --separate-stderr why --json why 32-40
 	assert_success
