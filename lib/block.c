@@ -134,6 +134,8 @@ static int list_blocks(struct memhp_ctx *ctx)
 	ctx->blocks = l.blocks;
 	ctx->nr_blocks = l.nr;
 	ctx->listed = true;
+	/* a block added since may fill what was a hole */
+	memhp_overlaps_forget(ctx);
 	return 0;
 }
 

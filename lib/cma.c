@@ -52,10 +52,19 @@ static int cma_total_kb(struct memhp_ctx *ctx, uint64_t *kb)
 	return ret;
 }
 
+/* The areas as debugfs places them, read once per census batch
+ * (memhp_overlaps_forget()). */
+struct memhp_cma_cache {
+	int ret;		/* as memhp_cma_pages() returns it */
+	bool none;		/* meminfo: no CMA area at all */
+	uint64_t (*areas)[2];	/* base pfn, count */
+	size_t n, alloc;
+};
+
 struct cma_walk {
 	struct memhp_ctx *ctx;
-	uint64_t first, end;	/* the block's frames */
-	uint64_t overlap, pages;
+	struct memhp_cma_cache *c;
+	uint64_t pages;
 	int err;
 };
 
@@ -85,7 +94,7 @@ static int read_u64(struct memhp_ctx *ctx, const char *area,
 static int add_area(const char *name, unsigned char type, void *data)
 {
 	struct cma_walk *w = data;
-	uint64_t base, count, s, e;
+	uint64_t base, count;
 	unsigned int ranges = 0;
 	char sub[320];
 	int ret;
@@ -109,41 +118,87 @@ static int add_area(const char *name, unsigned char type, void *data)
 		w->err = -ENODATA;
 		return 1;
 	}
+	if (w->c->n == w->c->alloc) {
+		size_t alloc = w->c->alloc ? w->c->alloc * 2 : 4;
+		void *p = realloc(w->c->areas, alloc * sizeof(*w->c->areas));
+
+		if (!p) {
+			w->err = -ENOMEM;
+			return 1;
+		}
+		w->c->areas = p;
+		w->c->alloc = alloc;
+	}
+	w->c->areas[w->c->n][0] = base;
+	w->c->areas[w->c->n][1] = count;
+	w->c->n++;
 	w->pages += count;
-	s = base > w->first ? base : w->first;
-	e = base + count < w->end ? base + count : w->end;
-	if (s < e)
-		w->overlap += e - s;
 	return 0;
+}
+
+static void cma_cache_read(struct memhp_ctx *ctx, struct memhp_cma_cache *c,
+			   uint64_t page_size)
+{
+	struct cma_walk w = { .ctx = ctx, .c = c };
+	uint64_t kb = 0;
+	int ret = cma_total_kb(ctx, &kb);
+
+	if (ret == 1 || (ret == 0 && kb == 0)) {
+		c->none = true;	/* no CONFIG_CMA, or no area */
+		return;
+	}
+	c->ret = ret;
+	if (ret < 0)
+		return;
+	ret = memhp_walk_dir(ctx, AREA_DEBUG_CMA, NULL, add_area, &w);
+	if (ret < 0 || w.err < 0) {
+		c->ret = w.err == -ENOMEM ? -ENOMEM : -ENODATA;
+		return;
+	}
+	/* every area placed, or none of it is known */
+	if (w.pages * (page_size / 1024) != kb) {
+		dbg(ctx, "CMA: debugfs places %" PRIu64 " pages, meminfo "
+		    "says %" PRIu64 " kB", w.pages, kb);
+		c->ret = -ENODATA;
+	}
 }
 
 int memhp_cma_pages(struct memhp_ctx *ctx, uint64_t first_pfn,
 		    uint64_t nr_pages, uint64_t page_size, uint64_t *pages,
 		    const char **source)
 {
-	struct cma_walk w = { .ctx = ctx, .first = first_pfn,
-			      .end = first_pfn + nr_pages };
-	uint64_t kb = 0;
-	int ret = cma_total_kb(ctx, &kb);
+	uint64_t end = first_pfn + nr_pages;
+	struct memhp_cma_cache *c = ctx->cma;
 
 	*pages = 0;
 	*source = NULL;
-	if (ret == 1 || (ret == 0 && kb == 0)) {
-		*source = "meminfo";	/* no CONFIG_CMA, or no area */
+	if (!c) {
+		ctx->cma = c = calloc(1, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		cma_cache_read(ctx, c, page_size);
+	}
+	if (c->none) {
+		*source = "meminfo";
 		return 0;
 	}
-	if (ret < 0)
-		return ret;
-	ret = memhp_walk_dir(ctx, AREA_DEBUG_CMA, NULL, add_area, &w);
-	if (ret < 0 || w.err < 0)
-		return -ENODATA;
-	/* every area placed, or none of it is known */
-	if (w.pages * (page_size / 1024) != kb) {
-		dbg(ctx, "CMA: debugfs places %" PRIu64 " pages, meminfo "
-		    "says %" PRIu64 " kB", w.pages, kb);
-		return -ENODATA;
+	if (c->ret < 0)
+		return c->ret;
+	for (size_t i = 0; i < c->n; i++) {
+		uint64_t base = c->areas[i][0], top = base + c->areas[i][1];
+		uint64_t s = base > first_pfn ? base : first_pfn;
+		uint64_t e = top < end ? top : end;
+
+		if (s < e)
+			*pages += e - s;
 	}
-	*pages = w.overlap;
 	*source = "debugfs";
 	return 0;
+}
+
+void memhp_cma_cache_free(struct memhp_cma_cache *c)
+{
+	if (c)
+		free(c->areas);
+	free(c);
 }

@@ -115,6 +115,7 @@ MEMHP_EXPORT struct memhp_ctx *memhp_unref(struct memhp_ctx *ctx)
 		close(ctx->lock_fd);
 	close(ctx->root_fd);
 	memhp_free_owners(ctx);
+	memhp_overlaps_forget(ctx);
 	free(ctx->blocks);
 	free(ctx->root);
 	free(ctx);
@@ -153,6 +154,14 @@ MEMHP_EXPORT void memhp_set_progress_fn(struct memhp_ctx *ctx,
 {
 	ctx->progress_fn = fn;
 	ctx->progress_data = data;
+}
+
+void memhp_overlaps_forget(struct memhp_ctx *ctx)
+{
+	memhp_ram_cache_free(ctx->ram);
+	memhp_cma_cache_free(ctx->cma);
+	ctx->ram = NULL;
+	ctx->cma = NULL;
 }
 
 MEMHP_EXPORT int memhp_refresh(struct memhp_ctx *ctx)

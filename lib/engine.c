@@ -639,6 +639,8 @@ static void rank_offline(struct memhp_plan *p)
 	p->nr_pending = 0;
 	if (p->action != MEMHP_ACTION_OFFLINE || !p->nr_sizes)
 		return;
+	/* iomem and the CMA areas read afresh, once for this ranking */
+	memhp_overlaps_forget(ctx);
 	r = calloc(ctx->nr_blocks ? ctx->nr_blocks : 1, sizeof(*r));
 	if (!r)
 		return;

@@ -120,32 +120,71 @@ static int cmp_span(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
+/* Every System RAM span of proc/iomem in whole pages, sorted: read once
+ * per census batch (memhp_overlaps_forget()). */
+struct memhp_ram_cache {
+	int ret;			/* 0, or why there are no spans */
+	uint64_t page;
+	uint64_t (*spans)[2];
+	size_t n;
+};
+
+static const struct memhp_ram_cache *ram_cache(struct memhp_ctx *ctx,
+					       uint64_t page)
+{
+	struct ram_walk w = { .first = 0, .end = UINT64_MAX, .page = page };
+	struct memhp_ram_cache *r = ctx->ram;
+
+	if (r && r->page == page)
+		return r;
+	free(r ? r->spans : NULL);
+	free(r);
+	ctx->ram = r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->page = page;
+	r->ret = memhp_iomem_walk(ctx, add_ram, &w);
+	if (r->ret == 0 && !w.any)
+		r->ret = -ENODATA; /* addresses hidden (not root), or no RAM */
+	if (r->ret < 0) {
+		free(w.spans);
+		return r;
+	}
+	/* their union: a resource may sit inside another */
+	if (w.n > 1)
+		qsort(w.spans, w.n, sizeof(*w.spans), cmp_span);
+	r->spans = w.spans;
+	r->n = w.n;
+	return r;
+}
+
 int memhp_iomem_ram_pages(struct memhp_ctx *ctx, uint64_t first_pfn,
 			  uint64_t nr_pages, uint64_t page_size,
 			  uint64_t *ram)
 {
-	struct ram_walk w = { .first = first_pfn, .end = first_pfn + nr_pages,
-			      .page = page_size };
-	uint64_t at = first_pfn;
-	int ret = memhp_iomem_walk(ctx, add_ram, &w);
+	const struct memhp_ram_cache *r = ram_cache(ctx, page_size);
+	uint64_t at = first_pfn, end = first_pfn + nr_pages;
 
 	*ram = 0;
-	if (ret == 0 && !w.any)
-		ret = -ENODATA;	/* addresses hidden (not root), or no RAM */
-	if (ret < 0) {
-		free(w.spans);
-		return ret;
-	}
-	/* their union: a resource may sit inside another */
-	qsort(w.spans, w.n, sizeof(*w.spans), cmp_span);
-	for (size_t i = 0; i < w.n; i++) {
-		uint64_t s = w.spans[i][0] > at ? w.spans[i][0] : at;
+	if (!r)
+		return -ENOMEM;
+	if (r->ret < 0)
+		return r->ret;
+	for (size_t i = 0; i < r->n; i++) {
+		uint64_t s = r->spans[i][0] > at ? r->spans[i][0] : at;
+		uint64_t e = r->spans[i][1] < end ? r->spans[i][1] : end;
 
-		if (w.spans[i][1] > s) {
-			*ram += w.spans[i][1] - s;
-			at = w.spans[i][1];
+		if (e > s) {
+			*ram += e - s;
+			at = e;
 		}
 	}
-	free(w.spans);
 	return 0;
+}
+
+void memhp_ram_cache_free(struct memhp_ram_cache *r)
+{
+	if (r)
+		free(r->spans);
+	free(r);
 }

@@ -207,6 +207,10 @@ struct memhp_ctx {
 	bool have_memconfig;	/* the blocks are sys/firmware/memory's */
 	char **owner_devs;	/* the owner devices the blocks point to */
 	size_t nr_owner_devs;
+	/* what overlaps blocks, read once for a census batch (iomem.c's
+	 * System RAM, cma.c's areas); memhp_overlaps_forget() drops them */
+	struct memhp_ram_cache *ram;
+	struct memhp_cma_cache *cma;
 };
 
 void memhp_log(const struct memhp_ctx *ctx, int priority, const char *file,
@@ -281,6 +285,13 @@ int memhp_iomem_ram_pages(struct memhp_ctx *ctx, uint64_t first_pfn,
 int memhp_cma_pages(struct memhp_ctx *ctx, uint64_t first_pfn,
 		    uint64_t nr_pages, uint64_t page_size, uint64_t *pages,
 		    const char **source);
+/* Drops what memhp_iomem_ram_pages() and memhp_cma_pages() keep between
+ * calls: at every scan of the blocks and at the start of a plan's check
+ * and run, so that a census never counts memory hot-added since as a
+ * hole. */
+void memhp_overlaps_forget(struct memhp_ctx *ctx);
+void memhp_ram_cache_free(struct memhp_ram_cache *r);
+void memhp_cma_cache_free(struct memhp_cma_cache *c);
 /* owner.c: what a "System RAM..." resource @name (under @parent, or NULL)
  * says of who added it: BOOT for plain System RAM, else the driver's
  * owner; @dev gets the device (the parent, or an unknown driver's name),
