@@ -217,7 +217,10 @@ MEMHP_EXPORT int memhp_reclaim_run(struct memhp_reclaim *r)
 	for (size_t i = 0; i < r->nr_writes; i++) {
 		struct reclaim_write *w = &r->writes[i];
 
-		ret = memhp_write_attr(ctx, w->area, w->name, "1");
+		/* a compaction can take long: a cancel stops before the
+		 * next write, and the offline after it does not start */
+		ret = ctx->cancel ? -ECANCELED :
+				    memhp_write_attr(ctx, w->area, w->name, "1");
 		w->err = ret < 0 ? -ret : 0;
 		if (ret < 0) {
 			info(ctx, "reclaim: cannot write 1 to %s: %s", w->file,

@@ -179,6 +179,30 @@ TEST(a_failed_reclaim_write_is_kept_and_the_others_still_go)
 	memhp_unref(ctx);
 }
 
+/* record(), then memhp_cancel() as a signal handler would */
+static int record_then_cancel(void *data, const char *path, const char *value)
+{
+	int ret = record(NULL, path, value);
+
+	memhp_cancel(data);
+	return ret;
+}
+
+TEST(a_cancel_stops_the_reclaim_before_its_next_write)
+{
+	struct memhp_ctx *ctx = fixture();
+	struct memhp_reclaim *r;
+
+	memhp_set_write_hook(ctx, record_then_cancel, ctx);
+	r = run_node(ctx, 0, -ECANCELED);
+	CHECK_EQ_U64(nr_writes, 1);
+	CHECK_STR(writes[0], "drop_caches 1 0");
+	CHECK_EQ_U64(memhp_reclaim_get_write_errno(r, 0), 0);
+	CHECK_EQ_U64(memhp_reclaim_get_write_errno(r, 1), ECANCELED);
+	memhp_reclaim_free(r);
+	memhp_unref(ctx);
+}
+
 TEST(an_offline_plan_reclaims_only_when_asked_and_never_in_a_check)
 {
 	struct memhp_ctx *ctx = fixture();
