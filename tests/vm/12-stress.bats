@@ -28,7 +28,9 @@ snapshot() {
 }
 
 # Every slab cache as "name num_objs objperslab", once the caches that can
-# be dropped are.  num_objs, the objects the cache's slabs hold, and not
+# be dropped are and every cache is shrunk (SLUB's shrink file: the per-CPU
+# slabs flushed and the empty slabs given back, so that only slabs holding
+# a live object are counted).  num_objs, the objects the cache's slabs hold, and not
 # active_objs: SLUB counts the per-CPU partial slabs as all in use, so
 # active_objs jumps by hundreds either way between two reads (seen on 6.12
 # for kmalloc-96) while num_objs only grows when objects stay allocated.  vmap_area is left out: vfree() frees lazily (the
@@ -38,6 +40,7 @@ snapshot() {
 # ("vmalloc-live", /proc/vmallocinfo without its "unpurged" entries).
 slabinfo() {
 	guest_ok "sync; echo 3 > /proc/sys/vm/drop_caches
+		for f in /sys/kernel/slab/*/shrink; do echo 1 >\$f 2>/dev/null; done
 		awk 'NR > 2 && \$1 != \"vmap_area\" { print \$1, \$3, \$5 }' /proc/slabinfo
 		echo vmalloc-live \$(grep -vc unpurged /proc/vmallocinfo) 1"
 }
