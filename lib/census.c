@@ -435,9 +435,7 @@ MEMHP_EXPORT int memhp_census_new(struct memhp_ctx *ctx, uint64_t block,
 		c->available = true;
 		census_overlaps(ctx, c, block * bs / (uint64_t)page,
 				(uint64_t)page);
-		c->spans_zones = b && b->state == MEMHP_STATE_ONLINE &&
-				 b->nr_zones == 1 &&
-				 b->zones[0] == MEMHP_ZONE_NONE;
+		c->spans_zones = b && memhp_block_spans_zones(b);
 	}
 	memhp_census_judge(c);
 	*census = c;

@@ -596,14 +596,6 @@ static int cmp_rank(const void *a, const void *b)
 	return x->idx < y->idx ? 1 : -1;
 }
 
-/* An online block whose valid_zones reads "none" spans two zones: the
- * kernel refuses to offline it, as it refuses a hole. */
-static bool spans_zones(const struct memhp_block *b)
-{
-	return b->state == MEMHP_STATE_ONLINE && b->nr_zones == 1 &&
-	       b->zones[0] == MEMHP_ZONE_NONE;
-}
-
 /* Reads the census of @r's block into @r. */
 static int census_rank(struct memhp_ctx *ctx, struct rank *r)
 {
@@ -619,7 +611,8 @@ static int census_rank(struct memhp_ctx *ctx, struct rank *r)
 		r->holds = r->verdict == MEMHP_VERDICT_WONT_GO;
 		r->never = (memhp_census_get_cma(c, &cma) == 0 && cma) ||
 			   (memhp_census_get_memory_hole(c, &hole) == 0 &&
-			    hole) || spans_zones(&ctx->blocks[r->idx]);
+			    hole) ||
+			   memhp_block_spans_zones(&ctx->blocks[r->idx]);
 	}
 	r->pending = false;
 	memhp_census_free(c);

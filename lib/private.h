@@ -468,6 +468,13 @@ void memhp_link_base(int dirfd, const char *link, char *buf, size_t size);
 
 /* block.c: re-read attributes of one block (state changes) */
 void memhp_block_refresh(struct memhp_block *b, unsigned int attrs);
+/* Online with valid_zones "none": the block spans two zones, and
+ * memory_block_offline() refuses it (EINVAL) as it refuses a hole. */
+static inline bool memhp_block_spans_zones(const struct memhp_block *b)
+{
+	return b->state == MEMHP_STATE_ONLINE && b->nr_zones == 1 &&
+	       b->zones[0] == MEMHP_ZONE_NONE;
+}
 
 /* memconfig.c: s390's memory configuration (sys/firmware/memory) */
 /* true when the firmware lists memory0 there: its memoryN are the blocks */
