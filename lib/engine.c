@@ -568,9 +568,21 @@ static bool candidate(const struct memhp_plan *p, const struct memhp_block *b,
  * them (a busy Movable block): they can only come after those, and the
  * census is the slow part of a size offline (the kernel's flags walk,
  * about 6 ms a block in a TCG guest, the boot memory's blocks included).
+ *
+ * A run ranks again under its lock, from the states read there, but keeps
+ * the census its plan's check read of a block that is still a candidate
+ * if that census is at most CENSUS_KEEP_MS old: the pages of a block in
+ * use change all the time, so a census a moment old ranks as well as a
+ * new one (and a block that will not go is moved past anyway), while
+ * reading it twice doubled the time before the first write.  A run that
+ * waited for the lock, or reclaimed first, reads it again.
  */
+#define CENSUS_KEEP_MS 1000
+
 struct rank {
 	size_t idx;		/* into ctx->blocks */
+	uint64_t id;		/* of that block, to know it again */
+	uint64_t read_ms;	/* when its census was read */
 	bool holds, never, movable;
 	bool pending;		/* census not read yet: after all the others */
 	uint64_t unmovable, in_use;
@@ -615,28 +627,58 @@ static int census_rank(struct memhp_ctx *ctx, struct rank *r)
 			   memhp_block_spans_zones(&ctx->blocks[r->idx]);
 	}
 	r->pending = false;
+	r->read_ms = memhp_now_ms(ctx);
 	memhp_census_free(c);
 	return ret;
+}
+
+/*
+ * The census an earlier ranking read of block @k, when it may be kept
+ * (CENSUS_KEEP_MS): @kept maps a block index to its place in @old plus 1.
+ */
+static const struct rank *kept_census(struct memhp_plan *p,
+				      const struct rank *old,
+				      const size_t *kept, size_t k,
+				      uint64_t now)
+{
+	const struct rank *o;
+
+	if (!kept || !kept[k])
+		return NULL;
+	o = &old[kept[k] - 1];
+	if (o->pending || o->id != p->ctx->blocks[k].id ||
+	    now - o->read_ms > CENSUS_KEEP_MS)
+		return NULL;
+	return o;
 }
 
 static void rank_offline(struct memhp_plan *p)
 {
 	struct memhp_ctx *ctx = p->ctx;
 	uint64_t need = 0, t0 = memhp_now_ms(ctx);
-	size_t n = 0, ready = 0, pending = 0;
-	struct rank *r;
+	size_t n = 0, ready = 0, pending = 0, nr_kept = 0, *kept = NULL;
+	struct rank *r, *old = p->order;
 
-	free(p->order);
+	/* the censuses an earlier ranking read, by block (none after a
+	 * reclaim: it changed what is in the blocks) */
+	if (old && !(p->reclaim && memhp_reclaim_has_run(p->reclaim))) {
+		kept = calloc(ctx->nr_blocks ? ctx->nr_blocks : 1,
+			      sizeof(*kept));
+		for (size_t i = 0; kept && i < p->nr_order; i++)
+			if (old[i].idx < ctx->nr_blocks)
+				kept[old[i].idx] = i + 1;
+	}
 	p->order = NULL;
 	p->nr_order = 0;
 	p->nr_pending = 0;
+	r = NULL;
 	if (p->action != MEMHP_ACTION_OFFLINE || !p->nr_sizes)
-		return;
+		goto out;
 	/* iomem and the CMA areas read afresh, once for this ranking */
 	memhp_overlaps_forget(ctx);
 	r = calloc(ctx->nr_blocks ? ctx->nr_blocks : 1, sizeof(*r));
 	if (!r)
-		return;
+		goto out;
 	for (size_t i = 0; i < p->nr_sizes; i++)
 		need += p->sizes[i].bytes / ctx->block_size;
 	/* the Movable candidates, then the others */
@@ -644,26 +686,37 @@ static void rank_offline(struct memhp_plan *p)
 		for (size_t k = 0; k < ctx->nr_blocks; k++) {
 			const struct memhp_block *b = &ctx->blocks[k];
 			bool movable = first_zone(b) == MEMHP_ZONE_MOVABLE;
+			const struct rank *o;
 			int ret;
 
 			if (b->state != MEMHP_STATE_ONLINE ||
 			    b->removable == 0 || (pass == 0) != movable ||
 			    !memhp_block_match(b, &p->filter))
 				continue;
-			r[n] = (struct rank){ .idx = k, .movable = movable };
+			r[n] = (struct rank){ .idx = k, .id = b->id,
+					      .movable = movable };
 			if (pass == 1 && ready >= need) {
 				r[n++].pending = true;
 				pending++;
 				continue;
 			}
-			ret = census_rank(ctx, &r[n]);
-			if (ret < 0) {
-				info(ctx, "offline by size: no census "
-				     "(proc/kpageflags: %s): Movable blocks "
-				     "first, highest address first",
-				     memhp_strerror(ret));
-				free(r);
-				return;
+			o = kept_census(p, old, kept, k, t0);
+			if (o) {
+				r[n] = *o;
+				r[n].idx = k;
+				r[n].movable = movable;
+				nr_kept++;
+			} else {
+				ret = census_rank(ctx, &r[n]);
+				if (ret < 0) {
+					info(ctx, "offline by size: no census "
+					     "(proc/kpageflags: %s): Movable "
+					     "blocks first, highest address "
+					     "first", memhp_strerror(ret));
+					free(r);
+					r = NULL;
+					goto out;
+				}
 			}
 			if (pass == 0 && !r[n].holds && !p->planned[k])
 				ready++;
@@ -673,12 +726,18 @@ static void rank_offline(struct memhp_plan *p)
 	p->order = r;
 	p->nr_order = n;
 	p->nr_pending = pending;
-	dbg(ctx, "offline by size: census of %zu blocks in %llu ms", n - pending,
-	    (unsigned long long)(memhp_now_ms(ctx) - t0));
+	dbg(ctx, "offline by size: census of %zu blocks in %llu ms",
+	    n - pending - nr_kept, (unsigned long long)(memhp_now_ms(ctx) - t0));
+	if (nr_kept)
+		dbg(ctx, "offline by size: kept the census of %zu blocks read "
+		    "at most %d ms before", nr_kept, CENSUS_KEEP_MS);
 	if (pending)
 		dbg(ctx, "offline by size: %zu Movable blocks that nothing "
 		    "holds can meet the request; the census of the other %zu "
 		    "candidates waits until one is needed", ready, pending);
+out:
+	free(kept);
+	free(old);
 }
 
 /* The census of the candidates rank_offline() left for later, and the

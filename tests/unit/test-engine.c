@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -666,6 +667,65 @@ TEST(sizes_are_chosen_under_the_lock_from_fresh_states)
 	CHECK(result_of(p, 7) == MEMHP_RESULT_OK);
 	memhp_plan_free(p);
 	memhp_unref(ctx);
+}
+
+/* Block @id's page flags in proc/kpageflags: @in_use of its 32768 pages
+ * on the LRU (file), the rest free. */
+static void put_census(uint64_t id, size_t in_use)
+{
+	enum { PAGES = 32768 };
+	char path[PATH_MAX];
+	uint64_t *w = calloc(PAGES, sizeof(*w));
+	int fd;
+
+	CHECK(w != NULL);
+	for (size_t i = 0; i < PAGES; i++)
+		w[i] = 1ull << (i < in_use ? MEMHP_KPF_LRU : MEMHP_KPF_BUDDY);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/kpageflags", root);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	CHECK(fd >= 0);
+	CHECK(pwrite(fd, w, PAGES * sizeof(*w),
+		     (off_t)(id * PAGES * sizeof(*w))) ==
+	      (ssize_t)(PAGES * sizeof(*w)));
+	close(fd);
+	free(w);
+}
+
+/* The block a one-block offline by size takes when the census changes
+ * between the plan's check and its run, @later ms after the check. */
+static uint64_t size_pick_after_change(uint64_t later)
+{
+	struct memhp_ctx *ctx = fixture();
+	struct memhp_plan *p;
+	uint64_t id;
+
+	put_census(8, 100);	/* 8 in use, 9 free: 9 ranks first */
+	put_census(9, 0);
+	p = plan(ctx, MEMHP_ACTION_OFFLINE, NULL, "128M");
+	CHECK(memhp_plan_check(p) == 0);
+	CHECK_EQ_U64(memhp_change_get_block(memhp_plan_get(p, 0)), 9);
+	put_census(8, 0);	/* now 9 is the one in use */
+	put_census(9, 100);
+	fake_now += later;
+	CHECK(memhp_plan_run(p) == 0);
+	CHECK_EQ_U64(memhp_plan_get_count(p), 1);
+	id = memhp_change_get_block(memhp_plan_get(p, 0));
+	CHECK(memhp_change_get_result(memhp_plan_get(p, 0)) ==
+	      MEMHP_RESULT_OK);
+	memhp_plan_free(p);
+	memhp_unref(ctx);
+	return id;
+}
+
+TEST(a_size_run_keeps_the_checks_census_only_while_it_is_fresh)
+{
+	/* right after the check: its census ranks the run */
+	CHECK_EQ_U64(size_pick_after_change(0), 9);
+	CHECK_EQ_U64(size_pick_after_change(1000), 9);
+	/* a run that started later (it waited for the lock) reads again */
+	CHECK_EQ_U64(size_pick_after_change(1001), 8);
 }
 
 TEST(rollback_leaves_a_foreign_change_alone)
