@@ -111,6 +111,10 @@ struct memhp_plan {
 	} writer;
 };
 
+/* the attributes a plan reads of every block */
+#define PLAN_ATTRS (MEMHP_ATTR_STATE | MEMHP_ATTR_REMOVABLE | \
+		    MEMHP_ATTR_NODE | MEMHP_ATTR_ZONES)
+
 #define DEFAULT_TIMEOUT_MS 30000
 #define BACKOFF_FIRST_MS 20
 #define BACKOFF_MAX_MS 1000
@@ -180,7 +184,9 @@ MEMHP_EXPORT int memhp_plan_new(struct memhp_ctx *ctx,
 
 	if (action != MEMHP_ACTION_ONLINE && action != MEMHP_ACTION_OFFLINE)
 		return -EINVAL;
-	ret = memhp_blocks_scan(ctx, MEMHP_ATTR_ALL);
+	/* what a plan decides by; the owners only for a filter that asks
+	 * (memhp_plan_set_filter): reading them walks iomem and the buses */
+	ret = memhp_blocks_scan(ctx, PLAN_ATTRS);
 	if (ret < 0)
 		return ret;
 	p = calloc(1, sizeof(*p));
@@ -262,6 +268,8 @@ MEMHP_EXPORT void memhp_plan_set_filter(struct memhp_plan *p,
 					const struct memhp_filter *f)
 {
 	p->filter = f ? *f : (struct memhp_filter)MEMHP_FILTER_INIT;
+	if (p->filter.owner != MEMHP_OWNER_ANY)
+		(void)memhp_blocks_scan(p->ctx, MEMHP_ATTR_OWNER);
 }
 
 MEMHP_EXPORT void memhp_plan_set_timeout(struct memhp_plan *p,
@@ -1732,7 +1740,7 @@ MEMHP_EXPORT int memhp_plan_run(struct memhp_plan *p)
 		ctx->attrs_read &= ~(unsigned int)(MEMHP_ATTR_STATE |
 						   MEMHP_ATTR_ZONES |
 						   MEMHP_ATTR_REMOVABLE);
-		ret = memhp_blocks_scan(ctx, MEMHP_ATTR_ALL);
+		ret = memhp_blocks_scan(ctx, PLAN_ATTRS);
 		if (ret < 0)
 			goto out;
 	}
