@@ -262,18 +262,19 @@ static void reclaim_counter(struct memhp_cli *cli,
 
 /* What --reclaim wrote (or, in a dry run, would write) and what changed:
  * on standard output, a failed write also on standard error. */
-static void reclaim_text(struct memhp_cli *cli, const struct memhp_plan *plan,
-			 const char *name)
+void memhp_reclaim_text(struct memhp_cli *cli, const struct memhp_reclaim *r,
+			const char *name)
 {
-	const struct memhp_reclaim *r = memhp_plan_get_reclaim(plan);
 	bool ran;
 
-	if (!r || cli->verbosity < 0)
+	if (cli->verbosity < 0)
 		return;
-	ran = memhp_reclaim_has_run(r);
-	if (!memhp_reclaim_get_write_count(r))
+	if (!r || !memhp_reclaim_get_write_count(r)) {
 		printf("reclaim: nothing to do: no block to offline is "
 		       "online\n");
+		return;
+	}
+	ran = memhp_reclaim_has_run(r);
 	for (size_t i = 0; i < memhp_reclaim_get_write_count(r); i++) {
 		const char *file = memhp_reclaim_get_write_file(r, i);
 		int e = memhp_reclaim_get_write_errno(r, i);
@@ -685,8 +686,8 @@ int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
 
 	count(plan, &t);
 	status = o->dry_run ? EXIT_OK : exit_status(plan, &t);
-	if (!cli->json)
-		reclaim_text(cli, plan, name);
+	if (!cli->json && memhp_plan_get_reclaim(plan))
+		memhp_reclaim_text(cli, memhp_plan_get_reclaim(plan), name);
 	if (!o->dry_run)
 		reclaim_audit(cli, plan, name);
 	if (cli->json && report) {

@@ -53,6 +53,28 @@ int memhp_change_report(struct memhp_cli *cli, const struct memhp_plan *plan,
 			const struct change_opts *o, const char *name,
 			struct json_object **report);
 
+/* What --reclaim wrote (or, in a dry run, would write) and each node's
+ * FilePages and MemFree before -> after, as memhp_change_report() says it
+ * for a plan's memhp_plan_get_reclaim(); NULL: nothing to do, no block to
+ * offline was online (remove and eject: no offline plan). */
+void memhp_reclaim_text(struct memhp_cli *cli, const struct memhp_reclaim *r,
+			const char *name);
+
+/* --reclaim's --help, the same for offline, remove and eject */
+#define RECLAIM_OPTION_HELP \
+	"First drop the clean page cache (GLOBAL: drop_caches has no " \
+	"per-node knob, every node loses it) and compact the nodes of the " \
+	"blocks; says what it wrote and FilePages/MemFree before -> after"
+
+/* remove's and eject's --help on --reclaim: @whose blocks, @cmd fails */
+#define RECLAIM_UNPLUG_DOC(whose, cmd) \
+	"--reclaim prepares the ground as memhp offline --reclaim does, " \
+	"under memhp's lock before the first block goes offline: 1 to " \
+	"/proc/sys/vm/drop_caches (clean page cache, on EVERY node) and to " \
+	"the compact file of each node the " whose " online blocks are on. " \
+	"Never without --reclaim; the report says what it wrote, also when " \
+	"the " cmd " then fails.\n"
+
 /* autoonline.c: memhp online --udev */
 int memhp_online_udev(struct memhp_cli *cli, const struct change_opts *o);
 

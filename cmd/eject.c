@@ -21,9 +21,10 @@ struct eject_opts {
 	const char *device;
 	unsigned int timeout_ms;
 	unsigned int wait_ms;
+	bool reclaim;		/* --reclaim: before the offline */
 };
 
-enum { OPT_EJECT_TIMEOUT = 0x500, OPT_WAIT };
+enum { OPT_EJECT_TIMEOUT = 0x500, OPT_WAIT, OPT_EJECT_RECLAIM };
 
 static const struct argp_option options[] = {
 	{ "timeout", OPT_EJECT_TIMEOUT, "SECONDS", 0,
@@ -32,6 +33,7 @@ static const struct argp_option options[] = {
 	{ "wait", OPT_WAIT, "SECONDS", 0,
 	  "Wait up to SECONDS for the firmware to remove the device "
 	  "(default 30)", 0 },
+	{ "reclaim", OPT_EJECT_RECLAIM, NULL, 0, RECLAIM_OPTION_HELP, 0 },
 	{ 0 }
 };
 
@@ -43,6 +45,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_EJECT_TIMEOUT:
 		o->timeout_ms = (unsigned int)memhp_opt_uint(state, "timeout",
 							     arg, 86400) * 1000;
+		break;
+	case OPT_EJECT_RECLAIM:
+		o->reclaim = true;
 		break;
 	case OPT_WAIT:
 		o->wait_ms = (unsigned int)memhp_opt_uint(state, "wait", arg,
@@ -82,12 +87,14 @@ static const struct argp eject_argp = {
 	       "--wait, the blocks that were online are put back into their "
 	       "zones. Memory onlined into ZONE_MOVABLE (memhp online "
 	       "--zone=movable) is what can be unplugged reliably.\n"
+	       RECLAIM_UNPLUG_DOC("device's", "eject")
 	       "Exit status: 0 ejected, 1 failed with the memory as it was, "
 	       "2 invalid input (nothing touched), 64 failed and the memory "
 	       "could not all be put back.\n"
 	       "Examples:\n"
 	       "  memhp eject PNP0C80:00\n"
-	       "  memhp eject --timeout 120 --json '\\_SB_.MHPC.MP01'",
+	       "  memhp eject --timeout 120 --json '\\_SB_.MHPC.MP01'\n"
+	       "  memhp eject --reclaim PNP0C80:00",
 };
 
 /* By name or by ACPI path; 0, -ENOENT or another negative errno. */
@@ -233,7 +240,8 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 		goto out;
 	}
 	memhp_cli_start_transaction(cli, "eject");
-	ret = memhp_eject_run(ctx, name, o.timeout_ms, o.wait_ms, &u);
+	ret = memhp_eject_run2(ctx, o.reclaim ? MEMHP_UNPLUG_RECLAIM : 0, name,
+			       o.timeout_ms, o.wait_ms, &u);
 	memhp_cli_end_transaction(cli);
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "eject %s", name);
@@ -254,6 +262,8 @@ int cmd_eject(int argc, char **argv, struct memhp_cli *cli)
 		off.atomic = true;
 		memhp_change_report(cli, memhp_unplug_get_offline(u), &off,
 				    "offline", &offline);
+	} else if (o.reclaim && !cli->json) {
+		memhp_reclaim_text(cli, NULL, "eject");
 	}
 	tell(cli, dev, u, blocks, &o);
 	back = json_object_new_array();

@@ -11,11 +11,7 @@ static const struct argp_option options[] = {
 	{ "explain", OPT_EXPLAIN, NULL, 0,
 	  "Say what is in the blocks that failed (or, with --dry-run, would "
 	  "be tried) and whether they can go: memhp why's census", 0 },
-	{ "reclaim", OPT_RECLAIM, NULL, 0,
-	  "First drop the clean page cache (GLOBAL: drop_caches has no "
-	  "per-node knob, every node loses it) and compact the nodes of the "
-	  "blocks; says what it wrote and FilePages/MemFree before -> after",
-	  0 },
+	{ "reclaim", OPT_RECLAIM, NULL, 0, RECLAIM_OPTION_HELP, 0 },
 	{ 0 }
 };
 

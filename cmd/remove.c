@@ -18,16 +18,18 @@ struct remove_opts {
 	const char *args[2];
 	int nargs;
 	bool all;
+	bool reclaim;		/* --reclaim: before the offline */
 	unsigned int timeout_ms;
 };
 
-enum { OPT_ALL = 0x400, OPT_REMOVE_TIMEOUT };
+enum { OPT_ALL = 0x400, OPT_REMOVE_TIMEOUT, OPT_REMOVE_RECLAIM };
 
 static const struct argp_option options[] = {
 	{ "all", OPT_ALL, NULL, 0, "Remove every range memhp.ko added", 0 },
 	{ "timeout", OPT_REMOVE_TIMEOUT, "SECONDS", 0,
 	  "Retry busy blocks while offlining for up to SECONDS (default 30)",
 	  0 },
+	{ "reclaim", OPT_REMOVE_RECLAIM, NULL, 0, RECLAIM_OPTION_HELP, 0 },
 	{ 0 }
 };
 
@@ -38,6 +40,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_ALL:
 		o->all = true;
+		break;
+	case OPT_REMOVE_RECLAIM:
+		o->reclaim = true;
 		break;
 	case OPT_REMOVE_TIMEOUT:
 		o->timeout_ms = (unsigned int)memhp_opt_uint(state, "timeout",
@@ -69,9 +74,11 @@ static const struct argp remove_argp = {
 	       "or 0x-hex (a leading zero is refused). Online blocks "
 	       "are taken offline first, highest first; if one cannot go, "
 	       "the others are put back online and nothing is removed.\n"
+	       RECLAIM_UNPLUG_DOC("range's", "remove")
 	       "Examples:\n"
 	       "  memhp remove 0x40000000 512M\n"
-	       "  memhp remove --all --timeout 120",
+	       "  memhp remove --all --timeout 120\n"
+	       "  memhp remove --reclaim 0x40000000 512M",
 };
 
 static int remove_one(struct memhp_cli *cli, const struct remove_opts *o,
@@ -88,7 +95,8 @@ static int remove_one(struct memhp_cli *cli, const struct remove_opts *o,
 	json_object_object_add(entry, "size", memhp_json_u64(size));
 	json_object_array_add(arr, entry);
 	memhp_cli_start_transaction(cli, "remove");
-	ret = memhp_remove_run(ctx, start, size, o->timeout_ms, &u);
+	ret = memhp_remove_run2(ctx, o->reclaim ? MEMHP_UNPLUG_RECLAIM : 0,
+				start, size, o->timeout_ms, &u);
 	memhp_cli_end_transaction(cli);
 	if (ret < 0) {
 		memhp_cli_error(cli, ret, "remove 0x%" PRIx64 "-0x%" PRIx64,
@@ -103,6 +111,8 @@ static int remove_one(struct memhp_cli *cli, const struct remove_opts *o,
 		off.atomic = true;
 		memhp_change_report(cli, memhp_unplug_get_offline(u), &off,
 				    "offline", &offline);
+	} else if (o->reclaim && !cli->json) {
+		memhp_reclaim_text(cli, NULL, "remove");
 	}
 	if (memhp_unplug_get_put_back(u)) {
 		struct change_opts on = CHANGE_OPTS_INIT(MEMHP_ACTION_ONLINE);

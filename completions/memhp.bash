@@ -180,7 +180,7 @@ _memhp()
 			--scan" -- "$cur"))
 		;;
 	remove)
-		COMPREPLY=($(compgen -W "$common --all --timeout" -- "$cur"))
+		COMPREPLY=($(compgen -W "$common --all --timeout --reclaim" -- "$cur"))
 		;;
 	policy)
 		if [[ $cur == -* ]]; then
@@ -238,7 +238,7 @@ _memhp()
 		;;
 	eject)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$common --timeout --wait" -- "$cur"))
+			COMPREPLY=($(compgen -W "$common --timeout --wait --reclaim" -- "$cur"))
 		else
 			# the names hold a colon, a word break for readline
 			COMPREPLY=($(compgen -W "$(_memhp_acpi_devices)" -- "$cur"))

@@ -156,7 +156,7 @@ complete -c memhp -n '__memhp_using online' -l config -r -F -d 'The auto-online 
 complete -c memhp -n '__memhp_using online; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks offline)' -d 'offline block'
 complete -c memhp -n '__memhp_using offline; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks online)' -d 'online block'
 complete -c memhp -n '__memhp_using offline' -l explain -d 'Say what is in the blocks that failed or would be tried'
-complete -c memhp -n '__memhp_using offline' -l reclaim -d 'First drop the clean page cache (every node) and compact the nodes'
+complete -c memhp -n '__memhp_using "offline remove eject"' -l reclaim -d 'First drop the clean page cache (every node) and compact the nodes'
 
 # why
 complete -c memhp -n '__memhp_using why; and not string match -q -- "-*" (commandline -ct)' -a '(__memhp_blocks online)' -d 'online block'

@@ -826,6 +826,21 @@ int memhp_eject_run(struct memhp_ctx *ctx, const char *device,
 		    struct memhp_unplug **unplug);
 int memhp_remove_run(struct memhp_ctx *ctx, uint64_t start, uint64_t size,
 		     unsigned int timeout_ms, struct memhp_unplug **unplug);
+/* The same with @flags (0: as above); -EINVAL for a flag this library
+ * does not know.  MEMHP_UNPLUG_RECLAIM: the offline plan reclaims first
+ * (memhp_plan_set_reclaim(): under the lock, before its first block);
+ * memhp_plan_get_reclaim() on memhp_unplug_get_offline() says what it
+ * wrote and changed, also when the unplug then failed.  Without an online
+ * block there is no offline plan and nothing to reclaim. */
+enum memhp_unplug_flag {
+	MEMHP_UNPLUG_RECLAIM = 1u << 0,
+};
+int memhp_eject_run2(struct memhp_ctx *ctx, unsigned int flags,
+		     const char *device, unsigned int timeout_ms,
+		     unsigned int wait_ms, struct memhp_unplug **unplug);
+int memhp_remove_run2(struct memhp_ctx *ctx, unsigned int flags,
+		      uint64_t start, uint64_t size, unsigned int timeout_ms,
+		      struct memhp_unplug **unplug);
 enum memhp_unplug_result memhp_unplug_get_result(
 	const struct memhp_unplug *unplug);
 /* the remove or eject errno (positive), 0 when it was not refused */

@@ -16,6 +16,7 @@
 struct memhp_unplug {
 	enum memhp_unplug_result result;
 	int err;
+	unsigned int flags;	/* MEMHP_UNPLUG_RECLAIM */
 	struct memhp_plan *offline;
 	struct memhp_plan *put_back;
 	bool put_back_ok;
@@ -76,6 +77,8 @@ static int take_offline(struct memhp_ctx *ctx, struct memhp_unplug *u,
 		return ret;
 	memhp_plan_set_timeout(u->offline, timeout_ms);
 	memhp_plan_set_atomic(u->offline, true);
+	/* under the lock, before the first block (memhp_plan_run) */
+	memhp_plan_set_reclaim(u->offline, u->flags & MEMHP_UNPLUG_RECLAIM);
 	for (size_t i = 0; i < u->nr_online && ret == 0; i++)
 		ret = memhp_plan_add_blocks(u->offline, u->ids[i], u->ids[i]);
 	if (ret == 0)
@@ -129,11 +132,17 @@ static void put_back(struct memhp_ctx *ctx, struct memhp_unplug *u,
 	}
 }
 
-static int unplug_new(struct memhp_unplug **out)
+static int unplug_new(unsigned int flags, struct memhp_unplug **out)
 {
 	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -ENOMEM;
+	if (!*out)
+		return -ENOMEM;
+	(*out)->flags = flags;
+	return 0;
 }
+
+/* the flags this library knows; -EINVAL for the others */
+#define UNPLUG_FLAGS MEMHP_UNPLUG_RECLAIM
 
 /* Until the device is gone or not present (ejected): 0, -ETIMEDOUT, or
  * -ECANCELED. */
@@ -158,14 +167,16 @@ static int wait_gone(struct memhp_ctx *ctx, const char *name,
 	}
 }
 
-MEMHP_EXPORT int memhp_eject_run(struct memhp_ctx *ctx, const char *name,
-				 unsigned int timeout_ms, unsigned int wait_ms,
-				 struct memhp_unplug **out)
+MEMHP_EXPORT int memhp_eject_run2(struct memhp_ctx *ctx, unsigned int flags,
+				  const char *name, unsigned int timeout_ms,
+				  unsigned int wait_ms, struct memhp_unplug **out)
 {
 	struct memhp_acpi_device *dev = NULL;
 	struct memhp_unplug *u;
 	int ret;
 
+	if (flags & ~(unsigned int)UNPLUG_FLAGS)
+		return -EINVAL;
 	ret = memhp_blocks_scan(ctx, MEMHP_ATTR_ALL);
 	if (ret < 0)
 		return ret;
@@ -181,7 +192,7 @@ MEMHP_EXPORT int memhp_eject_run(struct memhp_ctx *ctx, const char *name,
 		ret = -EOPNOTSUPP;
 		goto free_dev;
 	}
-	ret = unplug_new(&u);
+	ret = unplug_new(flags, &u);
 	if (ret < 0)
 		goto free_dev;
 	ret = remember_online(ctx, u, dev->blocks, dev->nr_blocks);
@@ -216,14 +227,24 @@ free_dev:
 	return ret;
 }
 
-MEMHP_EXPORT int memhp_remove_run(struct memhp_ctx *ctx, uint64_t start,
-				  uint64_t size, unsigned int timeout_ms,
-				  struct memhp_unplug **out)
+MEMHP_EXPORT int memhp_eject_run(struct memhp_ctx *ctx, const char *name,
+				 unsigned int timeout_ms, unsigned int wait_ms,
+				 struct memhp_unplug **out)
+{
+	return memhp_eject_run2(ctx, 0, name, timeout_ms, wait_ms, out);
+}
+
+MEMHP_EXPORT int memhp_remove_run2(struct memhp_ctx *ctx, unsigned int flags,
+				   uint64_t start, uint64_t size,
+				   unsigned int timeout_ms,
+				   struct memhp_unplug **out)
 {
 	uint64_t bs, *ids = NULL, n;
 	struct memhp_unplug *u;
 	int ret;
 
+	if (flags & ~(unsigned int)UNPLUG_FLAGS)
+		return -EINVAL;
 	ret = memhp_blocks_scan(ctx, MEMHP_ATTR_ALL);
 	if (ret < 0)
 		return ret;
@@ -236,7 +257,7 @@ MEMHP_EXPORT int memhp_remove_run(struct memhp_ctx *ctx, uint64_t start,
 	ret = memhp_lock(ctx, timeout_ms);
 	if (ret < 0)
 		return ret;
-	ret = unplug_new(&u);
+	ret = unplug_new(flags, &u);
 	if (ret < 0)
 		goto unlock;
 	ids = calloc(n, sizeof(*ids));
@@ -271,6 +292,13 @@ unlock:
 	free(ids);
 	memhp_unlock(ctx);
 	return ret;
+}
+
+MEMHP_EXPORT int memhp_remove_run(struct memhp_ctx *ctx, uint64_t start,
+				  uint64_t size, unsigned int timeout_ms,
+				  struct memhp_unplug **out)
+{
+	return memhp_remove_run2(ctx, 0, start, size, timeout_ms, out);
 }
 
 MEMHP_EXPORT enum memhp_unplug_result memhp_unplug_get_result(

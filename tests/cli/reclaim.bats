@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# memhp offline --reclaim (lib/reclaim.c): drop_caches and the nodes'
+# memhp offline --reclaim (lib/reclaim.c), and remove and eject --reclaim
+# (lib/unplug.c: their offline plan reclaims): drop_caches and the nodes'
 # compact are written only when asked, never in a dry run, before any
 # block, for the right nodes; the report says what was written and the
 # counters before -> after.  The fake kernel logs every write to
@@ -20,9 +21,10 @@ use() { # FIXTURE
 
 MiB=1048576
 
-# the writes the fake kernel saw that were not to a block's state
+# the writes the fake kernel saw that were not to a block's state (nor
+# an ACPI device's eject)
 reclaim_writes() {
-	grep -v '^memory' "$MEMHP_FAKE_LOG" || true
+	grep -v -e '^memory' -e '^PNP0C80' "$MEMHP_FAKE_LOG" || true
 }
 
 @test "without --reclaim an offline writes neither drop_caches nor compact" {
@@ -189,9 +191,112 @@ compact_memory 1 0"
 	assert_output --regexp "^daemon.notice memhp\[[0-9]+\]: offline: reclaim: /proc/sys/vm/drop_caches=1, /sys/devices/system/node/node1/compact=1 \(uid [0-9]+, sysfs root $T\)$"
 }
 
-@test "--reclaim is offline's only: online refuses it" {
+@test "--reclaim is for taking memory away: online refuses it" {
 	use reclaim
 	run --separate-stderr fmemhp online --reclaim 20
 	assert_failure 2
 	assert_equal "$(cat "$MEMHP_FAKE_LOG")" ""
+}
+
+# remove and eject --reclaim: the reclaim fixture's blocks 16-19 (node 1)
+# are a range memhp.ko added, 8-11 (node 0) the ACPI device PNP0C80:00
+
+@test "remove and eject without --reclaim write neither drop_caches nor compact" {
+	use reclaim
+	run --separate-stderr fmemhp --json remove 0x80000000 512M
+	assert_success
+	jq -e '.ranges[0].result == "ok" and .ranges[0].offline.totals.ok == 4 and
+		(.ranges[0].offline | has("reclaim")) and
+		.ranges[0].offline.reclaim == null' <<<"$output"
+	run --separate-stderr fmemhp eject PNP0C80:00
+	assert_success
+	refute_output --partial reclaim
+	assert_equal "$(reclaim_writes)" ""
+	assert_equal "$(grep -c '^memory.* offline 0$' "$MEMHP_FAKE_LOG")" 8
+	assert_equal "$(cat "$T/proc/sys/vm/drop_caches")" 0
+	run grep -c reclaim "$MEMHP_FAKE_SYSLOG"
+	assert_output 0
+}
+
+@test "remove --reclaim: the cache dropped and the range's node compacted before its first block, reported and logged" {
+	use reclaim
+	run --separate-stderr fmemhp remove --reclaim 0x80000000 512M
+	assert_success
+	run head -3 "$MEMHP_FAKE_LOG"
+	assert_output "drop_caches 1 0
+node1/compact 1 0
+memory19 offline 0"
+	assert_equal "$(reclaim_writes)" "drop_caches 1 0
+node1/compact 1 0"
+	[ ! -e "$T/sys/kernel/memhp/ranges/0x80000000" ]
+	run grep 'reclaim' "$MEMHP_FAKE_SYSLOG"
+	assert_output --regexp "^daemon.notice memhp\[[0-9]+\]: offline: reclaim: /proc/sys/vm/drop_caches=1, /sys/devices/system/node/node1/compact=1 \(uid [0-9]+, sysfs root $T\)$"
+	# the text report, as offline --reclaim gives it
+	use reclaim
+	run --separate-stderr fmemhp remove --reclaim 0x80000000 512M
+	assert_success
+	assert_line 'reclaim: wrote 1 to /proc/sys/vm/drop_caches (clean page cache, on every node)'
+	assert_line 'reclaim: wrote 1 to /sys/devices/system/node/node1/compact (compaction)'
+	assert_line 'reclaim: node 1: FilePages 300M -> 100M, MemFree 512M -> 712M'
+	refute_line --partial 'node 0'
+}
+
+@test "eject --reclaim --json: the offline document's reclaim, before -> after in bytes" {
+	use reclaim
+	run --separate-stderr fmemhp --json eject --reclaim PNP0C80:00
+	assert_success
+	jq -e --argjson m $MiB '.result == "ejected" and .offline.totals.ok == 4 and
+		.offline.reclaim.done == true and
+		([.offline.reclaim.writes[] | [.file, .value, .errno]] ==
+		 [["/proc/sys/vm/drop_caches", "1", null],
+		  ["/sys/devices/system/node/node0/compact", "1", null]]) and
+		(.offline.reclaim.nodes | map([.node, .file_pages_before,
+			.file_pages_after, .mem_free_before, .mem_free_after])) ==
+		 [[0, 400 * $m, 144 * $m, 1024 * $m, 1280 * $m]]' <<<"$output"
+	run head -3 "$MEMHP_FAKE_LOG"
+	assert_output "drop_caches 1 0
+node0/compact 1 0
+memory11 offline 0"
+	run grep 'reclaim' "$MEMHP_FAKE_SYSLOG"
+	assert_output --regexp "^daemon.notice memhp\[[0-9]+\]: offline: reclaim: /proc/sys/vm/drop_caches=1, /sys/devices/system/node/node0/compact=1 \(uid [0-9]+, sysfs root $T\)$"
+}
+
+@test "a failed unplug still reports what its reclaim did" {
+	use reclaim
+	# the firmware refuses the eject: the blocks go back, the reclaim stays
+	echo "eject 19" >"$T/sys/bus/acpi/devices/PNP0C80:00/fake-kernel"
+	run --separate-stderr fmemhp --json eject --reclaim PNP0C80:00
+	assert_failure 1
+	jq -e '.result == "refused" and .put_back[0].totals.ok == 4 and
+		.offline.reclaim.done == true and
+		[.offline.reclaim.writes[].file] == ["/proc/sys/vm/drop_caches",
+			"/sys/devices/system/node/node0/compact"] and
+		.offline.reclaim.nodes[0].file_pages_after == 144 * 1048576' <<<"$output"
+	assert_equal "$(cat "$T/sys/devices/system/memory/memory8/state")" online
+	# a block of the range cannot go offline: nothing removed, reclaim said
+	use reclaim
+	: >"$MEMHP_FAKE_LOG"
+	echo "offline 16 -1" >"$T/sys/devices/system/memory/memory17/fake-kernel"
+	run --separate-stderr fmemhp remove --reclaim --timeout 1 0x80000000 512M
+	assert_failure 1
+	assert_line 'reclaim: wrote 1 to /sys/devices/system/node/node1/compact (compaction)'
+	assert_line 'reclaim: node 1: FilePages 300M -> 100M, MemFree 512M -> 712M'
+	[[ $stderr == *"could not all be taken offline; nothing removed"* ]]
+	assert_equal "$(reclaim_writes)" "drop_caches 1 0
+node1/compact 1 0"
+	[ -d "$T/sys/kernel/memhp/ranges/0x80000000" ]
+}
+
+@test "remove and eject --reclaim with no block online: nothing to reclaim, and they say so" {
+	use reclaim
+	fmemhp offline 8-11 16-19 >/dev/null 2>&1
+	: >"$MEMHP_FAKE_LOG"
+	run --separate-stderr fmemhp eject --reclaim PNP0C80:00
+	assert_success
+	assert_line 'reclaim: nothing to do: no block to offline is online'
+	run --separate-stderr fmemhp --json remove --reclaim 0x80000000 512M
+	assert_success
+	jq -e '.ranges[0].result == "ok" and .ranges[0].offline == null' <<<"$output"
+	assert_equal "$(reclaim_writes)" ""
+	assert_equal "$(cat "$T/proc/sys/vm/drop_caches")" 0
 }

@@ -3,7 +3,8 @@
  * lib/reclaim.c through the library's write hook: what it writes, in
  * which order, the counters it reads from a node's meminfo and from
  * proc/meminfo, and that an offline plan reclaims only when asked, never
- * in a check, and before its first block.
+ * in a check, and before its first block; so do remove's and eject's
+ * (memhp_remove_run2() with MEMHP_UNPLUG_RECLAIM).
  */
 #include <errno.h>
 #include <limits.h>
@@ -54,6 +55,8 @@ static int record(void *data, const char *path, const char *value)
 	snprintf(full, sizeof(full), "%s/%s", root, path);
 	if (fake_kernel_is_state(full))
 		return fake_kernel_state_write(full, value);
+	if (fake_module_is_attr(full))
+		return fake_module_write(full, value);
 	return fake_reclaim_write(root, full, value);
 }
 
@@ -263,5 +266,48 @@ TEST(an_offline_plan_reclaims_only_when_asked_and_never_in_a_check)
 	CHECK(memhp_plan_check(p) == 0);
 	CHECK(memhp_plan_get_reclaim(p) == NULL);
 	memhp_plan_free(p);
+	memhp_unref(ctx);
+}
+
+TEST(an_unplug_reclaims_only_with_its_flag_and_reports_it_when_refused)
+{
+	struct memhp_ctx *ctx = fixture();
+	const struct memhp_reclaim *r;
+	struct memhp_unplug *u = NULL;
+
+	/* memhp.ko is loaded, but blocks 0-1 are not a range it added: the
+	 * remove is refused (ENOENT) after the offline, and they go back */
+	tree_put(root, "sys/kernel/memhp/remove", "");
+	CHECK(memhp_remove_run2(ctx, 1u << 31, 0, 256 << 20, 0, &u) ==
+	      -EINVAL);
+	read_writes();
+	CHECK_EQ_U64(nr_writes, 0);
+
+	/* without the flag: no reclaim, the offline first */
+	CHECK(memhp_remove_run2(ctx, 0, 0, 256 << 20, 0, &u) == 0);
+	CHECK(memhp_unplug_get_result(u) == MEMHP_UNPLUG_REFUSED);
+	CHECK(memhp_plan_get_reclaim(memhp_unplug_get_offline(u)) == NULL);
+	read_writes();
+	CHECK_STR(writes[0], "memory1 offline 0");
+	memhp_unplug_free(u);
+
+	/* with it: the reclaim before the first block, kept in the offline
+	 * plan though the remove was refused */
+	clear_writes();
+	CHECK(memhp_remove_run2(ctx, MEMHP_UNPLUG_RECLAIM, 0, 256 << 20, 0,
+				&u) == 0);
+	CHECK(memhp_unplug_get_result(u) == MEMHP_UNPLUG_REFUSED);
+	CHECK_EQ_U64(memhp_unplug_get_errno(u), ENOENT);
+	CHECK(memhp_unplug_get_put_back(u) != NULL);
+	read_writes();
+	CHECK_STR(writes[0], "drop_caches 1 0");
+	CHECK_STR(writes[1], "node0/compact 1 0");
+	CHECK_STR(writes[2], "memory1 offline 0");
+	r = memhp_plan_get_reclaim(memhp_unplug_get_offline(u));
+	CHECK(r != NULL && memhp_reclaim_has_run(r));
+	CHECK_EQ_U64(memhp_reclaim_get_node_count(r), 1);
+	CHECK_EQ_U64(memhp_reclaim_get_after(r, 0, MEMHP_RECLAIM_FILE_PAGES),
+		     1000 << 10);
+	memhp_unplug_free(u);
 	memhp_unref(ctx);
 }

@@ -2,7 +2,9 @@
 # memhp devices and memhp eject in a guest: a DIMM hot-added over QMP is an
 # ACPI PNP0C80 device bound to its blocks; onlined into Movable it can be
 # ejected from inside the guest, and QEMU sees it go (DEVICE_DELETED). A
-# block that cannot go offline keeps the DIMM plugged and online.
+# block that cannot go offline keeps the DIMM plugged and online. With
+# --reclaim the guest kernel drops its page cache and compacts the DIMM's
+# node first.
 
 load vm_helper
 load checks
@@ -23,6 +25,19 @@ device_of_dimm() { # ID
 	guest memhp devices --json
 	[ "$status" -eq 0 ] || { echo "memhp devices failed: $output" >&2; return 1; }
 	jq -e -c --argjson b "$blocks" '.devices[] | select(.blocks == $b)' <<<"$stdout"
+}
+
+# Hot-adds DIMM $1 of size $2 and onlines its blocks into Movable; their
+# ids in BLOCKS.
+plug_movable_dimm() { # ID SIZE
+	local bs
+	bs=$(guest_block_size)
+	run vm_add_dimm "$1" "$2"
+	assert_success
+	BLOCKS=$(dimm_blocks "$1" "$bs")
+	guest_wait_blocks $BLOCKS
+	guest memhp online --zone=movable $(echo $BLOCKS | tr ' ' ,)
+	assert_success
 }
 
 @test "before any DIMM: no ACPI memory devices" {
@@ -82,14 +97,9 @@ device_of_dimm() { # ID
 }
 
 @test "eject: a block that cannot go offline keeps the DIMM plugged and online" {
-	local bs blocks name mark
-	bs=$(guest_block_size)
-	run vm_add_dimm dimm2 256M
-	assert_success
-	blocks=$(dimm_blocks dimm2 "$bs")
-	guest_wait_blocks $blocks
-	guest memhp online --zone=movable $(echo $blocks | tr ' ' ,)
-	assert_success
+	local blocks name mark
+	plug_movable_dimm dimm2 256M
+	blocks=$BLOCKS
 	name=$(device_of_dimm dimm2 | jq -r .device)
 	guest_ok "modprobe memory-notifier-error-inject && echo -16 > $INJECT/MEM_GOING_OFFLINE/error"
 	mark=$(qmp_event_mark)
@@ -113,6 +123,35 @@ device_of_dimm() { # ID
 	run qmp_wait_event DEVICE_DELETED '.data.device == "dimm2"' 30 "$mark"
 	assert_success
 	hmp "object_del mem-dimm2"
+}
+
+@test "eject --reclaim: drop_caches and the DIMM's node compacted, reported, then the DIMM ejected" {
+	local name mark node
+	plug_movable_dimm dimm3 256M
+	node=$(vm_dimms | awk '$1 == "dimm3" { print $4 }')
+	name=$(device_of_dimm dimm3 | jq -r .device)
+	[ -n "$name" ] || vm_fail "no device for dimm3: $stdout"
+	mark=$(qmp_event_mark)
+	guest memhp eject --reclaim --json "$name"
+	assert_success
+	# the kernel took both writes, and the node's counters were read
+	run jq -e --argjson n "$node" '.result == "ejected" and
+		.offline.reclaim.done and
+		[.offline.reclaim.writes[] | [.file, .errno]] ==
+		 [["/proc/sys/vm/drop_caches", null],
+		  ["/sys/devices/system/node/node\($n)/compact", null]] and
+		(.offline.reclaim.nodes | length) == 1 and
+		(.offline.reclaim.nodes[0] | .node == $n and
+		 (.file_pages_before | type) == "number" and
+		 (.file_pages_after | type) == "number" and
+		 (.mem_free_after | type) == "number")' <<<"$stdout"
+	assert_success
+	# the kernel's own word that the page cache was dropped
+	guest "dmesg | grep -c 'drop_caches: 1'"
+	assert_success
+	run qmp_wait_event DEVICE_DELETED '.data.device == "dimm3"' 30 "$mark"
+	assert_success
+	hmp "object_del mem-dimm3"
 }
 
 @test "eject: usage errors and a DIMM QEMU cannot see are refused in the guest" {
