@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Usage per node and zone, and the node facts only libnuma knows. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <numa.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +147,52 @@ MEMHP_EXPORT uint64_t memhp_usage_get_owner_bytes(
 			usage->owners[owner].offline;
 }
 
+/*
+ * libnuma, loaded the first time a node's meminfo is asked for rather than
+ * with libmemhp: its constructor reads the live /proc and /sys (the
+ * task's nodes, every node and CPU) whenever the library is loaded, which
+ * cost every memhp command about 18 ms of its start in a TCG guest, for a
+ * fact that only summary wants.  The calls keep numa.h's types (checked
+ * below); the packages depend on libnuma1 (debian/control).
+ */
+typedef int numa_available_fn(void);
+typedef int numa_max_node_fn(void);
+typedef long long numa_node_size64_fn(int node, long long *freep);
+
+_Static_assert(_Generic(&numa_available, numa_available_fn *: 1, default: 0),
+	       "numa_available's type");
+_Static_assert(_Generic(&numa_max_node, numa_max_node_fn *: 1, default: 0),
+	       "numa_max_node's type");
+_Static_assert(_Generic(&numa_node_size64, numa_node_size64_fn *: 1,
+			default: 0), "numa_node_size64's type");
+
+#define LIBNUMA_SONAME "libnuma.so.1"
+
+static struct {
+	pthread_once_t once;
+	numa_available_fn *available;
+	numa_max_node_fn *max_node;
+	numa_node_size64_fn *node_size64;
+} numa = { .once = PTHREAD_ONCE_INIT };
+
+static void numa_load(void)
+{
+	void *h = dlopen(LIBNUMA_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return;
+	/* POSIX's way from dlsym's object pointer to a function pointer */
+	*(void **)&numa.available = dlsym(h, "numa_available");
+	*(void **)&numa.max_node = dlsym(h, "numa_max_node");
+	*(void **)&numa.node_size64 = dlsym(h, "numa_node_size64");
+	if (numa.available && numa.max_node && numa.node_size64)
+		return;		/* kept loaded for the process's life */
+	numa.available = NULL;
+	numa.max_node = NULL;
+	numa.node_size64 = NULL;
+	dlclose(h);
+}
+
 MEMHP_EXPORT int memhp_node_meminfo(struct memhp_ctx *ctx, int node,
 				    uint64_t *total, uint64_t *free_bytes)
 {
@@ -153,11 +201,12 @@ MEMHP_EXPORT int memhp_node_meminfo(struct memhp_ctx *ctx, int node,
 	/* libnuma reads the live /sys: its answers belong to root "/" only */
 	if (strcmp(ctx->root, "/") != 0)
 		return -EOPNOTSUPP;
-	if (numa_available() < 0)
+	pthread_once(&numa.once, numa_load);
+	if (!numa.available || numa.available() < 0)
 		return -ENOSYS;
-	if (node < 0 || node > numa_max_node())
+	if (node < 0 || node > numa.max_node())
 		return -ENODEV;
-	t = numa_node_size64(node, &f);
+	t = numa.node_size64(node, &f);
 	if (t < 0)
 		return -ENODEV;
 	*total = (uint64_t)t;

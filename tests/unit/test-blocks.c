@@ -467,6 +467,24 @@ TEST(node_usage_by_state_and_zone)
 	memhp_unref(ctx);
 }
 
+/* libnuma, opened at the first call (lib/usage.c): the live node 0's
+ * sizes (read only), and no answer for a fixture root or a missing node */
+TEST(node_meminfo_opens_libnuma_when_first_asked)
+{
+	struct memhp_ctx *live = NULL, *ctx = open_tree(standard_tree());
+	uint64_t total = 0, free_b = 0;
+
+	CHECK(memhp_node_meminfo(ctx, 0, &total, &free_b) == -EOPNOTSUPP);
+	memhp_unref(ctx);
+	CHECK(memhp_new("/", &live) == 0);
+	CHECK(memhp_node_meminfo(live, 0, &total, &free_b) == 0);
+	CHECK(total > 0);
+	CHECK(free_b <= total);
+	CHECK(memhp_node_meminfo(live, 1 << 20, &total, &free_b) == -ENODEV);
+	CHECK(memhp_node_meminfo(live, -1, &total, &free_b) == -ENODEV);
+	memhp_unref(live);
+}
+
 TEST(policy_values_and_module)
 {
 	const char *root = standard_tree();

@@ -149,6 +149,7 @@ assert_summary_matches() {
 		    ( if .blocks != $n.blocks then "node \($n.node): blocks \(.blocks) != sysfs \($n.blocks)" else empty end ),
 		    ( if .online != $n.online * $bs then "node \($n.node): online \(.online) != sysfs \($n.online * $bs)" else empty end ),
 		    ( if .offline != $n.offline * $bs then "node \($n.node): offline \(.offline) != sysfs \($n.offline * $bs)" else empty end ),
+		    ( if (.free | type) != "number" or .free <= 0 or .free > .online then "node \($n.node): free \(.free) is not a size within its online memory (libnuma, opened at run time)" else empty end ),
 		    ( ([ $sys[] | select(.node == $n.node and .state == "online") | .zones[0] ]
 		       | group_by(.) | map({key: .[0], value: (length * $bs)}) | from_entries) as $z |
 		      ((.zones // {}) | with_entries(select(.value != 0))) as $mz |

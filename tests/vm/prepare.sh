@@ -189,6 +189,10 @@ if [ -x "$MEMHP_BIN" ]; then
 	# let ldd find libmemhp.so.0 next to the binary if RUNPATH does not say so
 	LD_LIBRARY_PATH="$(dirname "$MEMHP_BIN")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
 		copy_with_libs "$MEMHP_BIN" /usr/bin/memhp
+	# libmemhp opens libnuma when summary first asks (lib/usage.c): not
+	# in ldd's list, so it comes by name, as the package depends on it
+	copy_with_libs "$(ldconfig -p | awk '$1 == "libnuma.so.1" && /x86-64/ { print $NF; exit }')" \
+		/lib/x86_64-linux-gnu/libnuma.so.1
 	if LD_LIBRARY_PATH="$(dirname "$MEMHP_BIN")" ldd "$MEMHP_BIN" | grep -q 'not found'; then
 		die "ldd $MEMHP_BIN: unresolved libraries"
 	fi
