@@ -26,6 +26,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +442,77 @@ MEMHP_EXPORT int memhp_census_new(struct memhp_ctx *ctx, uint64_t block,
 	memhp_census_judge(c);
 	*census = c;
 	return ret;
+}
+
+/*
+ * Many censuses at once, on up to one thread per CPU (CENSUS_THREADS at
+ * most): the kernel walks every page frame's flags for a read of
+ * proc/kpageflags, which is most of a census's time (about 8 ms a 128M
+ * block in a TCG guest), and reads at different offsets go on side by
+ * side.  The first is read alone: it opens proc below the root and reads
+ * iomem and the CMA areas into the context (memhp_overlaps_forget()),
+ * which the others then only read.
+ */
+#define CENSUS_THREADS 8
+
+struct census_job {
+	struct memhp_ctx *ctx;
+	const uint64_t *blocks;
+	struct memhp_census **out;
+	size_t n;
+	atomic_size_t next;
+	atomic_int err;
+};
+
+static void *census_worker(void *arg)
+{
+	struct census_job *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->n) {
+		int ret = memhp_census_new(j->ctx, j->blocks[i], &j->out[i]);
+		int none = 0;
+
+		if (ret < 0)
+			atomic_compare_exchange_strong(&j->err, &none, ret);
+	}
+	return NULL;
+}
+
+int memhp_census_read_many(struct memhp_ctx *ctx, const uint64_t *blocks,
+			   size_t n, struct memhp_census **out)
+{
+	pthread_t threads[CENSUS_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads, started = 0;
+	struct census_job j;
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!n)
+		return 0;
+	ret = memhp_census_new(ctx, blocks[0], &out[0]);
+	if (ret < 0 || n == 1)
+		return ret;
+	j = (struct census_job){ .ctx = ctx, .blocks = blocks, .out = out,
+				 .n = n };
+	atomic_init(&j.next, 1);
+	atomic_init(&j.err, 0);
+	nthreads = cpus > 1 ? (size_t)cpus : 1;
+	if (nthreads > CENSUS_THREADS)
+		nthreads = CENSUS_THREADS;
+	if (nthreads > n - 1)
+		nthreads = n - 1;
+	/* this thread is one of them; one that cannot start is not needed */
+	for (size_t t = 1; t < nthreads; t++)
+		if (pthread_create(&threads[started], NULL, census_worker,
+				   &j) == 0)
+			started++;
+	census_worker(&j);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+	return atomic_load(&j.err);
 }
 
 MEMHP_EXPORT void memhp_census_free(struct memhp_census *c)

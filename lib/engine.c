@@ -616,27 +616,46 @@ static int cmp_rank(const void *a, const void *b)
 	return x->idx < y->idx ? 1 : -1;
 }
 
-/* Reads the census of @r's block into @r. */
-static int census_rank(struct memhp_ctx *ctx, struct rank *r)
+/* @r from its block's census @c. */
+static void rank_census(struct memhp_ctx *ctx, struct rank *r,
+			const struct memhp_census *c)
 {
-	struct memhp_census *c;
 	uint64_t cma, hole;
-	int ret;
 
-	ret = memhp_census_new(ctx, ctx->blocks[r->idx].id, &c);
-	if (ret == 0) {
-		r->verdict = memhp_census_get_verdict(c);
-		r->unmovable = memhp_census_get_unmovable(c);
-		r->in_use = memhp_census_get_in_use(c);
-		r->holds = r->verdict == MEMHP_VERDICT_WONT_GO;
-		r->never = (memhp_census_get_cma(c, &cma) == 0 && cma) ||
-			   (memhp_census_get_memory_hole(c, &hole) == 0 &&
-			    hole) ||
-			   memhp_block_spans_zones(&ctx->blocks[r->idx]);
-	}
+	r->verdict = memhp_census_get_verdict(c);
+	r->unmovable = memhp_census_get_unmovable(c);
+	r->in_use = memhp_census_get_in_use(c);
+	r->holds = r->verdict == MEMHP_VERDICT_WONT_GO;
+	r->never = (memhp_census_get_cma(c, &cma) == 0 && cma) ||
+		   (memhp_census_get_memory_hole(c, &hole) == 0 && hole) ||
+		   memhp_block_spans_zones(&ctx->blocks[r->idx]);
 	r->pending = false;
 	r->read_ms = memhp_now_ms(ctx);
-	memhp_census_free(c);
+}
+
+/* Reads the census of the blocks of @r[@todo[0..n)] into them, several at
+ * once (memhp_census_read_many()); one that could not be read counts no
+ * pages.  0, or the error of one that failed. */
+static int census_ranks(struct memhp_ctx *ctx, struct rank *r,
+			const size_t *todo, size_t n)
+{
+	struct memhp_census **cs = calloc(n ? n : 1, sizeof(*cs));
+	uint64_t *ids = calloc(n ? n : 1, sizeof(*ids));
+	int ret = -ENOMEM;
+
+	if (cs && ids) {
+		for (size_t i = 0; i < n; i++)
+			ids[i] = r[todo[i]].id;
+		ret = memhp_census_read_many(ctx, ids, n, cs);
+		for (size_t i = 0; i < n; i++) {
+			r[todo[i]].pending = false;
+			if (cs[i] && memhp_census_is_available(cs[i]))
+				rank_census(ctx, &r[todo[i]], cs[i]);
+			memhp_census_free(cs[i]);
+		}
+	}
+	free(cs);
+	free(ids);
 	return ret;
 }
 
@@ -665,6 +684,7 @@ static void rank_offline(struct memhp_plan *p)
 	struct memhp_ctx *ctx = p->ctx;
 	uint64_t need = 0, t0 = memhp_now_ms(ctx);
 	size_t n = 0, ready = 0, pending = 0, nr_kept = 0, *kept = NULL;
+	size_t *todo = NULL;
 	struct rank *r, *old = p->order;
 
 	/* the censuses an earlier ranking read, by block (none after a
@@ -689,13 +709,21 @@ static void rank_offline(struct memhp_plan *p)
 		goto out;
 	for (size_t i = 0; i < p->nr_sizes; i++)
 		need += p->sizes[i].bytes / ctx->block_size;
+	todo = calloc(ctx->nr_blocks ? ctx->nr_blocks : 1, sizeof(*todo));
+	if (!todo) {
+		free(r);
+		r = NULL;
+		goto out;
+	}
 	/* the Movable candidates, then the others */
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < 2; pass++) {
+		size_t first = n, nr_todo = 0;
+		int ret;
+
 		for (size_t k = 0; k < ctx->nr_blocks; k++) {
 			const struct memhp_block *b = &ctx->blocks[k];
 			bool movable = first_zone(b) == MEMHP_ZONE_MOVABLE;
 			const struct rank *o;
-			int ret;
 
 			if (b->state != MEMHP_STATE_ONLINE ||
 			    b->removable == 0 || (pass == 0) != movable ||
@@ -703,33 +731,33 @@ static void rank_offline(struct memhp_plan *p)
 				continue;
 			r[n] = (struct rank){ .idx = k, .id = b->id,
 					      .movable = movable };
-			if (pass == 1 && ready >= need) {
-				r[n++].pending = true;
-				pending++;
-				continue;
-			}
 			o = kept_census(p, old, kept, k, t0);
-			if (o) {
+			if (pass == 1 && ready >= need) {
+				r[n].pending = true;
+				pending++;
+			} else if (o) {
 				r[n] = *o;
 				r[n].idx = k;
 				r[n].movable = movable;
 				nr_kept++;
 			} else {
-				ret = census_rank(ctx, &r[n]);
-				if (ret < 0) {
-					info(ctx, "offline by size: no census "
-					     "(proc/kpageflags: %s): Movable "
-					     "blocks first, highest address "
-					     "first", memhp_strerror(ret));
-					free(r);
-					r = NULL;
-					goto out;
-				}
+				todo[nr_todo++] = n;
 			}
-			if (pass == 0 && !r[n].holds && !p->planned[k])
-				ready++;
 			n++;
 		}
+		ret = census_ranks(ctx, r, todo, nr_todo);
+		if (ret < 0) {
+			info(ctx, "offline by size: no census (proc/kpageflags: "
+			     "%s): Movable blocks first, highest address first",
+			     memhp_strerror(ret));
+			free(r);
+			r = NULL;
+			goto out;
+		}
+		for (size_t i = first; pass == 0 && i < n; i++)
+			if (!r[i].holds && !p->planned[r[i].idx])
+				ready++;
+	}
 	qsort(r, n, sizeof(*r), cmp_rank);
 	p->order = r;
 	p->nr_order = n;
@@ -744,6 +772,7 @@ static void rank_offline(struct memhp_plan *p)
 		    "holds can meet the request; the census of the other %zu "
 		    "candidates waits until one is needed", ready, pending);
 out:
+	free(todo);
 	free(kept);
 	free(old);
 }
@@ -755,15 +784,18 @@ static void rank_rest(struct memhp_plan *p)
 {
 	struct memhp_ctx *ctx = p->ctx;
 	uint64_t t0 = memhp_now_ms(ctx);
-	int ret, failed = 0;
+	size_t *todo = calloc(p->nr_order ? p->nr_order : 1, sizeof(*todo));
+	size_t n = 0;
+	int failed = -ENOMEM;
 
-	for (size_t i = 0; i < p->nr_order; i++) {
-		if (!p->order[i].pending)
-			continue;
-		ret = census_rank(ctx, &p->order[i]);
-		if (ret < 0 && !failed)
-			failed = ret;
-	}
+	for (size_t i = 0; todo && i < p->nr_order; i++)
+		if (p->order[i].pending)
+			todo[n++] = i;
+	if (todo)
+		failed = census_ranks(ctx, p->order, todo, n);
+	free(todo);
+	for (size_t i = 0; i < p->nr_order; i++)
+		p->order[i].pending = false;
 	if (failed)
 		info(ctx, "offline by size: no census of the blocks not in "
 		     "ZONE_MOVABLE (proc/kpageflags: %s): highest address "

@@ -514,6 +514,10 @@ enum {
 enum memhp_page_kind memhp_kpf_kind(uint64_t flags);
 /* sets the census's verdict and why from its counts */
 void memhp_census_judge(struct memhp_census *census);
+/* the census of each of @n blocks into @out[i] (as memhp_census_new()
+ * leaves it), several at once; 0, or the error of one that failed */
+int memhp_census_read_many(struct memhp_ctx *ctx, const uint64_t *blocks,
+			   size_t n, struct memhp_census **out);
 
 /* kmsg.c: the kernel's log around an offline attempt.  dev/kmsg below
  * the root (the kernel's device, or a regular file in a fixture), opened
