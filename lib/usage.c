@@ -151,7 +151,7 @@ MEMHP_EXPORT uint64_t memhp_usage_get_owner_bytes(
  * libnuma, loaded the first time a node's meminfo is asked for rather than
  * with libmemhp: its constructor reads the live /proc and /sys (the
  * task's nodes, every node and CPU) whenever the library is loaded, which
- * cost every memhp command about 18 ms of its start in a TCG guest, for a
+ * cost every memhp command 10-18 ms of its start in a TCG guest, for a
  * fact that only summary wants.  The calls keep numa.h's types (checked
  * below); the packages depend on libnuma1 (debian/control).
  */
