@@ -2,6 +2,7 @@
 /* The library context: sysfs root, logging, reference count. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,15 @@ static void log_nowhere(void *data, int priority, const char *file, int line,
 void memhp_log(const struct memhp_ctx *ctx, int priority, const char *file,
 	       int line, const char *fn, const char *format, ...)
 {
+	/* one message at a time: the block scan and the census read on
+	 * several threads, and a log function need not be thread-safe */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	va_list args;
 
 	va_start(args, format);
+	pthread_mutex_lock(&lock);
 	ctx->log_fn(ctx->log_data, priority, file, line, fn, format, args);
+	pthread_mutex_unlock(&lock);
 	va_end(args);
 }
 

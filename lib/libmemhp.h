@@ -48,6 +48,8 @@ const char *memhp_get_sysfs_root(const struct memhp_ctx *ctx);
 typedef void (*memhp_log_fn)(void *data, int priority, const char *file,
 			     int line, const char *fn, const char *format,
 			     va_list args);
+/* called from one thread at a time (it need not be thread-safe), and it
+ * must not call back into the library */
 void memhp_set_log_fn(struct memhp_ctx *ctx, memhp_log_fn fn, void *data);
 int memhp_get_log_priority(const struct memhp_ctx *ctx);
 void memhp_set_log_priority(struct memhp_ctx *ctx, int priority);

@@ -2,10 +2,13 @@
 /* Block enumeration, range merging, node usage and policy on small trees. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -483,6 +486,49 @@ TEST(node_meminfo_opens_libnuma_when_first_asked)
 	CHECK(memhp_node_meminfo(live, 1 << 20, &total, &free_b) == -ENODEV);
 	CHECK(memhp_node_meminfo(live, -1, &total, &free_b) == -ENODEV);
 	memhp_unref(live);
+}
+
+/* The log function sees one message at a time, whatever thread the
+ * library logs from: it counts the calls inside it at once, and each
+ * stays a while so that two unserialized calls would overlap. */
+static atomic_int log_inside, log_most;
+
+static void overlap_log(void *data, int priority, const char *file, int line,
+			const char *fn, const char *format, va_list args)
+{
+	struct timespec pause = { .tv_nsec = 1000000 };
+	int now = atomic_fetch_add(&log_inside, 1) + 1;
+	int most = atomic_load(&log_most);
+
+	(void)data, (void)priority, (void)file, (void)line, (void)fn;
+	(void)format, (void)args;
+	while (now > most &&
+	       !atomic_compare_exchange_weak(&log_most, &most, now))
+		;
+	nanosleep(&pause, NULL);
+	atomic_fetch_sub(&log_inside, 1);
+}
+
+static void *log_a_lot(void *ctx)
+{
+	for (int i = 0; i < 20; i++)
+		dbg((struct memhp_ctx *)ctx, "message %d", i);
+	return NULL;
+}
+
+TEST(the_log_function_is_called_from_one_thread_at_a_time)
+{
+	struct memhp_ctx *ctx = open_tree(standard_tree());
+	pthread_t t[4];
+
+	memhp_set_log_fn(ctx, overlap_log, NULL);
+	memhp_set_log_priority(ctx, LOG_DEBUG);
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, log_a_lot, ctx) == 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	CHECK(atomic_load(&log_most) == 1);
+	memhp_unref(ctx);
 }
 
 TEST(policy_values_and_module)
