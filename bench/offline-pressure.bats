@@ -78,7 +78,7 @@ measure() { # SEED TOOL
 }
 
 @test "offline under pressure: memhp and chmem, seed by seed" {
-	local seed n=${BENCH_SEEDS:-5} first=${BENCH_SEED:-1} d
+	local seed n=${BENCH_SEEDS:-5} first=${BENCH_SEED:-1} d tools tool
 	BS=$(guest_block_size)
 	for d in d1 d2 d3 d4; do
 		vm_add_dimm "$d" 256M || vm_fail "DIMM $d did not plug"
